@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _after_migrate(sender, **kwargs):
+    from kund.core.rights import KUND_APP_LABELS, ensure_administrator_group
+
+    # Permissions of an app are created when post_migrate is sent for it, so refresh the group after
+    # each of Kund's apps; the last one leaves it complete.
+    if sender.label in KUND_APP_LABELS:
+        ensure_administrator_group()
+
+
+class CoreConfig(AppConfig):
+    name = "kund.core"
+    label = "core"
+    verbose_name = _("Kund")
+
+    def ready(self) -> None:
+        post_migrate.connect(_after_migrate, dispatch_uid="kund-administrator-group")

@@ -1,0 +1,197 @@
+"""Writing the register. Every caller — views, admin, command line, import, worker — goes through these
+functions: they take keyword-only arguments and the acting user, validate, write, and record the change
+history in the same transaction (SPEC R-4)."""
+
+import re
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from kund.audit.models import ChangeRecord
+from kund.audit.services import record_changes, record_event
+from kund.core.models import RegisterSettings
+from kund.core.rights import is_administrator
+from kund.customers.models import Customer, Notification, NumberReservation, NumberSequence
+
+NUMBER_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]*$")
+
+# Fields a customer service may write from user input; everything else is set by a service of its own
+# (number, responsible user, status history, anonymization).
+EDITABLE_FIELDS = tuple(
+    f.name
+    for f in Customer._meta.concrete_fields
+    if f.name not in {"id", "number", "responsible", "created_at", "updated_at", "anonymized_at", "status"}
+)
+
+
+def validate_customer_number(number: str, *, register: RegisterSettings | None = None) -> str:
+    """Check a typed-in customer number: length per the register setting, characters, never used."""
+    register = register or RegisterSettings.load()
+    number = (number or "").strip()
+    if not number:
+        raise ValidationError({"number": _("Enter a customer number.")})
+    if not NUMBER_PATTERN.match(number):
+        raise ValidationError(
+            {"number": _("A customer number may contain only letters, digits and hyphens.")}
+        )
+    if not register.number_min_length <= len(number) <= register.number_max_length:
+        raise ValidationError(
+            {
+                "number": _("A customer number must have %(min)d to %(max)d characters.")
+                % {"min": register.number_min_length, "max": register.number_max_length}
+            }
+        )
+    if NumberReservation.objects.filter(number=number).exists():
+        raise ValidationError(
+            {
+                "number": _("Customer number %(number)s has already been used and cannot be issued again.")
+                % {"number": number}
+            }
+        )
+    return number
+
+
+def allocate_customer_numbers(count: int = 1) -> list[str]:
+    """Draw the next free numbers from the sequence, skipping any that were typed in by hand."""
+    register = RegisterSettings.load()
+    with transaction.atomic():
+        sequence, _created = NumberSequence.objects.select_for_update().get_or_create(pk=1)
+        numbers: list[str] = []
+        value = sequence.next_value
+        while len(numbers) < count:
+            batch = [str(v) for v in range(value, value + (count - len(numbers)))]
+            taken = set(NumberReservation.objects.filter(number__in=batch).values_list("number", flat=True))
+            numbers.extend(n for n in batch if n not in taken)
+            value += len(batch)
+        if len(numbers[-1]) > register.number_max_length:
+            raise ValidationError(
+                {
+                    "number": _("The customer number sequence has passed the maximum length of %(max)d.")
+                    % {"max": register.number_max_length}
+                }
+            )
+        sequence.next_value = value
+        sequence.save(update_fields=["next_value"])
+    return numbers
+
+
+def _clean_customer(customer: Customer) -> None:
+    customer.full_clean(exclude=["number"], validate_unique=False)
+
+
+@transaction.atomic
+def customer_create(*, actor, data: dict, number: str | None = None) -> Customer:
+    """Create a customer; the number is typed in (validated, SPEC R-1) or drawn from the sequence."""
+    unknown = set(data) - set(EDITABLE_FIELDS) - {"status", "created_at"}
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    number = validate_customer_number(number) if number else allocate_customer_numbers(1)[0]
+    customer = Customer(number=number, **data)
+    if customer.kind == Customer.Kind.PRIVATE and not customer.name:
+        customer.name = f"{customer.first_name} {customer.last_name}".strip()
+    _clean_customer(customer)
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError as exc:  # a concurrent writer took the number between the check and the insert
+        raise ValidationError(
+            {
+                "number": _("Customer number %(number)s has already been used and cannot be issued again.")
+                % {"number": number}
+            }
+        ) from exc
+    record_event(customer=customer, actor=actor, event=ChangeRecord.Event.CREATED)
+    return customer
+
+
+def _ensure_changeable(customer: Customer) -> None:
+    if customer.is_anonymized:
+        raise ValidationError(_("An anonymized customer cannot be changed."))  # SPEC A-4
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, actor, data: dict) -> Customer:
+    """Change editable fields; one history row per field that really changed (SPEC R-4)."""
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _ensure_changeable(customer)
+    changes = []
+    for field, new in data.items():
+        old = getattr(customer, field)
+        if old != new:
+            changes.append((field, old, new))
+            setattr(customer, field, new)
+    if not changes:
+        return customer
+    _clean_customer(customer)
+    customer.save()
+    record_changes(customer=customer, actor=actor, changes=changes)
+    return customer
+
+
+@transaction.atomic
+def customer_change_number(*, customer: Customer, actor, new_number: str) -> Customer:
+    """Only an administrator may change a customer number afterwards (SPEC R-1); the old one stays
+    reserved."""
+    if not is_administrator(actor):
+        raise PermissionDenied(_("Only an administrator can change a customer number."))
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _ensure_changeable(customer)
+    new_number = validate_customer_number(new_number)
+    old_number = customer.number
+    customer.number = new_number
+    customer.save(update_fields=["number", "updated_at"])
+    record_event(
+        customer=customer,
+        actor=actor,
+        event=ChangeRecord.Event.NUMBER_CHANGED,
+        field="number",
+        old=old_number,
+        new=new_number,
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_set_status(*, customer: Customer, actor, status: str) -> Customer:
+    """Activate or deactivate (SPEC R-5): an inactive customer keeps everything already done."""
+    if status not in Customer.Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _ensure_changeable(customer)
+    if customer.status != status:
+        old = customer.status
+        customer.status = status
+        customer.save(update_fields=["status", "updated_at"])
+        record_changes(customer=customer, actor=actor, changes=[("status", old, status)])
+    return customer
+
+
+@transaction.atomic
+def customer_assign(*, customer: Customer, actor, responsible) -> Customer:
+    """Assign or unassign the responsible user (SPEC R-6); both users get an in-app notification."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _ensure_changeable(customer)
+    previous = customer.responsible
+    if previous == responsible:
+        return customer
+    customer.responsible = responsible
+    customer.save(update_fields=["responsible", "updated_at"])
+    record_event(
+        customer=customer,
+        actor=actor,
+        event=ChangeRecord.Event.ASSIGNED,
+        field="responsible",
+        old=previous.get_username() if previous else "",
+        new=responsible.get_username() if responsible else "",
+    )
+    notes = []
+    if previous is not None:
+        notes.append(Notification(recipient=previous, customer=customer, verb=Notification.Verb.UNASSIGNED))
+    if responsible is not None:
+        notes.append(Notification(recipient=responsible, customer=customer, verb=Notification.Verb.ASSIGNED))
+    Notification.objects.bulk_create(notes)
+    return customer
