@@ -5,7 +5,7 @@ PROTECT and nothing in Kund ever rewrites them."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kund.core.models import NumberedRecord, customer_link
+from kund.core.models import NumberedRecord, PkReferenced, customer_link
 
 
 class FrozenCustomerDetails(models.Model):
@@ -98,7 +98,9 @@ class PaymentReminder(NumberedRecord):
         verbose_name_plural = _("payment reminders")
 
 
-class ReminderFee(models.Model):
+class ReminderFee(PkReferenced, models.Model):
+    REF_PREFIX = "RF"
+
     customer = customer_link("reminder_fees")
     reminder = models.ForeignKey(PaymentReminder, on_delete=models.PROTECT, related_name="fees")
     date = models.DateField(_("date"))
@@ -108,10 +110,3 @@ class ReminderFee(models.Model):
         ordering = ["-date"]
         verbose_name = _("reminder fee")
         verbose_name_plural = _("reminder fees")
-
-    def __str__(self) -> str:
-        return self.ref
-
-    @property
-    def ref(self) -> str:
-        return f"RF-{self.pk}"

@@ -56,6 +56,19 @@ def customer_link(related_name: str) -> models.ForeignKey:
     )
 
 
+class PkReferenced:
+    """A record without a number of its own, shown as a reference from its id, such as "RS-17"."""
+
+    REF_PREFIX = "R"
+
+    def __str__(self) -> str:
+        return self.ref
+
+    @property
+    def ref(self) -> str:
+        return f"{self.REF_PREFIX}-{self.pk}"
+
+
 class NumberedRecord(models.Model):
     """A business record with its own number, shown as a reference such as "O-1042"."""
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kund.core.models import NumberedRecord, customer_link
+from kund.core.models import NumberedRecord, PkReferenced, customer_link
 
 
 class Activity(NumberedRecord):
@@ -89,7 +89,9 @@ class ProjectGroup(models.Model):
         return self.name
 
 
-class ProjectGroupMembership(models.Model):
+class ProjectGroupMembership(PkReferenced, models.Model):
+    REF_PREFIX = "PG"
+
     group = models.ForeignKey(ProjectGroup, on_delete=models.CASCADE, related_name="memberships")
     customer = customer_link("project_group_memberships")
     joined_on = models.DateField(_("joined on"))
@@ -104,12 +106,10 @@ class ProjectGroupMembership(models.Model):
     def __str__(self) -> str:
         return f"{self.group}: {self.customer_id}"
 
-    @property
-    def ref(self) -> str:
-        return f"PG-{self.pk}"
 
+class ResellerLink(PkReferenced, models.Model):
+    REF_PREFIX = "RS"
 
-class ResellerLink(models.Model):
     customer = customer_link("reseller_links")
     reseller_name = models.CharField(_("reseller"), max_length=200)
     since = models.DateField(_("since"))
@@ -122,12 +122,10 @@ class ResellerLink(models.Model):
     def __str__(self) -> str:
         return self.reseller_name
 
-    @property
-    def ref(self) -> str:
-        return f"RS-{self.pk}"
 
+class EmailMessage(PkReferenced, models.Model):
+    REF_PREFIX = "M"
 
-class EmailMessage(models.Model):
     """A message in the e-mail history of a quote, order, invoice or document sent to the customer."""
 
     class DocumentKind(models.TextChoices):
@@ -152,10 +150,3 @@ class EmailMessage(models.Model):
         ordering = ["-sent_at"]
         verbose_name = _("e-mail history entry")
         verbose_name_plural = _("e-mail history")
-
-    def __str__(self) -> str:
-        return self.ref
-
-    @property
-    def ref(self) -> str:
-        return f"M-{self.pk}"

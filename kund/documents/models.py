@@ -6,8 +6,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kund.core.models import PkReferenced
 
-class Document(models.Model):
+
+class Document(PkReferenced, models.Model):
+    REF_PREFIX = "DOC"
+
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="documents"
     )

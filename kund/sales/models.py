@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kund.core.models import NumberedRecord, customer_link
+from kund.core.models import NumberedRecord, PkReferenced, customer_link
 
 
 class InvoiceAddressCopy(models.Model):
@@ -94,7 +94,9 @@ class Order(NumberedRecord, InvoiceAddressCopy, DeliveryAddressCopy, Comments):
         indexes = [models.Index(fields=["customer", "date"], name="order_customer_date")]
 
 
-class OrderExtraInfo(models.Model):
+class OrderExtraInfo(PkReferenced, models.Model):
+    REF_PREFIX = "OX"
+
     """Extra order information: when the order was delivered and invoiced, and a free-text note."""
 
     order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="extra")

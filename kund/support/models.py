@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kund.core.models import NumberedRecord, customer_link
+from kund.core.models import NumberedRecord, PkReferenced, customer_link
 
 
 class SupportTicket(NumberedRecord):
@@ -30,7 +30,9 @@ class SupportTicket(NumberedRecord):
         verbose_name_plural = _("support tickets")
 
 
-class TicketReply(models.Model):
+class TicketReply(PkReferenced, models.Model):
+    REF_PREFIX = "TR"
+
     ticket = models.ForeignKey(SupportTicket, on_delete=models.CASCADE, related_name="replies")
     posted_at = models.DateTimeField(_("posted at"))
     author = models.ForeignKey(
