@@ -1,0 +1,41 @@
+"""Helpers for Kund's management commands: the exit statuses of SPEC §8 and finding the acting user."""
+
+import os
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
+
+EXIT_NOT_DONE = 1  # not done for a business reason (blocked, nothing selected)
+EXIT_BAD_INPUT = 2  # unknown customer, bad date, bad option
+
+
+def bad_input(message: str) -> CommandError:
+    return CommandError(message, returncode=EXIT_BAD_INPUT)
+
+
+def not_done(message: str) -> CommandError:
+    return CommandError(message, returncode=EXIT_NOT_DONE)
+
+
+def acting_user(username: str | None):
+    """The user named by --as (or KUND_USER); without either, the first active superuser."""
+    User = get_user_model()
+    username = username or os.environ.get("KUND_USER")
+    if username:
+        user = User.objects.filter(**{User.USERNAME_FIELD: username, "is_active": True}).first()
+        if user is None:
+            raise bad_input(f"unknown or inactive user: {username}")
+        return user
+    user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if user is None:
+        raise bad_input("no user to act as: pass --as USERNAME")
+    return user
+
+
+def customer_by_number(number: str):
+    from kund.customers.models import Customer
+
+    customer = Customer.objects.filter(number=number.strip()).first()
+    if customer is None:
+        raise bad_input(f"unknown customer number: {number}")
+    return customer

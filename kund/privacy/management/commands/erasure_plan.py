@@ -1,0 +1,29 @@
+import json
+
+from django.core.management.base import BaseCommand
+
+from kund.core.cli import customer_by_number
+from kund.privacy.planner import Action, plan_customer
+
+
+class Command(BaseCommand):
+    help = "Show whether a customer would be deleted, anonymized, is blocked or is already anonymized (E-1)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("number", help="the customer number")
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+    def handle(self, *args, number, **options):
+        plan = plan_customer(customer_by_number(number))
+        if options["json"]:
+            self.stdout.write(json.dumps(plan.as_dict(), ensure_ascii=False))
+            return
+        self.stdout.write(f"customer {plan.number}: {plan.action.value.replace('_', ' ')}")
+        for blocker in plan.blockers:
+            self.stdout.write(f"  blocked by {blocker.kind} {blocker.ref}: {blocker.reason}")
+        if plan.action == Action.DELETE and plan.documents_to_delete:
+            self.stdout.write(f"  documents deleted with it: {plan.documents_to_delete}")
+        if plan.linked:
+            self.stdout.write("  linked: " + ", ".join(f"{k} {v}" for k, v in sorted(plan.linked.items())))
+        for kept in plan.kept_free_text:
+            self.stdout.write(f"  kept free text to review: {kept.kind} {kept.ref} {kept.field}")

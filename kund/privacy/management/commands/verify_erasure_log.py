@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from kund.audit.erasure_log import verify_chain
+from kund.core.cli import not_done
+
+
+class Command(BaseCommand):
+    help = "Check the erasure log's hash chain (B-2); exit status 1 when it is broken."
+
+    def handle(self, *args, **options):
+        check = verify_chain()
+        if not check.ok:
+            raise not_done(f"erasure log broken at row {check.broken_at}: {check.problem}")
+        self.stdout.write(f"erasure log intact: {check.checked} rows")

@@ -1,0 +1,236 @@
+"""The erasure planner (SPEC E-1..E-3, A-2): reads only, and is set-based.
+
+`classify()` annotates any customer queryset with the action that applies, in one query built from
+EXISTS subqueries over the policy's tables. `plan_customers()` adds, for the same queryset, the blockers
+with their record references, the linked counts per type, the documents a delete would remove and the
+kept free text to review: a fixed number of queries per policy table, whatever the number of customers.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from kund.customers.models import Customer
+from kund.privacy import policy
+
+
+class Action(StrEnum):
+    DELETE = "delete"
+    ANONYMIZE = "anonymize"
+    BLOCKED = "blocked"
+    ALREADY_ANONYMIZED = "already_anonymized"
+
+
+@dataclass(frozen=True)
+class BlockerRow:
+    kind: str
+    ref: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "ref": self.ref, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class KeptText:
+    kind: str
+    ref: str
+    field: str
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "ref": self.ref, "field": self.field}
+
+
+@dataclass
+class Plan:
+    customer_id: int
+    number: str
+    action: Action
+    blockers: list[BlockerRow] = field(default_factory=list)
+    documents_to_delete: int = 0
+    kept_free_text: list[KeptText] = field(default_factory=list)
+    linked: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """The shape of `kund erasure_plan --json` (SPEC §8)."""
+        return {
+            "customer": self.number,
+            "action": str(self.action),
+            "blockers": [b.as_dict() for b in self.blockers],
+            "documents_to_delete": self.documents_to_delete,
+            "kept_free_text": [k.as_dict() for k in self.kept_free_text],
+            "linked": dict(self.linked),
+        }
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def _exists(table: policy.Table, condition: Q | None = None) -> Exists:
+    rows = table.model_class._default_manager.filter(**{table.link: OuterRef("pk")})
+    if condition is not None:
+        rows = rows.filter(condition)
+    return Exists(rows)
+
+
+def blocked_condition(on: date) -> Q:
+    """True for a customer with any blocker (E-3)."""
+    condition = Q()
+    for table in policy.BLOCKER_TABLES:
+        for blocker in table.blockers:
+            condition |= _exists(table, blocker.condition(on))
+    return condition
+
+
+def linked_condition() -> Q:
+    """True for a customer with any linked transaction or event (E-2)."""
+    condition = Q()
+    for table in policy.TRANSACTION_TABLES:
+        condition |= _exists(table)
+    return condition
+
+
+def classify(customers: QuerySet, *, on: date | None = None) -> QuerySet:
+    """Annotate `erasure_action` (an Action value) on every customer: one query, no Python loop."""
+    on = on or today()
+    return customers.annotate(
+        erasure_action=Case(
+            When(anonymized_at__isnull=False, then=Value(Action.ALREADY_ANONYMIZED.value)),
+            When(blocked_condition(on), then=Value(Action.BLOCKED.value)),
+            When(linked_condition(), then=Value(Action.ANONYMIZE.value)),
+            default=Value(Action.DELETE.value),
+            output_field=CharField(),
+        )
+    )
+
+
+def format_ref(table: policy.Table, value) -> str:
+    prefix = getattr(table.model_class, "REF_PREFIX", "")
+    return f"{prefix}-{value}" if prefix else str(value)
+
+
+def _ref_field(table: policy.Table) -> str:
+    """Records with a number of their own are named by it ("O-1042"), the others by their id."""
+    names = {f.name for f in table.model_class._meta.concrete_fields}
+    return "number" if "number" in names else "pk"
+
+
+def _rows_of(table: policy.Table, ids: QuerySet):
+    return table.model_class._default_manager.filter(**{f"{table.link}__in": ids})
+
+
+def blockers_of(ids: QuerySet, *, on: date | None = None) -> dict[int, list[BlockerRow]]:
+    """Every blocker of the given customers (a queryset of customer ids): one query per blocker."""
+    on = on or today()
+    found: dict[int, list[BlockerRow]] = defaultdict(list)
+    for table in policy.BLOCKER_TABLES:
+        ref_field = _ref_field(table)
+        for blocker in table.blockers:
+            rows = _rows_of(table, ids).filter(blocker.condition(on)).order_by(ref_field)
+            for customer_id, ref in rows.values_list(table.link, ref_field):
+                found[customer_id].append(BlockerRow(table.kind, format_ref(table, ref), blocker.reason))
+    return found
+
+
+def linked_counts(ids: QuerySet) -> dict[int, dict[str, int]]:
+    """Linked transactions and events per type (E-2): one grouped count per table."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for table in policy.TRANSACTION_TABLES:
+        rows = _rows_of(table, ids).values(table.link).annotate(n=Count("pk")).order_by()
+        for row in rows:
+            counts[row[table.link]][table.kind] = row["n"]
+    return counts
+
+
+def row_counts(ids: QuerySet, tables) -> dict[int, dict[str, int]]:
+    """Rows per customer in each given policy table, keyed by model label (for the erasure log)."""
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for table in tables:
+        rows = _rows_of(table, ids).values(table.link).annotate(n=Count("pk")).order_by()
+        for row in rows:
+            counts[row[table.link]][table.model] = row["n"]
+    return counts
+
+
+def _filled(name: str) -> Q:
+    return ~Q(**{name: ""}) & Q(**{f"{name}__isnull": False})
+
+
+def kept_free_text(ids: QuerySet) -> dict[int, list[KeptText]]:
+    """Non-empty kept free-text fields and documents (A-2): one query per table with such fields."""
+    found: dict[int, list[KeptText]] = defaultdict(list)
+    for table in (policy.CUSTOMER, *policy.TABLES):
+        names = table.review_fields()
+        if not names:
+            continue
+        if table is policy.CUSTOMER:
+            kind, link, ref_field = "customer", "pk", "number"
+            rows = Customer.objects.filter(pk__in=ids)
+        else:
+            kind, link, ref_field = (
+                table.kind or table.model_class._meta.model_name,
+                table.link,
+                _ref_field(table),
+            )
+            rows = _rows_of(table, ids)
+        any_filled = Q()
+        for name in names:
+            any_filled |= _filled(name)
+        flags = {
+            f"_filled_{name}": Case(When(_filled(name), then=Value(True)), default=Value(False))
+            for name in names
+        }
+        for row in (
+            rows.filter(any_filled).annotate(**flags).values(link, ref_field, *flags).order_by(ref_field)
+        ):
+            ref = row[ref_field] if table is policy.CUSTOMER else format_ref(table, row[ref_field])
+            found[row[link]].extend(KeptText(kind, ref, name) for name in names if row[f"_filled_{name}"])
+    return found
+
+
+def document_counts(ids: QuerySet) -> dict[int, int]:
+    from kund.documents.models import Document
+
+    rows = (
+        Document.objects.filter(customer_id__in=ids).values("customer_id").annotate(n=Count("pk")).order_by()
+    )
+    return {row["customer_id"]: row["n"] for row in rows}
+
+
+def plan_customers(customers: QuerySet, *, detail: bool = True, on: date | None = None) -> dict[int, Plan]:
+    """The plan of every customer in the queryset, keyed by customer id.
+
+    Without `detail` only the action and the blockers are filled in (what mass erasure needs); with it
+    also the linked counts, documents and kept free text of the single-customer view.
+    """
+    on = on or today()
+    ids = customers.values("pk")
+    plans = {
+        pk: Plan(customer_id=pk, number=number, action=Action(action))
+        for pk, number, action in classify(customers, on=on).values_list("pk", "number", "erasure_action")
+    }
+    if not plans:
+        return plans
+    for customer_id, rows in blockers_of(ids, on=on).items():
+        if customer_id in plans:
+            plans[customer_id].blockers = rows
+    if detail:
+        for customer_id, counts in linked_counts(ids).items():
+            if customer_id in plans:
+                plans[customer_id].linked = counts
+        for customer_id, n in document_counts(ids).items():
+            if customer_id in plans and plans[customer_id].action == Action.DELETE:
+                plans[customer_id].documents_to_delete = n
+        for customer_id, rows in kept_free_text(ids).items():
+            if customer_id in plans and plans[customer_id].action in (Action.ANONYMIZE, Action.BLOCKED):
+                plans[customer_id].kept_free_text = rows
+    return plans
+
+
+def plan_customer(customer: Customer, *, on: date | None = None) -> Plan:
+    return plan_customers(Customer.objects.filter(pk=customer.pk), detail=True, on=on)[customer.pk]

@@ -1,0 +1,322 @@
+"""Erasing customers: delete (SPEC D-1, D-2) and anonymize (SPEC §4, A-1..A-7), as two doors over one core.
+
+`erase_customers()` is the core and the batch form: it takes customer ids, and for each chunk of them,
+in one transaction, locks the customers' rows, re-plans them inside the transaction (so a transaction
+added concurrently either blocks the erasure or waits for it), and then issues one statement per policy
+table for the whole chunk. Every customer is therefore erased completely or not at all. A chunk that fails
+is retried one customer at a time, so one bad customer cannot hold back the rest; its reason is reported.
+
+What it knowingly leaves behind: invoices and agreement invoices, and the frozen legal copy of the
+customer's details on receipts (bookkeeping law, A-3); kept free text and documents, which the user
+reviews by hand (A-2); postal codes, regions, countries, gender, customer group and birth year (A-1); the
+customer number, which stays reserved (R-1); and the erasure log row, which holds no personal data (B-2).
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models.functions import TruncYear
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kund.audit import erasure_log
+from kund.customers.models import Customer
+from kund.privacy import policy
+from kund.privacy.planner import Action, Plan, plan_customers, row_counts
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 500  # customers per transaction; also keeps every IN (...) under the databases' limits
+ERASE_RIGHT = "customers.erase_customer"
+
+
+class ErasureRefused(Exception):
+    """The customer cannot be erased the way that was asked. The message names no personal data."""
+
+    def __init__(self, message: str, plan: Plan | None = None):
+        super().__init__(message)
+        self.plan = plan
+
+
+@dataclass
+class Outcome:
+    customer_id: int
+    number: str
+    result: str  # "deleted", "anonymized", "ignored", "failed"
+    reason: str = ""
+    receipt: str = ""
+
+
+@dataclass
+class BatchResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def _of(self, result: str) -> list[Outcome]:
+        return [o for o in self.outcomes if o.result == result]
+
+    @property
+    def deleted(self) -> list[Outcome]:
+        return self._of("deleted")
+
+    @property
+    def anonymized(self) -> list[Outcome]:
+        return self._of("anonymized")
+
+    @property
+    def ignored(self) -> list[Outcome]:
+        return self._of("ignored")
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return self._of("failed")
+
+    def counts(self) -> dict[str, int]:
+        return {key: len(self._of(key)) for key in ("deleted", "anonymized", "ignored", "failed")}
+
+
+def _actor_name(actor) -> str:
+    return actor.get_username() if actor is not None else "system"
+
+
+def _value(model, name: str, rule: policy.Rule):
+    model_field = model._meta.get_field(name)
+    if rule is policy.XXXX:
+        return policy.ANONYMIZED_NAME
+    if rule is policy.CLEAR:
+        return None if model_field.null else ""
+    if rule is policy.YEAR_ONLY:
+        return TruncYear(name)
+    if rule is policy.ZERO:
+        return Decimal("0")
+    if rule is policy.NO:
+        return False
+    raise ValueError(f"no value for rule {rule.action}")
+
+
+def _rows(table: policy.Table, ids: list[int]):
+    return table.model_class._default_manager.filter(**{f"{table.link}__in": ids})
+
+
+def _collect_files(tables: Iterable[policy.Table], ids: list[int]) -> list[str]:
+    names: list[str] = []
+    for table in tables:
+        for file_field in table.files:
+            names.extend(n for n in _rows(table, ids).values_list(file_field, flat=True) if n)
+    return names
+
+
+def _remove_files_after_commit(names: list[str]) -> None:
+    def remove():
+        for name in names:
+            try:
+                default_storage.delete(name)
+            except OSError:
+                logger.warning("could not remove an erased customer's file (storage error)")
+
+    if names:
+        transaction.on_commit(remove)
+
+
+def _scrub_admin_log(ids: list[int]) -> None:
+    """Django's admin log keeps each object's str() (a name, a title): remove the entries of the customer
+    and of its own rows (A-7)."""
+    from kund.customers.models import Branch, CreditInfo, CustomFieldValue
+    from kund.documents.models import Document
+
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Customer), object_id__in=[str(i) for i in ids]
+    ).delete()
+    for model in (Branch, CreditInfo, CustomFieldValue, Document):
+        object_ids = [
+            str(pk) for pk in model.objects.filter(customer_id__in=ids).values_list("pk", flat=True)
+        ]
+        if object_ids:
+            LogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(model), object_id__in=object_ids
+            ).delete()
+
+
+def _anonymize_rows(ids: list[int], now) -> None:
+    """SPEC §4's table, one UPDATE (or DELETE) per policy table for all the given customers."""
+    _scrub_admin_log(ids)
+    _remove_files_after_commit(
+        _collect_files([t for t in policy.TABLES if t.rows == policy.DELETE_ROWS], ids)
+    )
+    for table in policy.TABLES:
+        if table.rows == policy.DELETE_ROWS:
+            _rows(table, ids).delete()
+        elif table.rows == policy.UPDATE:
+            model = table.model_class
+            values = {name: _value(model, name, rule) for name, rule in table.assignments().items()}
+            if values:
+                _rows(table, ids).update(**values)
+    customer_values = {
+        name: _value(Customer, name, rule) for name, rule in policy.CUSTOMER.assignments().items()
+    }
+    Customer.objects.filter(pk__in=ids).update(**customer_values, anonymized_at=now, updated_at=now)
+
+
+def _delete_rows(ids: list[int]) -> None:
+    """D-1: the customer and what is only the customer's. The PROTECT links (and the database's foreign
+    keys) refuse the delete if any transaction appeared, which the re-check inside the transaction rules
+    out."""
+    owned = [t for t in policy.TABLES if t.deleted_with_customer]
+    _scrub_admin_log(ids)
+    _remove_files_after_commit(_collect_files(owned, ids))
+    for table in owned:
+        _rows(table, ids).delete()
+    Customer.objects.filter(pk__in=ids).delete()
+
+
+def _reason(plan: Plan, allowed: frozenset[Action]) -> str:
+    if plan.action == Action.BLOCKED:
+        return "; ".join(f"{b.kind} {b.ref} {b.reason}" for b in plan.blockers) or _("blocked")
+    if plan.action == Action.ALREADY_ANONYMIZED:
+        return _("already anonymized")
+    if plan.action == Action.ANONYMIZE and Action.ANONYMIZE not in allowed:
+        return _("has linked transactions or events, so it can only be anonymized")
+    if plan.action == Action.DELETE and Action.DELETE not in allowed:
+        return _("has no linked transactions or events, so it can only be deleted")
+    return plan.action.value
+
+
+def _erase_chunk(ids: list[int], *, actor, allowed: frozenset[Action], job_id) -> list[Outcome]:
+    now = timezone.now()
+    with transaction.atomic():
+        # Lock the customers, then decide again: what was planned outside may no longer hold.
+        locked = list(Customer.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+        plans = plan_customers(Customer.objects.filter(pk__in=locked), detail=False)
+        to_delete = [p for p in plans.values() if p.action == Action.DELETE and Action.DELETE in allowed]
+        to_anonymize = [
+            p for p in plans.values() if p.action == Action.ANONYMIZE and Action.ANONYMIZE in allowed
+        ]
+        delete_ids = [p.customer_id for p in to_delete]
+        anonymize_ids = [p.customer_id for p in to_anonymize]
+
+        counts = row_counts(
+            Customer.objects.filter(pk__in=delete_ids + anonymize_ids).values("pk"), policy.TABLES
+        )
+        for pk in delete_ids + anonymize_ids:
+            counts[pk][policy.CUSTOMER.model] = 1
+        if anonymize_ids:
+            _anonymize_rows(anonymize_ids, now)
+        if delete_ids:
+            _delete_rows(delete_ids)
+
+        records = [
+            {"customer_number": p.number, "action": "delete", "counts": counts.get(p.customer_id, {})}
+            for p in to_delete
+        ] + [
+            {"customer_number": p.number, "action": "anonymize", "counts": counts.get(p.customer_id, {})}
+            for p in to_anonymize
+        ]
+        entries = erasure_log.append(records, actor_username=_actor_name(actor), at=now, job_id=job_id)
+        receipts = {e.customer_number: e.hash for e in entries}
+
+    outcomes = [Outcome(p.customer_id, p.number, "deleted", receipt=receipts[p.number]) for p in to_delete]
+    outcomes += [
+        Outcome(p.customer_id, p.number, "anonymized", receipt=receipts[p.number]) for p in to_anonymize
+    ]
+    done = set(delete_ids) | set(anonymize_ids)
+    outcomes += [
+        Outcome(p.customer_id, p.number, "ignored", _reason(p, allowed))
+        for p in plans.values()
+        if p.customer_id not in done
+    ]
+    gone = set(ids) - set(plans)
+    outcomes += [Outcome(pk, "", "ignored", _("no longer exists")) for pk in sorted(gone)]
+    return outcomes
+
+
+def _checkpoint_sqlite() -> None:
+    """SQLite keeps the old pages in the write-ahead log until a checkpoint: fold them into the database
+    file (where secure_delete has zeroed freed space) and truncate the log (B-3)."""
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def erase_customers(
+    *,
+    customer_ids: Iterable[int],
+    actor,
+    allowed: Iterable[Action] = (Action.DELETE, Action.ANONYMIZE),
+    job_id: int | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    on_chunk: Callable[[list[Outcome]], None] | None = None,
+) -> BatchResult:
+    """The batch form: erase each customer by the action that applies, chunk by chunk.
+
+    Resumable: a customer already erased is reported as ignored (already anonymized, or no longer exists)
+    and never erased twice, because each chunk decides inside its own transaction. `on_chunk` is called
+    after each chunk has committed, with its outcomes (for progress and per-customer results).
+    """
+    allowed = frozenset(Action(a) for a in allowed)
+    ids = list(dict.fromkeys(customer_ids))
+    result = BatchResult()
+    for start in range(0, len(ids), chunk_size):
+        chunk = ids[start : start + chunk_size]
+        try:
+            outcomes = _erase_chunk(chunk, actor=actor, allowed=allowed, job_id=job_id)
+        except Exception:
+            logger.exception("erasure of a chunk of %d customers failed; retrying one by one", len(chunk))
+            outcomes = []
+            for pk in chunk:
+                try:
+                    outcomes += _erase_chunk([pk], actor=actor, allowed=allowed, job_id=job_id)
+                except Exception as exc:  # reported per customer, by id only
+                    logger.exception("erasure of customer id %s failed", pk)
+                    outcomes.append(Outcome(pk, _number_of(pk), "failed", type(exc).__name__))
+        result.outcomes += outcomes
+        if on_chunk is not None:
+            on_chunk(outcomes)
+    _checkpoint_sqlite()
+    return result
+
+
+def _number_of(pk: int) -> str:
+    return Customer.objects.filter(pk=pk).values_list("number", flat=True).first() or ""
+
+
+def _require(actor, right: str) -> None:
+    if actor is None or not actor.has_perm(right):
+        raise PermissionDenied(_("You do not have the right to delete or anonymize customers."))
+
+
+def _erase_one(*, customer: Customer, actor, allowed: tuple[Action, ...]) -> Outcome:
+    _require(actor, ERASE_RIGHT)
+    outcome = erase_customers(customer_ids=[customer.pk], actor=actor, allowed=allowed).outcomes[0]
+    if outcome.result in ("ignored", "failed"):
+        raise ErasureRefused(
+            _("Customer %(number)s was not erased: %(reason)s")
+            % {"number": customer.number, "reason": outcome.reason}
+        )
+    return outcome
+
+
+def customer_delete(*, customer: Customer, actor) -> Outcome:
+    """Delete a customer that has no linked transactions or events (E-1, D-1)."""
+    return _erase_one(customer=customer, actor=actor, allowed=(Action.DELETE,))
+
+
+def customer_anonymize(*, customer: Customer, actor) -> Outcome:
+    """Anonymize a customer that has linked transactions and no blockers (E-1, SPEC §4)."""
+    return _erase_one(customer=customer, actor=actor, allowed=(Action.ANONYMIZE,))
+
+
+def customer_erase(*, customer: Customer, actor) -> Outcome:
+    """Delete or anonymize, whichever applies to the customer (E-1)."""
+    return _erase_one(customer=customer, actor=actor, allowed=(Action.DELETE, Action.ANONYMIZE))
+
+
+def anonymize_customers(*, customer_ids: list[int], actor=None) -> BatchResult:
+    """Anonymize many customers (those that cannot be anonymized are reported as ignored). Without an
+    actor the log names the system, as for the demo data."""
+    return erase_customers(customer_ids=customer_ids, actor=actor, allowed=(Action.ANONYMIZE,))
