@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("kund.core.urls")),
+    # --- The apps' pages go here as they land, e.g.
+    # path("customers/", include("kund.customers.urls")),
+]
+
+if settings.DEBUG:
+    # Uploaded files in development only; in production the web server serves MEDIA_ROOT (or
+    # nothing: uploads are personal data and go through a view that checks rights).
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
