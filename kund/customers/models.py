@@ -8,6 +8,7 @@ credit information and its files, custom-field values, notifications. Records th
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,30 @@ class NumberSequence(models.Model):
 
     class Meta:
         verbose_name = _("customer number sequence")
+
+
+# SQLite's lower() folds only ASCII; the Swedish capitals are folded first so both databases agree with
+# Python's str.lower() on the query (see kund/customers/selectors.py).
+_FOLDED_CAPITALS = (("Å", "å"), ("Ä", "ä"), ("Ö", "ö"), ("É", "é"), ("Ü", "ü"), ("Ø", "ø"), ("Æ", "æ"))
+
+
+def folded(field_name: str):
+    """The lower-cased copy of a text column that the register's search compares prefixes against."""
+    expression = models.F(field_name)
+    for capital, small in _FOLDED_CAPITALS:
+        expression = Replace(expression, models.Value(capital), models.Value(small))
+    return Lower(expression)
+
+
+def search_column(source: str, max_length: int) -> models.GeneratedField:
+    """A column the database computes from `source` (SPEC R-2 search). Being generated, it follows every
+    write — the ORM, bulk inserts, raw SQL and anonymization alike — and cannot hold an old value."""
+    return models.GeneratedField(
+        expression=folded(source),
+        output_field=models.CharField(max_length=max_length),
+        db_persist=True,
+        editable=False,
+    )
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -170,6 +195,12 @@ class Customer(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     anonymized_at = models.DateTimeField(_("anonymized at"), null=True, blank=True)
 
+    # Search (SPEC R-2): indexed lower-cased copies for prefix search that stays fast on a million rows.
+    search_name = search_column("name", 200)
+    search_last_name = search_column("last_name", 100)
+    search_contact = search_column("contact_person", 200)
+    search_email = search_column("email", 254)
+
     objects = CustomerQuerySet.as_manager()
 
     class Meta:
@@ -192,6 +223,10 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["kind", "anonymized_at", "created_at"], name="customer_kind_anon_created"),
             models.Index(fields=["responsible"], name="customer_responsible"),
+            models.Index(fields=["search_name"], name="customer_search_name"),
+            models.Index(fields=["search_last_name"], name="customer_search_last_name"),
+            models.Index(fields=["search_contact"], name="customer_search_contact"),
+            models.Index(fields=["search_email"], name="customer_search_email"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(number=""), name="customer_number_not_empty"),
