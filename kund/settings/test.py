@@ -1,5 +1,10 @@
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
+
+# Lets several test runs share one machine (and one PostgreSQL server) without sharing a database.
+_SUFFIX = os.environ.get("KUND_TEST_DB_SUFFIX", "")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -13,4 +18,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # something for a file, and the tests should run on what production runs. pytest-xdist appends
     # the worker's name to this path.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-kund.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-kund{_SUFFIX}.sqlite3")}
+elif _SUFFIX:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_kund{_SUFFIX}"}
