@@ -10,6 +10,9 @@ urlpatterns = [
     path("", include("kund.core.urls")),
     # --- The apps' pages go here as they land, e.g.
     # path("customers/", include("kund.customers.urls")),
+    path("erasure/", include("kund.privacy.urls")),
+    path("invoices/", include("kund.billing.urls")),
+    path("orders/", include("kund.sales.urls")),
 ]
 
 if settings.DEBUG:

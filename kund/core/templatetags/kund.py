@@ -1,0 +1,52 @@
+"""Kund's template tags.
+
+`customer_link` is how every page shows a customer: a link to the customer card, except for an
+anonymized customer, who is shown as a plain, non-clickable "Xxxx" with a hint (SPEC A-6, S-4) so that
+no list or document leads back to the card of someone the register has forgotten.
+"""
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from kund.customers.models import ANONYMIZED_NAME
+
+register = template.Library()
+
+
+def customer_url(customer_id: int) -> str:
+    try:
+        return reverse("customers:detail", args=[customer_id])
+    except NoReverseMatch:  # the card's URLconf is not included (a project without the register's pages)
+        return f"/customers/{customer_id}/"
+
+
+def anonymized_hint() -> str:
+    return format_html(
+        '<span class="badge text-bg-light border fw-normal ms-1 kund-anonymized-hint">'
+        '<i class="bi bi-incognito me-1" aria-hidden="true"></i>{}</span>',
+        _("anonymized customer"),
+    )
+
+
+@register.filter
+def customer_link(customer) -> str:
+    """`{{ invoice.customer|customer_link }}`: the customer's name linked to the card, or "Xxxx" unlinked
+    with an "anonymized customer" hint. Needs only id, name and anonymized_at of the customer (select
+    them with the row, e.g. `select_related("customer")` or `.only(...)`, to avoid a query per row)."""
+    if customer is None:
+        return ""
+    if customer.anonymized_at is not None:
+        return format_html(
+            '<span class="kund-anonymized-customer">{}</span>{}', ANONYMIZED_NAME, anonymized_hint()
+        )
+    return format_html(
+        '<a href="{}" class="kund-customer-link">{}</a>', customer_url(customer.pk), customer.name
+    )
+
+
+@register.simple_tag
+def anonymized_customer_hint() -> str:
+    """The hint alone, for a document whose own copy of the name stays (the invoice's legal copy, A-3)."""
+    return anonymized_hint()

@@ -1,0 +1,20 @@
+"""The customer card's erasure panel (SPEC E-1, E-4): which action applies to the customer, decided by the
+planner in one query. The card includes privacy/card_panel.html, which uses this only for a user with
+the erasure right."""
+
+from django import template
+
+from kund.customers.models import Customer
+from kund.privacy.planner import Action, classify
+
+register = template.Library()
+
+
+@register.simple_tag
+def erasure_action(customer) -> str:
+    if customer is None or customer.pk is None:
+        return ""
+    if customer.anonymized_at is not None:
+        return Action.ALREADY_ANONYMIZED.value
+    action = classify(Customer.objects.filter(pk=customer.pk)).values_list("erasure_action", flat=True)
+    return action.first() or ""

@@ -1,0 +1,40 @@
+"""Order pages: the list, newest first, and one order with its address copies and comments.
+
+The customer column goes through `customer_link`, so an anonymized customer shows as a plain "Xxxx"
+(SPEC A-6, S-4).
+"""
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.views.generic import DetailView, TemplateView
+
+from kund.core.paging import window_page
+from kund.sales.models import Order
+
+VIEW_RIGHT = "customers.view_customer"
+CUSTOMER_FIELDS = ("customer__id", "customer__name", "customer__anonymized_at")
+
+
+class OrderListView(PermissionRequiredMixin, TemplateView):
+    permission_required = VIEW_RIGHT
+    template_name = "sales/order_list.html"
+    per_page = 50
+
+    def get_queryset(self):
+        return (
+            Order.objects.select_related("customer")
+            .only("id", "number", "date", "total", "delivered", "invoiced", *CUSTOMER_FIELDS)
+            .order_by("-date", "-number")
+        )
+
+    def get_context_data(self, **kwargs):
+        page = window_page(self.get_queryset(), self.request.GET.get("page"), self.per_page)
+        return super().get_context_data(page=page, orders=page.object_list, **kwargs)
+
+
+class OrderDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = VIEW_RIGHT
+    template_name = "sales/order_detail.html"
+    context_object_name = "order"
+
+    def get_queryset(self):
+        return Order.objects.select_related("customer", "responsible", "extra")
