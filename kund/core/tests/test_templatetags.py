@@ -1,0 +1,39 @@
+"""`customer_link`: every page shows a customer through it (SPEC A-6, S-4)."""
+
+from django.template import Context, Template
+from django.utils import timezone
+
+from kund.customers.models import Customer
+
+
+def _render(customer) -> str:
+    return Template("{% load kund %}{{ customer|customer_link }}").render(Context({"customer": customer}))
+
+
+def test_a6_a_customer_is_a_link_to_the_card():
+    customer = Customer(pk=42, number="10042", name="Agnes Sjöberg")
+
+    html = _render(customer)
+
+    assert html == '<a href="/customers/42/" class="kund-customer-link">Agnes Sjöberg</a>'
+
+
+def test_a6_an_anonymized_customer_is_a_plain_xxxx_with_a_hint_and_no_link():
+    customer = Customer(pk=42, number="10042", name="Xxxx", anonymized_at=timezone.now())
+
+    html = _render(customer)
+
+    assert "<a " not in html and "href" not in html
+    assert '<span class="kund-anonymized-customer">Xxxx</span>' in html
+    assert "kund-anonymized-hint" in html
+    assert "/customers/42/" not in html and "10042" not in html
+
+
+def test_a6_the_name_is_escaped():
+    customer = Customer(pk=7, number="10007", name="Ek & <Son> AB")
+
+    assert "Ek &amp; &lt;Son&gt; AB" in _render(customer)
+
+
+def test_no_customer_renders_nothing():
+    assert _render(None) == ""
