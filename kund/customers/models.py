@@ -223,10 +223,20 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["kind", "anonymized_at", "created_at"], name="customer_kind_anon_created"),
             models.Index(fields=["responsible"], name="customer_responsible"),
-            models.Index(fields=["search_name"], name="customer_search_name"),
-            models.Index(fields=["search_last_name"], name="customer_search_last_name"),
-            models.Index(fields=["search_contact"], name="customer_search_contact"),
-            models.Index(fields=["search_email"], name="customer_search_email"),
+            models.Index(
+                fields=["search_name"], name="customer_search_name", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["search_last_name"],
+                name="customer_search_last_name",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["search_contact"], name="customer_search_contact", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["search_email"], name="customer_search_email", opclasses=["varchar_pattern_ops"]
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(number=""), name="customer_number_not_empty"),

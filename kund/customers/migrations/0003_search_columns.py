@@ -48,19 +48,19 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='customer',
-            index=models.Index(fields=['search_name'], name='customer_search_name'),
+            index=models.Index(fields=['search_name'], name='customer_search_name', opclasses=['varchar_pattern_ops']),
         ),
         migrations.AddIndex(
             model_name='customer',
-            index=models.Index(fields=['search_last_name'], name='customer_search_last_name'),
+            index=models.Index(fields=['search_last_name'], name='customer_search_last_name', opclasses=['varchar_pattern_ops']),
         ),
         migrations.AddIndex(
             model_name='customer',
-            index=models.Index(fields=['search_contact'], name='customer_search_contact'),
+            index=models.Index(fields=['search_contact'], name='customer_search_contact', opclasses=['varchar_pattern_ops']),
         ),
         migrations.AddIndex(
             model_name='customer',
-            index=models.Index(fields=['search_email'], name='customer_search_email'),
+            index=models.Index(fields=['search_email'], name='customer_search_email', opclasses=['varchar_pattern_ops']),
         ),
         migrations.RunPython(recreate_sqlite_triggers, migrations.RunPython.noop),
     ]
