@@ -545,6 +545,10 @@ UNLINKED: dict[str, str] = {
     "crm.ProjectGroup": "reference data",
     "audit.ErasureLogHead": "the end of the hash chain",
     "audit.ErasureLogEntry": "no personal data by design (B-2): customer number, action, actor, counts",
+    "privacy.ErasureJob": "a mass or selection run: criteria, who ran it, counts; no customer data",
+    "privacy.ErasureJobItem": "customer id and number with the run's result and reason; no personal data",
+    "privacy.SavedSelection": "a saved search (S-1); its filter is cleared when the selection is erased",
+    "privacy.SelectionMember": "a customer id only",
 }
 
 TRANSACTION_TABLES = tuple(t for t in TABLES if t.kind is not None)

@@ -187,7 +187,9 @@ def _reason(plan: Plan, allowed: frozenset[Action]) -> str:
     return plan.action.value
 
 
-def _erase_chunk(ids: list[int], *, actor, allowed: frozenset[Action], job_id) -> list[Outcome]:
+def _erase_chunk(
+    ids: list[int], *, actor, allowed: frozenset[Action], job_id, in_transaction=None
+) -> list[Outcome]:
     now = timezone.now()
     with transaction.atomic():
         # Lock the customers, then decide again: what was planned outside may no longer hold.
@@ -220,18 +222,23 @@ def _erase_chunk(ids: list[int], *, actor, allowed: frozenset[Action], job_id) -
         entries = erasure_log.append(records, actor_username=_actor_name(actor), at=now, job_id=job_id)
         receipts = {e.customer_number: e.hash for e in entries}
 
-    outcomes = [Outcome(p.customer_id, p.number, "deleted", receipt=receipts[p.number]) for p in to_delete]
-    outcomes += [
-        Outcome(p.customer_id, p.number, "anonymized", receipt=receipts[p.number]) for p in to_anonymize
-    ]
-    done = set(delete_ids) | set(anonymize_ids)
-    outcomes += [
-        Outcome(p.customer_id, p.number, "ignored", _reason(p, allowed))
-        for p in plans.values()
-        if p.customer_id not in done
-    ]
-    gone = set(ids) - set(plans)
-    outcomes += [Outcome(pk, "", "ignored", _("no longer exists")) for pk in sorted(gone)]
+        outcomes = [
+            Outcome(p.customer_id, p.number, "deleted", receipt=receipts[p.number]) for p in to_delete
+        ]
+        outcomes += [
+            Outcome(p.customer_id, p.number, "anonymized", receipt=receipts[p.number]) for p in to_anonymize
+        ]
+        done = set(delete_ids) | set(anonymize_ids)
+        outcomes += [
+            Outcome(p.customer_id, p.number, "ignored", _reason(p, allowed))
+            for p in plans.values()
+            if p.customer_id not in done
+        ]
+        gone = set(ids) - set(plans)
+        outcomes += [Outcome(pk, "", "ignored", _("no longer exists")) for pk in sorted(gone)]
+        if in_transaction is not None:
+            # The caller's record of these outcomes commits (or rolls back) with the erasure itself.
+            in_transaction(outcomes)
     return outcomes
 
 
@@ -251,12 +258,17 @@ def erase_customers(
     job_id: int | None = None,
     chunk_size: int = CHUNK_SIZE,
     on_chunk: Callable[[list[Outcome]], None] | None = None,
+    in_transaction: Callable[[list[Outcome]], None] | None = None,
 ) -> BatchResult:
     """The batch form: erase each customer by the action that applies, chunk by chunk.
 
     Resumable: a customer already erased is reported as ignored (already anonymized, or no longer exists)
     and never erased twice, because each chunk decides inside its own transaction. `on_chunk` is called
     after each chunk has committed, with its outcomes (for progress and per-customer results).
+    `in_transaction` is called with the deleted, anonymized and ignored outcomes of each chunk inside the
+    chunk's transaction, so what the caller records about them commits together with the erasure (a
+    background job's per-customer results); if it raises, the chunk is rolled back and retried one
+    customer at a time like any failed chunk.
     """
     allowed = frozenset(Action(a) for a in allowed)
     ids = list(dict.fromkeys(customer_ids))
@@ -264,13 +276,17 @@ def erase_customers(
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]
         try:
-            outcomes = _erase_chunk(chunk, actor=actor, allowed=allowed, job_id=job_id)
+            outcomes = _erase_chunk(
+                chunk, actor=actor, allowed=allowed, job_id=job_id, in_transaction=in_transaction
+            )
         except Exception:
             logger.exception("erasure of a chunk of %d customers failed; retrying one by one", len(chunk))
             outcomes = []
             for pk in chunk:
                 try:
-                    outcomes += _erase_chunk([pk], actor=actor, allowed=allowed, job_id=job_id)
+                    outcomes += _erase_chunk(
+                        [pk], actor=actor, allowed=allowed, job_id=job_id, in_transaction=in_transaction
+                    )
                 except Exception as exc:  # reported per customer, by id only
                     logger.exception("erasure of customer id %s failed", pk)
                     outcomes.append(Outcome(pk, _number_of(pk), "failed", type(exc).__name__))

@@ -1,0 +1,200 @@
+"""Mass erasure by date criteria (SPEC M-1..M-4): who is selected, what would happen to them, and the two
+review lists as CSV. Reads only; the jobs (kund.privacy.jobs) do the erasing through the engine.
+
+The selection is one query: EXISTS subqueries over the three purchase tables (orders, invoices, receipts,
+each indexed on (customer, date)) on the index of private, not anonymized customers by creation time, so
+it never walks customers in Python whatever the size of the register.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kund.billing.models import Invoice, Receipt
+from kund.customers.models import Customer
+from kund.privacy.models import ErasureJob
+from kund.privacy.planner import Action, plan_customers
+from kund.sales.models import Order
+
+Criteria = ErasureJob.Criteria
+
+# SPEC M-1: a purchase is an order, an invoice or a receipt, each dated by its `date`.
+PURCHASE_MODELS = (Order, Invoice, Receipt)
+
+
+def default_limit() -> int:
+    return settings.KUND_MASS_ERASURE_LIMIT
+
+
+def _purchase_exists(condition: Q | None = None) -> Q:
+    found = Q()
+    for model in PURCHASE_MODELS:
+        rows = model._default_manager.filter(customer=OuterRef("pk"))
+        if condition is not None:
+            rows = rows.filter(condition)
+        found |= Q(Exists(rows))
+    return found
+
+
+def _end_of_day(day: date) -> datetime:
+    """The first instant after `day` in the register's time zone: created_at is a moment, `through` a
+    local calendar day, inclusive."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def criteria_condition(criteria: str, through: date) -> Q:
+    purchased = _purchase_exists()
+    purchases_before = purchased & ~_purchase_exists(Q(date__gt=through))
+    never_purchased = Q(created_at__lt=_end_of_day(through)) & ~purchased
+    if criteria == Criteria.PURCHASES_BEFORE:
+        return purchases_before
+    if criteria == Criteria.NEVER_PURCHASED:
+        return never_purchased
+    if criteria == Criteria.BOTH:
+        return purchases_before | never_purchased
+    raise ValueError(f"unknown criteria: {criteria}")
+
+
+def select_customers(*, criteria: str, through: date, limit: int | None = None) -> QuerySet:
+    """SPEC M-1, M-2: private persons not anonymized who meet the criteria, oldest first, at most `limit`."""
+    limit = default_limit() if limit is None else limit
+    return (
+        Customer.objects.filter(kind=Customer.Kind.PRIVATE, anonymized_at__isnull=True)
+        .filter(criteria_condition(criteria, through))
+        .order_by("created_at", "pk")[:limit]
+    )
+
+
+def is_recent(through: date, *, today: date | None = None) -> bool:
+    """M-3: a date within the last year may catch customers who were created or bought recently."""
+    today = today or timezone.localdate()
+    try:
+        a_year_ago = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        a_year_ago = today.replace(year=today.year - 1, day=28)
+    return through > a_year_ago
+
+
+@dataclass(frozen=True)
+class Row:
+    """One selected customer in the verification, by id and number only."""
+
+    customer_id: int
+    number: str
+    action: str  # "delete", "anonymize" or "ignore"
+    reason: str = ""
+
+
+@dataclass
+class Verification:
+    """M-4: what a run would do, customer by customer, oldest first."""
+
+    criteria: str
+    through: date
+    limit: int
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def recent(self) -> bool:
+        return is_recent(self.through)
+
+    def _count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "selected": len(self.rows),
+            "ignored": self._count("ignore"),
+            "delete": self._count("delete"),
+            "anonymize": self._count("anonymize"),
+        }
+
+
+def ignore_reason(plan) -> str:
+    if plan.action == Action.BLOCKED:
+        return "; ".join(f"{b.kind} {b.ref} {b.reason}" for b in plan.blockers) or _("blocked")
+    if plan.action == Action.ALREADY_ANONYMIZED:
+        return _("already anonymized")
+    return ""
+
+
+def plan_rows(customer_ids: list[int]) -> list[Row]:
+    """Plan the given customers (kund.privacy.planner, without detail) in the given order; customers that
+    no longer exist are ignored with that reason. One fixed set of queries per chunk of ids."""
+    rows: list[Row] = []
+    chunk = 20_000  # keeps the IN (...) lists of the planner's queries within every database's limits
+    for start in range(0, len(customer_ids), chunk):
+        ids = customer_ids[start : start + chunk]
+        plans = plan_customers(Customer.objects.filter(pk__in=ids), detail=False)
+        for pk in ids:
+            plan = plans.get(pk)
+            if plan is None:
+                rows.append(Row(pk, "", "ignore", _("no longer exists")))
+            elif plan.action in (Action.DELETE, Action.ANONYMIZE):
+                rows.append(Row(pk, plan.number, plan.action.value))
+            else:
+                rows.append(Row(pk, plan.number, "ignore", ignore_reason(plan)))
+    return rows
+
+
+def verify(*, criteria: str, through: date, limit: int | None = None) -> Verification:
+    limit = default_limit() if limit is None else limit
+    ids = list(select_customers(criteria=criteria, through=through, limit=limit).values_list("pk", flat=True))
+    return Verification(criteria=criteria, through=through, limit=limit, rows=plan_rows(ids))
+
+
+# --- the review lists (M-4) -------------------------------------------------------------------------
+
+ERASE_COLUMNS = ["customer_number", "name", "created_at", "last_purchase", "action"]
+IGNORED_COLUMNS = ["customer_number", "name", "created_at", "reason"]
+
+
+def _details(customer_ids: list[int]) -> dict[int, dict]:
+    """Name, creation date and last purchase of the listed customers, read when the list is written: the
+    job keeps ids only."""
+    details: dict[int, dict] = {}
+    chunk = 5_000
+    for start in range(0, len(customer_ids), chunk):
+        ids = customer_ids[start : start + chunk]
+        for pk, name, created_at in Customer.objects.filter(pk__in=ids).values_list(
+            "pk", "name", "created_at"
+        ):
+            details[pk] = {"name": name, "created_at": timezone.localdate(created_at), "last_purchase": None}
+        for model in PURCHASE_MODELS:
+            rows = (
+                model._default_manager.filter(customer_id__in=ids)
+                .values_list("customer_id")
+                .annotate(last=Max("date"))
+                .order_by()
+            )
+            for pk, last in rows:
+                current = details.get(pk)
+                if current is not None and (
+                    current["last_purchase"] is None or last > current["last_purchase"]
+                ):
+                    current["last_purchase"] = last
+    return details
+
+
+def csv_lists(rows: list[Row]) -> tuple[str, str]:
+    """The two review lists: those to erase (with the action) and those ignored (with the reason)."""
+    details = _details([r.customer_id for r in rows])
+    to_erase, ignored = io.StringIO(), io.StringIO()
+    erase_writer, ignored_writer = csv.writer(to_erase), csv.writer(ignored)
+    erase_writer.writerow(ERASE_COLUMNS)
+    ignored_writer.writerow(IGNORED_COLUMNS)
+    for row in rows:
+        d = details.get(row.customer_id, {})
+        created = d.get("created_at")
+        if row.action == "ignore":
+            ignored_writer.writerow([row.number, d.get("name", ""), created or "", row.reason])
+        else:
+            last = d.get("last_purchase")
+            erase_writer.writerow([row.number, d.get("name", ""), created or "", last or "", row.action])
+    return to_erase.getvalue(), ignored.getvalue()
