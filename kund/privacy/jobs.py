@@ -159,9 +159,9 @@ def _enqueue(job_id: int) -> None:
     ErasureJob.objects.filter(pk=job_id).update(task_result_id=str(result.id))
 
 
-def start_job(*, actor, job: ErasureJob) -> ErasureJob:
+def start_job(*, actor, job: ErasureJob, enqueue: bool = True) -> ErasureJob:
     """Queue a planned job for the worker. The task is enqueued after the transaction commits, with the
-    job's id only."""
+    job's id only. Without `enqueue` the caller runs it itself (the command line)."""
     _require_may_run(actor, job)
     with transaction.atomic():
         job = ErasureJob.objects.select_for_update().get(pk=job.pk)
@@ -170,7 +170,8 @@ def start_job(*, actor, job: ErasureJob) -> ErasureJob:
         job.state = State.QUEUED
         job.heartbeat_at = timezone.now()
         job.save(update_fields=["state", "heartbeat_at"])
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
 

@@ -1,0 +1,154 @@
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand
+
+from kund.core.cli import acting_user, bad_input, not_done
+from kund.privacy import jobs, mass
+from kund.privacy.models import ErasureJob
+
+CRITERIA = [c.value for c in ErasureJob.Criteria]
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete or anonymize, by date criteria, private customers who are not anonymized yet, oldest "
+        "first (SPEC §5). --dry-run shows what would happen; --yes does it, which cannot be undone."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--criteria", required=True, help=f"one of: {', '.join(CRITERIA)}")
+        parser.add_argument("--through", required=True, help="the last day included, YYYY-MM-DD")
+        parser.add_argument("--limit", help="at most this many customers (default: the register's setting)")
+        parser.add_argument("--dry-run", action="store_true", help="show the verification, erase nothing")
+        parser.add_argument("--yes", action="store_true", help="confirm: erase, which cannot be undone")
+        parser.add_argument("--report-dir", help="with --dry-run: write the two review lists (CSV) here")
+        parser.add_argument("--json", action="store_true", help="print one JSON object with the counts")
+        parser.add_argument("--as", dest="username", help="the acting user (needs the mass-erasure right)")
+
+    def handle(self, *args, criteria, through, limit, dry_run, yes, report_dir, username, **options):
+        criteria, through, limit = self._parse(criteria, through, limit)
+        if not (yes or dry_run):
+            raise bad_input("nothing done: add --dry-run to see what would be erased, or --yes to erase")
+        actor = acting_user(username)
+        try:
+            jobs.require_mass_erasure(actor)
+        except PermissionDenied:
+            raise not_done(f"user {actor.get_username()} does not have the mass-erasure right") from None
+        except jobs.JobRefused as exc:
+            raise not_done(str(exc)) from None
+
+        if mass.is_recent(through):
+            self.stderr.write(
+                "warning: the date lies within the last year; recently created or recently buying "
+                "customers may be caught (M-3)"
+            )
+        if dry_run:
+            self._dry_run(criteria, through, limit, report_dir, as_json=options["json"])
+        else:
+            self._run(actor, criteria, through, limit, as_json=options["json"])
+
+    def _parse(self, criteria: str, through: str, limit: str | None) -> tuple[str, date, int]:
+        if criteria not in CRITERIA:
+            raise bad_input(f"bad --criteria {criteria!r}: use one of {', '.join(CRITERIA)}")
+        try:
+            day = date.fromisoformat(through)
+        except ValueError:
+            raise bad_input(f"bad --through date {through!r}: use YYYY-MM-DD") from None
+        if limit is None:
+            return criteria, day, mass.default_limit()
+        try:
+            number = int(limit)
+        except ValueError:
+            number = 0
+        if number < 1:
+            raise bad_input(f"bad --limit {limit!r}: use a whole number of at least 1")
+        return criteria, day, number
+
+    def _dry_run(self, criteria, through, limit, report_dir, *, as_json: bool) -> None:
+        verification = mass.verify(criteria=criteria, through=through, limit=limit)
+        counts = verification.counts()
+        written = []
+        if report_dir and verification.rows:
+            directory = Path(report_dir)
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                to_erase, ignored = mass.csv_lists(verification.rows)
+                stem = f"mass-erasure-{criteria}-{through.isoformat()}"
+                for suffix, text in (("to-erase", to_erase), ("ignored", ignored)):
+                    path = directory / f"{stem}-{suffix}.csv"
+                    path.write_text(text, encoding="utf-8")
+                    written.append(str(path))
+            except OSError as exc:
+                raise bad_input(f"cannot write the lists to --report-dir: {exc.strerror}") from None
+        if as_json:
+            self.stdout.write(json.dumps({**counts, "dry_run": True, "lists": written}))
+        else:
+            self.stdout.write(self._counts_line(counts))
+            for path in written:
+                self.stdout.write(f"written: {path}")
+        if not verification.rows:
+            raise not_done("nothing selected: no customer meets the criteria")
+
+    def _run(self, actor, criteria, through, limit, *, as_json: bool) -> None:
+        try:
+            job = jobs.plan_mass_job(actor=actor, criteria=criteria, through=through, limit=limit)
+        except jobs.NothingSelected:
+            if as_json:
+                self.stdout.write(json.dumps({"selected": 0, "ignored": 0, "delete": 0, "anonymize": 0}))
+            raise not_done("nothing selected: no customer meets the criteria") from None
+        planned = {
+            "selected": job.total,
+            "ignored": job.planned_ignored,
+            "delete": job.planned_delete,
+            "anonymize": job.planned_anonymize,
+        }
+        if not as_json:
+            self.stdout.write(self._counts_line(planned))
+        # The command line does the work itself, in this process, as the same job a worker would run (if
+        # this process dies, `kund resume_erasure_jobs` hands what is left to the worker).
+        jobs.start_job(actor=actor, job=job, enqueue=False)
+        bar = _ProgressBar(sys.stdout) if (not as_json and sys.stdout.isatty()) else None
+        job = jobs.run_job(job_id=job.pk, on_progress=bar.update if bar else None) or job
+        job.refresh_from_db()
+        if bar:
+            bar.close()
+        result = {"deleted": job.deleted, "anonymized": job.anonymized, "failed": job.failed}
+        if as_json:
+            self.stdout.write(json.dumps({**planned, **result, "ignored": job.ignored, "job": job.pk}))
+        else:
+            self.stdout.write(
+                f"done (job {job.pk}): deleted {job.deleted}, anonymized {job.anonymized}, "
+                f"ignored {job.ignored}, failed {job.failed}"
+            )
+            for item in job.items.filter(result="failed").order_by("pk")[:50]:
+                self.stdout.write(f"  failed: {item.customer_number}: {item.reason}")
+
+    @staticmethod
+    def _counts_line(counts: dict) -> str:
+        return (
+            f"selected {counts['selected']}: delete {counts['delete']}, anonymize {counts['anonymize']}, "
+            f"ignored {counts['ignored']}"
+        )
+
+
+class _ProgressBar:
+    """A one-line progress bar, redrawn in place; only on a terminal."""
+
+    WIDTH = 40
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def update(self, job: ErasureJob) -> None:
+        filled = self.WIDTH * job.percent // 100
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        self.stream.write(f"\r[{bar}] {job.processed}/{job.total}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()

@@ -1,0 +1,180 @@
+"""`kund mass_erase` (SPEC §5 and §8) and `kund resume_erasure_jobs`."""
+
+import csv
+import json
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from kund.customers.models import Customer
+from kund.privacy.models import ErasureJob
+from kund.privacy.tests.massdata import enable_crm, mass_eraser, order, private
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def three(db):
+    enable_crm()
+    mass_eraser("malin")
+    get_user_model().objects.create_superuser("admin", "admin@kund.test", "pw")  # the default actor
+    never = private("Astrid", "Berg", created=date(2015, 1, 1))
+    buyer = private("Gunnar", "Holm", created=date(2015, 2, 1))
+    order(buyer, date(2016, 2, 1))
+    blocked = private("Sofia", "Lund", created=date(2015, 3, 1))
+    order(blocked, date(2016, 3, 1), delivered=False)
+    return never, buyer, blocked
+
+
+def run(*args):
+    out_lines = []
+
+    class Out:
+        def write(self, text):
+            out_lines.append(text)
+
+        def flush(self):
+            pass
+
+        def isatty(self):
+            return False
+
+    call_command("mass_erase", *args, stdout=Out(), stderr=Out())
+    return "".join(out_lines)
+
+
+def test_m4_dry_run_prints_the_counts_and_writes_both_lists(three, tmp_path):
+    never, buyer, blocked = three
+
+    # when
+    output = run(
+        "--criteria",
+        "both",
+        "--through",
+        "2020-12-31",
+        "--dry-run",
+        "--report-dir",
+        str(tmp_path),
+        "--json",
+        "--as",
+        "malin",
+    )
+
+    # then the counts, nothing erased, and the two lists
+    counts = json.loads(output)
+    assert {k: counts[k] for k in ("selected", "ignored", "delete", "anonymize")} == {
+        "selected": 3,
+        "ignored": 1,
+        "delete": 1,
+        "anonymize": 1,
+    }
+    assert Customer.objects.count() == 3 and not ErasureJob.objects.exists()
+    to_erase = tmp_path / "mass-erasure-both-2020-12-31-to-erase.csv"
+    ignored = tmp_path / "mass-erasure-both-2020-12-31-ignored.csv"
+    assert [r["customer_number"] for r in csv.DictReader(to_erase.open())] == [never.number, buyer.number]
+    assert [r["customer_number"] for r in csv.DictReader(ignored.open())] == [blocked.number]
+
+
+def test_m5_yes_runs_the_job_and_prints_the_result(three):
+    never, buyer, blocked = three
+
+    # when
+    output = run("--criteria", "both", "--through", "2020-12-31", "--yes", "--json", "--as", "malin")
+
+    # then
+    result = json.loads(output)
+    assert {k: result[k] for k in ("selected", "delete", "anonymize", "deleted", "anonymized", "failed")} == {
+        "selected": 3,
+        "delete": 1,
+        "anonymize": 1,
+        "deleted": 1,
+        "anonymized": 1,
+        "failed": 0,
+    }
+    job = ErasureJob.objects.get()
+    assert job.state == ErasureJob.State.DONE and job.created_by_username == "malin"
+    assert not Customer.objects.filter(pk=never.pk).exists()
+
+
+def test_m5_plain_output_and_limit(three):
+    output = run("--criteria", "never-purchased", "--through", "2020-12-31", "--limit", "1", "--yes")
+    assert "selected 1: delete 1, anonymize 0, ignored 0" in output
+    assert "deleted 1, anonymized 0, ignored 0, failed 0" in output
+
+
+def test_without_yes_or_dry_run_nothing_is_done(three):
+    with pytest.raises(CommandError) as raised:
+        run("--criteria", "both", "--through", "2020-12-31")
+    assert raised.value.returncode == 2 and "nothing done" in str(raised.value)
+    assert Customer.objects.count() == 3
+
+
+def test_nothing_selected_exits_1(three):
+    with pytest.raises(CommandError) as raised:
+        run("--criteria", "both", "--through", "2001-01-01", "--yes")
+    assert raised.value.returncode == 1 and "nothing selected" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--criteria", "old", "--through", "2020-12-31", "--dry-run"),
+        ("--criteria", "both", "--through", "31/12/2020", "--dry-run"),
+        ("--criteria", "both", "--through", "2020-02-30", "--dry-run"),
+        ("--criteria", "both", "--through", "2020-12-31", "--limit", "0", "--dry-run"),
+        ("--criteria", "both", "--through", "2020-12-31", "--limit", "many", "--dry-run"),
+        ("--criteria", "both", "--through", "2020-12-31", "--dry-run", "--as", "nobody"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(three, args):
+    with pytest.raises(CommandError) as raised:
+        run(*args)
+    assert raised.value.returncode == 2
+    assert "\n" not in str(raised.value)
+
+
+def test_m6_without_the_right_or_the_crm_module_exits_1(three):
+    from kund.privacy.tests.massdata import user_with
+
+    user_with("kalle", "view_customer")
+    with pytest.raises(CommandError) as raised:
+        run("--criteria", "both", "--through", "2020-12-31", "--yes", "--as", "kalle")
+    assert raised.value.returncode == 1
+    enable_crm(False)
+    with pytest.raises(CommandError) as raised:
+        run("--criteria", "both", "--through", "2020-12-31", "--yes", "--as", "malin")
+    assert raised.value.returncode == 1 and "CRM" in str(raised.value)
+    assert Customer.objects.count() == 3
+
+
+def test_m3_warning_for_a_recent_date(three, capsys):
+    errors = []
+
+    class Err:
+        def write(self, text):
+            errors.append(text)
+
+    call_command(
+        "mass_erase",
+        "--criteria",
+        "both",
+        "--through",
+        date.today().isoformat(),
+        "--dry-run",
+        stdout=Err(),
+        stderr=Err(),
+    )
+    assert any("within the last year" in e for e in errors)
+
+
+def test_resume_command_with_nothing_to_resume(db):
+    lines = []
+
+    class Out:
+        def write(self, text):
+            lines.append(text)
+
+    call_command("resume_erasure_jobs", stdout=Out())
+    assert "no erasure job to resume" in "".join(lines)
