@@ -3,16 +3,21 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from kund.core.throttle import ThrottledLoginView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),  # before auth.urls: throttled
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("kund.core.urls")),
     # --- The apps' pages go here as they land, e.g.
     # path("customers/", include("kund.customers.urls")),
+    path("customers/", include("kund.customers.urls")),
     path("erasure/", include("kund.privacy.urls")),
     path("invoices/", include("kund.billing.urls")),
     path("orders/", include("kund.sales.urls")),
+    path("access-export/", include("kund.privacy.urls_export")),
 ]
 
 if settings.DEBUG:

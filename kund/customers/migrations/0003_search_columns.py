@@ -19,48 +19,187 @@ def recreate_sqlite_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0002_number_reservation_trigger'),
+        ("customers", "0002_number_reservation_trigger"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customer',
-            name='search_contact',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.text.Lower(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(models.F('contact_person'), models.Value('Å'), models.Value('å')), models.Value('Ä'), models.Value('ä')), models.Value('Ö'), models.Value('ö')), models.Value('É'), models.Value('é')), models.Value('Ü'), models.Value('ü')), models.Value('Ø'), models.Value('ø')), models.Value('Æ'), models.Value('æ'))), output_field=models.CharField(max_length=200)),
+            model_name="customer",
+            name="search_contact",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.functions.text.Lower(
+                    django.db.models.functions.text.Replace(
+                        django.db.models.functions.text.Replace(
+                            django.db.models.functions.text.Replace(
+                                django.db.models.functions.text.Replace(
+                                    django.db.models.functions.text.Replace(
+                                        django.db.models.functions.text.Replace(
+                                            django.db.models.functions.text.Replace(
+                                                models.F("contact_person"),
+                                                models.Value("Å"),
+                                                models.Value("å"),
+                                            ),
+                                            models.Value("Ä"),
+                                            models.Value("ä"),
+                                        ),
+                                        models.Value("Ö"),
+                                        models.Value("ö"),
+                                    ),
+                                    models.Value("É"),
+                                    models.Value("é"),
+                                ),
+                                models.Value("Ü"),
+                                models.Value("ü"),
+                            ),
+                            models.Value("Ø"),
+                            models.Value("ø"),
+                        ),
+                        models.Value("Æ"),
+                        models.Value("æ"),
+                    )
+                ),
+                output_field=models.CharField(max_length=200),
+            ),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='search_email',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.text.Lower(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(models.F('email'), models.Value('Å'), models.Value('å')), models.Value('Ä'), models.Value('ä')), models.Value('Ö'), models.Value('ö')), models.Value('É'), models.Value('é')), models.Value('Ü'), models.Value('ü')), models.Value('Ø'), models.Value('ø')), models.Value('Æ'), models.Value('æ'))), output_field=models.CharField(max_length=254)),
+            model_name="customer",
+            name="search_email",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.functions.text.Lower(
+                    django.db.models.functions.text.Replace(
+                        django.db.models.functions.text.Replace(
+                            django.db.models.functions.text.Replace(
+                                django.db.models.functions.text.Replace(
+                                    django.db.models.functions.text.Replace(
+                                        django.db.models.functions.text.Replace(
+                                            django.db.models.functions.text.Replace(
+                                                models.F("email"), models.Value("Å"), models.Value("å")
+                                            ),
+                                            models.Value("Ä"),
+                                            models.Value("ä"),
+                                        ),
+                                        models.Value("Ö"),
+                                        models.Value("ö"),
+                                    ),
+                                    models.Value("É"),
+                                    models.Value("é"),
+                                ),
+                                models.Value("Ü"),
+                                models.Value("ü"),
+                            ),
+                            models.Value("Ø"),
+                            models.Value("ø"),
+                        ),
+                        models.Value("Æ"),
+                        models.Value("æ"),
+                    )
+                ),
+                output_field=models.CharField(max_length=254),
+            ),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='search_last_name',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.text.Lower(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(models.F('last_name'), models.Value('Å'), models.Value('å')), models.Value('Ä'), models.Value('ä')), models.Value('Ö'), models.Value('ö')), models.Value('É'), models.Value('é')), models.Value('Ü'), models.Value('ü')), models.Value('Ø'), models.Value('ø')), models.Value('Æ'), models.Value('æ'))), output_field=models.CharField(max_length=100)),
+            model_name="customer",
+            name="search_last_name",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.functions.text.Lower(
+                    django.db.models.functions.text.Replace(
+                        django.db.models.functions.text.Replace(
+                            django.db.models.functions.text.Replace(
+                                django.db.models.functions.text.Replace(
+                                    django.db.models.functions.text.Replace(
+                                        django.db.models.functions.text.Replace(
+                                            django.db.models.functions.text.Replace(
+                                                models.F("last_name"), models.Value("Å"), models.Value("å")
+                                            ),
+                                            models.Value("Ä"),
+                                            models.Value("ä"),
+                                        ),
+                                        models.Value("Ö"),
+                                        models.Value("ö"),
+                                    ),
+                                    models.Value("É"),
+                                    models.Value("é"),
+                                ),
+                                models.Value("Ü"),
+                                models.Value("ü"),
+                            ),
+                            models.Value("Ø"),
+                            models.Value("ø"),
+                        ),
+                        models.Value("Æ"),
+                        models.Value("æ"),
+                    )
+                ),
+                output_field=models.CharField(max_length=100),
+            ),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='search_name',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.text.Lower(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(django.db.models.functions.text.Replace(models.F('name'), models.Value('Å'), models.Value('å')), models.Value('Ä'), models.Value('ä')), models.Value('Ö'), models.Value('ö')), models.Value('É'), models.Value('é')), models.Value('Ü'), models.Value('ü')), models.Value('Ø'), models.Value('ø')), models.Value('Æ'), models.Value('æ'))), output_field=models.CharField(max_length=200)),
+            model_name="customer",
+            name="search_name",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.functions.text.Lower(
+                    django.db.models.functions.text.Replace(
+                        django.db.models.functions.text.Replace(
+                            django.db.models.functions.text.Replace(
+                                django.db.models.functions.text.Replace(
+                                    django.db.models.functions.text.Replace(
+                                        django.db.models.functions.text.Replace(
+                                            django.db.models.functions.text.Replace(
+                                                models.F("name"), models.Value("Å"), models.Value("å")
+                                            ),
+                                            models.Value("Ä"),
+                                            models.Value("ä"),
+                                        ),
+                                        models.Value("Ö"),
+                                        models.Value("ö"),
+                                    ),
+                                    models.Value("É"),
+                                    models.Value("é"),
+                                ),
+                                models.Value("Ü"),
+                                models.Value("ü"),
+                            ),
+                            models.Value("Ø"),
+                            models.Value("ø"),
+                        ),
+                        models.Value("Æ"),
+                        models.Value("æ"),
+                    )
+                ),
+                output_field=models.CharField(max_length=200),
+            ),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['search_name'], name='customer_search_name', opclasses=['varchar_pattern_ops']),
+            model_name="customer",
+            index=models.Index(
+                fields=["search_name"], name="customer_search_name", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['search_last_name'], name='customer_search_last_name', opclasses=['varchar_pattern_ops']),
+            model_name="customer",
+            index=models.Index(
+                fields=["search_last_name"],
+                name="customer_search_last_name",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['search_contact'], name='customer_search_contact', opclasses=['varchar_pattern_ops']),
+            model_name="customer",
+            index=models.Index(
+                fields=["search_contact"], name="customer_search_contact", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['search_email'], name='customer_search_email', opclasses=['varchar_pattern_ops']),
+            model_name="customer",
+            index=models.Index(
+                fields=["search_email"], name="customer_search_email", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.RunPython(recreate_sqlite_triggers, migrations.RunPython.noop),
     ]

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from kund.customers import views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("", views.CustomerListView.as_view(), name="list"),
+    path("export.<str:fmt>", views.CustomerExportView.as_view(), name="export"),
+    path("new/", views.CustomerCreateView.as_view(), name="create"),
+    path("<int:pk>/", views.CustomerDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.CustomerEditView.as_view(), name="edit"),
+    path("<int:pk>/status/", views.CustomerStatusView.as_view(), name="status"),
+    path("<int:pk>/assign/", views.CustomerAssignView.as_view(), name="assign"),
+    path("<int:pk>/history/", views.CustomerHistoryView.as_view(), name="history"),
+    path("<int:pk>/records/<slug:key>/", views.CustomerSectionView.as_view(), name="section"),
+    path("notifications/", views.NotificationListView.as_view(), name="notifications"),
+    path("notifications/bell/", views.NotificationBellView.as_view(), name="notification_bell"),
+    path("custom-fields/", views.CustomFieldListView.as_view(), name="custom_fields"),
+    path("custom-fields/<int:pk>/", views.CustomFieldEditView.as_view(), name="custom_field"),
+    path("rights/", views.RightsListView.as_view(), name="rights"),
+    path("rights/<int:pk>/", views.RightsEditView.as_view(), name="rights_edit"),
+]

@@ -1,0 +1,440 @@
+"""The register's pages (SPEC §3). Views check the right (R-9), read through selectors, write through
+services, and render; a customer the user may not see is a 404, a page the user has no right to is a 403."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from kund.core.htmx import render_page_or_partial
+from kund.core.paging import window_page
+from kund.core.rights import is_administrator
+from kund.core.user_rights import user_rights, user_set_rights
+from kund.customers import export, selectors
+from kund.customers.custom_fields import custom_field_delete, custom_field_save, custom_values_set
+from kund.customers.filtersets import SORTS, CustomerFilterSet, sort_of
+from kund.customers.forms import RIGHTS, AssignForm, CustomerForm, CustomFieldForm, RightsForm
+from kund.customers.models import Customer, CustomField, CustomFieldValue, Notification
+from kund.customers.services import customer_assign, customer_create, customer_set_status, customer_update
+from kund.customers.tables import LIST_FIELDS, columns_for
+
+PER_PAGE = 25
+SECTION_PER_PAGE = 50
+
+
+def _deny() -> PermissionDenied:
+    return PermissionDenied(_("You do not have the right to do this."))
+
+
+class RegisterView(LoginRequiredMixin, View):
+    """Signed in, and holding at least one of `rights` (any of them; empty: any signed-in user)."""
+
+    rights: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if self.rights and not any(request.user.has_perm(f"customers.{r}") for r in self.rights):
+            raise _deny()
+        self.prepare(request, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def prepare(self, request, **kwargs) -> None:
+        """Load what every method of the view needs, after the rights are checked."""
+
+
+VIEW_RIGHTS = ("view_customer", "view_assigned_customer")
+
+
+class CustomerView(RegisterView):
+    """A page about one customer: the customer must be visible to the user, or it does not exist."""
+
+    rights = VIEW_RIGHTS
+
+    def prepare(self, request, **kwargs) -> None:
+        self.customer = get_object_or_404(
+            Customer.objects.select_related("group", "responsible"), pk=kwargs["pk"]
+        )
+        if not selectors.can_view(request.user, self.customer):
+            raise Http404
+
+
+# --- the list (R-2) ------------------------------------------------------------------------------------
+
+
+def _filtered(request) -> tuple[CustomerFilterSet, object]:
+    filterset = CustomerFilterSet(request.GET or None, queryset=Customer.objects.none())
+    filterset.queryset = selectors.customers_visible_to(
+        request.user, include_anonymized=filterset.include_anonymized
+    )
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset, Customer.objects.none()  # a malformed filter shows nothing, and says why
+    return filterset, filterset.qs
+
+
+class CustomerListView(RegisterView):
+    rights = VIEW_RIGHTS
+
+    def get(self, request):
+        filterset, customers = _filtered(request)
+        sort = sort_of(request.GET.get("sort"))
+        detailed = request.GET.get("view") == "detailed"
+        customers = (
+            customers.select_related("group", "responsible")
+            .only(*(f for f in LIST_FIELDS if f != "id"))
+            .order_by(*SORTS[sort])
+        )
+        page = window_page(customers, request.GET.get("page"), per_page=PER_PAGE)
+        query = request.GET.copy()
+        for name in ("page", "sort"):
+            query.pop(name, None)
+        context = {
+            "filterset": filterset,
+            "page": page,
+            "sort": sort,
+            "columns": columns_for(detailed),
+            "detailed": detailed,
+            "query": query.urlencode(),
+            "advanced": any(
+                request.GET.get(name) for name in filterset.form.fields if name not in {"q", "kind", "status"}
+            ),
+            "can_add": request.user.has_perm("customers.add_customer"),
+        }
+        return render_page_or_partial(
+            request, "customers/customer_list.html", "customers/_customer_table.html", context
+        )
+
+
+class CustomerExportView(RegisterView):
+    rights = VIEW_RIGHTS
+
+    def get(self, request, fmt: str):
+        if fmt not in {"csv", "xlsx"}:
+            raise Http404
+        _filterset, customers = _filtered(request)
+        customers = customers.order_by(*SORTS[sort_of(request.GET.get("sort"))])
+        if fmt == "csv":
+            return export.csv_response(customers)
+        if customers.count() > export.XLSX_MAX_ROWS:
+            messages.error(
+                request,
+                _("The list has more than %(max)s customers: narrow the search or export as CSV.")
+                % {"max": f"{export.XLSX_MAX_ROWS:,}"},
+            )
+            return redirect(f"{reverse('customers:list')}?{request.GET.urlencode()}")
+        return export.xlsx_response(customers)
+
+
+# --- the card (R-3, R-4, A-4) -----------------------------------------------------------------------
+
+
+def _custom_values(customer: Customer) -> dict[int, str]:
+    return dict(CustomFieldValue.objects.filter(customer=customer).values_list("field_id", "value"))
+
+
+class CustomerDetailView(CustomerView):
+    def get(self, request, pk: int):
+        customer, user = self.customer, request.user
+        anonymized = customer.is_anonymized
+        fields = list(CustomField.objects.all())
+        values = {} if anonymized else _custom_values(customer)
+        context = {
+            "customer": customer,
+            "anonymized": anonymized,
+            # A-4: an anonymized customer's card has no tabs and no buttons.
+            "sections": [] if anonymized else selectors.card_sections(customer),
+            "history": [] if anonymized else list(selectors.change_history(customer)[:10]),
+            "custom_values": [(f, values.get(f.pk, "")) for f in fields],
+            "can_change": selectors.can_change(user, customer),
+            "can_assign": selectors.can_assign(user, customer),
+        }
+        return render(request, "customers/customer_detail.html", context)
+
+
+class CustomerSectionView(CustomerView):
+    """One kind of linked record, sorted, a page at a time ("show all", R-3). htmx gets the table only."""
+
+    def get(self, request, pk: int, key: str):
+        section = selectors.SECTIONS_BY_KEY.get(key)
+        if section is None or self.customer.is_anonymized:
+            raise Http404
+        sort = selectors.section_sort(section, request.GET.get("sort"))
+        records = selectors.section_records(section, self.customer, sort=sort)
+        if request.GET.get("all"):
+            page = window_page(records, request.GET.get("page"), per_page=SECTION_PER_PAGE)
+            rows, more = page.object_list, False
+        else:
+            page = None
+            rows = list(records[: selectors.CARD_ROWS + 1])
+            rows, more = rows[: selectors.CARD_ROWS], len(rows) > selectors.CARD_ROWS
+        context = {
+            "customer": self.customer,
+            "entry": {"section": section, "rows": rows, "more": more, "sort": sort},
+            "page": page,
+            "show_all": bool(request.GET.get("all")),
+        }
+        return render_page_or_partial(
+            request, "customers/customer_section.html", "customers/_section.html", context
+        )
+
+
+class CustomerHistoryView(CustomerView):
+    def get(self, request, pk: int):
+        if self.customer.is_anonymized:
+            raise Http404
+        page = window_page(selectors.change_history(self.customer), request.GET.get("page"), per_page=50)
+        return render(request, "customers/customer_history.html", {"customer": self.customer, "page": page})
+
+
+# --- create and change (R-3, R-5, R-6, R-7) -----------------------------------------------------------
+
+
+def _apply_form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class CustomerCreateView(RegisterView):
+    rights = ("add_customer",)
+
+    def _form(self, request):
+        return CustomerForm(
+            request.POST or None,
+            custom_fields=CustomField.objects.all(),
+            creating=True,
+            initial={"kind": Customer.Kind.PRIVATE, "invoice_country": "SE"},
+        )
+
+    def get(self, request):
+        return render(
+            request, "customers/customer_form.html", {"form": self._form(request), "creating": True}
+        )
+
+    def post(self, request):
+        form = self._form(request)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    customer = customer_create(
+                        actor=request.user,
+                        data=form.customer_data(),
+                        number=form.cleaned_data["number"] or None,
+                    )
+                    custom_values_set(customer=customer, actor=request.user, values=form.custom_data())
+            except ValidationError as error:
+                _apply_form_errors(form, error)
+            else:
+                messages.success(request, _("Customer %(number)s was created.") % {"number": customer.number})
+                return redirect("customers:detail", customer.pk)
+        return render(request, "customers/customer_form.html", {"form": form, "creating": True}, status=200)
+
+
+class CustomerEditView(CustomerView):
+    rights = ("change_customer", "change_assigned_customer")
+
+    def _check(self, request):
+        if not selectors.can_change(request.user, self.customer):
+            raise _deny()
+
+    def _form(self, request):
+        return CustomerForm(
+            request.POST or None,
+            instance=self.customer,
+            custom_fields=CustomField.objects.all(),
+            custom_values=_custom_values(self.customer),
+            creating=False,
+        )
+
+    def get(self, request, pk: int):
+        self._check(request)
+        context = {"form": self._form(request), "customer": self.customer, "creating": False}
+        return render(request, "customers/customer_form.html", context)
+
+    def post(self, request, pk: int):
+        self._check(request)
+        form = self._form(request)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    customer_update(customer=self.customer, actor=request.user, data=form.customer_data())
+                    custom_values_set(customer=self.customer, actor=request.user, values=form.custom_data())
+            except ValidationError as error:
+                _apply_form_errors(form, error)
+            else:
+                messages.success(request, _("The customer was saved."))
+                return redirect("customers:detail", self.customer.pk)
+        context = {"form": form, "customer": self.customer, "creating": False}
+        return render(request, "customers/customer_form.html", context)
+
+
+class CustomerStatusView(CustomerView):
+    """Deactivate or activate (R-5); POST only."""
+
+    rights = ("change_customer", "change_assigned_customer")
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        if not selectors.can_change(request.user, self.customer):
+            raise _deny()
+        status = request.POST.get("status", "")
+        if status not in Customer.Status.values:
+            messages.error(request, _("Unknown status."))
+        else:
+            customer_set_status(customer=self.customer, actor=request.user, status=status)
+            if status == Customer.Status.INACTIVE:
+                messages.success(
+                    request, _("The customer was deactivated. It cannot be chosen for new orders.")
+                )
+            else:
+                messages.success(request, _("The customer was activated."))
+        return redirect("customers:detail", self.customer.pk)
+
+
+class CustomerAssignView(CustomerView):
+    """Assign or unassign the responsible user (R-6): both users are notified by the service."""
+
+    rights = ("assign_customer",)
+
+    def _check(self, request):
+        if not selectors.can_assign(request.user, self.customer):
+            raise _deny()
+
+    def get(self, request, pk: int):
+        self._check(request)
+        form = AssignForm(initial={"responsible": self.customer.responsible_id})
+        return render(request, "customers/customer_assign.html", {"form": form, "customer": self.customer})
+
+    def post(self, request, pk: int):
+        self._check(request)
+        form = AssignForm(request.POST)
+        if not form.is_valid():
+            return render(
+                request, "customers/customer_assign.html", {"form": form, "customer": self.customer}
+            )
+        responsible = form.cleaned_data["responsible"]
+        customer_assign(customer=self.customer, actor=request.user, responsible=responsible)
+        if responsible is None:
+            messages.success(request, _("The customer has no responsible user now."))
+        else:
+            messages.success(
+                request,
+                _("%(user)s is now responsible for the customer.") % {"user": responsible.get_username()},
+            )
+        return redirect("customers:detail", self.customer.pk)
+
+
+# --- notifications (R-6) ------------------------------------------------------------------------------
+
+
+class NotificationBellView(RegisterView):
+    """The navbar's bell: the unread count, loaded by htmx so every page does not pay for it."""
+
+    def get(self, request):
+        count = selectors.unread_notification_count(request.user)
+        return render(request, "core/_notification_bell.html", {"unread_count": count})
+
+
+class NotificationListView(RegisterView):
+    def get(self, request):
+        page = window_page(selectors.notifications_for(request.user), request.GET.get("page"), per_page=25)
+        return render(request, "core/notification_list.html", {"page": page})
+
+    def post(self, request):
+        """Mark all as read."""
+        Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        return redirect("customers:notifications")
+
+
+# --- administration: custom fields (R-7) and rights (R-9) ------------------------------------------------
+
+
+class AdministratorView(RegisterView):
+    def prepare(self, request, **kwargs) -> None:
+        if not is_administrator(request.user):
+            raise _deny()
+
+
+class CustomFieldListView(AdministratorView):
+    def get(self, request):
+        return self._render(request, CustomFieldForm())
+
+    def post(self, request):
+        form = CustomFieldForm(request.POST)
+        if form.is_valid():
+            try:
+                custom_field_save(actor=request.user, field=form.instance)
+            except ValidationError as error:
+                _apply_form_errors(form, error)
+            else:
+                messages.success(request, _("The custom field was added."))
+                return redirect("customers:custom_fields")
+        return self._render(request, form)
+
+    def _render(self, request, form):
+        context = {"fields": CustomField.objects.all(), "form": form}
+        return render(request, "customers/custom_fields.html", context)
+
+
+class CustomFieldEditView(AdministratorView):
+    def get(self, request, pk: int):
+        field = get_object_or_404(CustomField, pk=pk)
+        return render(request, "customers/custom_field_form.html", {"form": CustomFieldForm(instance=field)})
+
+    def post(self, request, pk: int):
+        field = get_object_or_404(CustomField, pk=pk)
+        if request.POST.get("delete"):
+            custom_field_delete(actor=request.user, field=field)
+            messages.success(request, _("The custom field and its values were removed."))
+            return redirect("customers:custom_fields")
+        form = CustomFieldForm(request.POST, instance=field)
+        if form.is_valid():
+            custom_field_save(actor=request.user, field=form.instance)
+            messages.success(request, _("The custom field was saved."))
+            return redirect("customers:custom_fields")
+        return render(request, "customers/custom_field_form.html", {"form": form})
+
+
+OFFERED_RIGHTS = [codename for codename, _label in RIGHTS]
+
+
+class RightsListView(AdministratorView):
+    def get(self, request):
+        users = get_user_model().objects.order_by("username")
+        page = window_page(users, request.GET.get("page"), per_page=50)
+        return render(request, "customers/rights_list.html", {"page": page})
+
+
+class RightsEditView(AdministratorView):
+    def get(self, request, pk: int):
+        person = get_object_or_404(get_user_model(), pk=pk)
+        form = RightsForm(initial={"rights": user_rights(person, OFFERED_RIGHTS)})
+        return self._render(request, person, form)
+
+    def post(self, request, pk: int):
+        person = get_object_or_404(get_user_model(), pk=pk)
+        form = RightsForm(request.POST)
+        if form.is_valid():
+            user_set_rights(
+                user=person, actor=request.user, codenames=form.cleaned_data["rights"], offered=OFFERED_RIGHTS
+            )
+            messages.success(
+                request, _("The rights of %(user)s were saved.") % {"user": person.get_username()}
+            )
+            return redirect("customers:rights")
+        return self._render(request, person, form)
+
+    def _render(self, request, person, form):
+        context = {"person": person, "form": form, "is_admin": is_administrator(person)}
+        return render(request, "customers/rights_form.html", context)
