@@ -18,6 +18,7 @@ urlpatterns = [
     path("invoices/", include("kund.billing.urls")),
     path("orders/", include("kund.sales.urls")),
     path("access-export/", include("kund.privacy.urls_export")),
+    path("mass-erasure/", include("kund.privacy.urls_mass")),
 ]
 
 if settings.DEBUG:

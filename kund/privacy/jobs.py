@@ -352,3 +352,13 @@ def run_job(*, job_id: int, on_progress: Callable[[ErasureJob], None] | None = N
     ErasureJob.objects.filter(pk=job.pk).update(state=State.DONE, finished_at=timezone.now())
     job.refresh_from_db()
     return job
+
+
+def erase_selection(*, actor, selection: SavedSelection) -> ErasureJob:
+    """S-2: plan and start the erasure of a whole selection. Its filter, which may hold a name typed into
+    the search, is cleared: the frozen ids are what is erased (A-7)."""
+    with transaction.atomic():
+        job = plan_selection_job(actor=actor, selection=selection)
+        start_job(actor=actor, job=job)
+        SavedSelection.objects.filter(pk=selection.pk).update(query="")
+    return job

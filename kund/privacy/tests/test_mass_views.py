@@ -1,0 +1,227 @@
+"""The mass-erasure pages (SPEC M-1..M-6): criteria form, verification with both lists, the double
+confirmation, progress and result, rights and the CRM setting."""
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from kund.customers.models import Customer
+from kund.privacy.models import ErasureJob
+from kund.privacy.tests.massdata import enable_crm, mass_eraser, order, private, user_with
+
+pytestmark = pytest.mark.django_db
+INDEX = reverse("mass_erasure:index")
+
+
+@pytest.fixture
+def three(db):
+    never = private("Astrid", "Berg", created=date(2015, 1, 1))
+    buyer = private("Gunnar", "Holm", created=date(2015, 2, 1))
+    order(buyer, date(2016, 2, 1))
+    blocked = private("Sofia", "Lund", created=date(2015, 3, 1))
+    blocking = order(blocked, date(2016, 3, 1), delivered=False)
+    return never, buyer, blocked, blocking
+
+
+@pytest.fixture
+def eraser_client(client):
+    enable_crm()
+    client.force_login(mass_eraser())
+    return client
+
+
+def plan(client, through="2020-12-31", criteria="both"):
+    response = client.post(INDEX, {"criteria": criteria, "through": through})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return ErasureJob.objects.latest("pk"), response
+
+
+def test_m6_anonymous_is_sent_to_sign_in(client):
+    response = client.get(INDEX)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_m6_without_the_right_the_page_is_forbidden(client):
+    enable_crm()
+    client.force_login(user_with("kalle", "view_customer", "erase_customer"))
+    assert client.get(INDEX).status_code == 403
+    assert client.post(INDEX, {"criteria": "both", "through": "2020-12-31"}).status_code == 403
+
+
+def test_m6_without_the_crm_module_the_page_says_so(client, three):
+    # given the right, and the CRM module switched off
+    enable_crm(False)
+    client.force_login(mass_eraser())
+
+    # when / then
+    response = client.get(INDEX)
+    assert response.status_code == 403
+    assert b"mass-unavailable" in response.content
+    assert client.post(INDEX, {"criteria": "both", "through": "2020-12-31"}).status_code == 403
+    assert not ErasureJob.objects.exists()
+
+
+def test_m6_an_administrator_sees_the_page(client):
+    enable_crm()
+    client.force_login(get_user_model().objects.create_superuser("admin", "a@kund.test", "pw"))
+    assert client.get(INDEX).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"criteria": "both", "through": "2020-13-45"}, "through"),
+        ({"criteria": "both", "through": ""}, "through"),
+        ({"criteria": "everyone", "through": "2020-12-31"}, "criteria"),
+    ],
+)
+def test_bad_input_is_shown_beside_the_field(eraser_client, data, field):
+    response = eraser_client.post(INDEX, data)
+    assert response.status_code == 200
+    assert f'data-field-error="{field}"'.encode() in response.content
+    assert not ErasureJob.objects.exists()
+
+
+def test_m1_nothing_selected_is_said_on_the_form(eraser_client, three):
+    response = eraser_client.post(INDEX, {"criteria": "both", "through": "2001-01-01"})
+    assert response.status_code == 200
+    assert b"mass-form-errors" in response.content
+    assert not ErasureJob.objects.exists()
+
+
+def test_m4_verification_shows_the_counts_the_ignored_reasons_and_both_lists(eraser_client, three):
+    never, buyer, blocked, blocking = three
+
+    # when
+    job, response = plan(eraser_client)
+    page = eraser_client.get(response["Location"])
+
+    # then the totals and each ignored customer with its reason
+    html = page.content.decode()
+    assert 'id="count-selected">3<' in html
+    assert 'id="count-delete">1<' in html
+    assert 'id="count-anonymize">1<' in html
+    assert 'id="count-ignored">1<' in html
+    assert f'data-customer="{blocked.number}"' in html and f"{blocking.ref} not delivered" in html
+    assert "mass-recent-warning" not in html
+
+    # and both lists as CSV
+    to_erase = eraser_client.get(reverse("mass_erasure:list", args=[job.pk, "to-erase"]))
+    assert to_erase["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(to_erase.content.decode())))
+    assert [(r["customer_number"], r["action"]) for r in rows] == [
+        (never.number, "delete"),
+        (buyer.number, "anonymize"),
+    ]
+    ignored = eraser_client.get(reverse("mass_erasure:list", args=[job.pk, "ignored"]))
+    rows = list(csv.DictReader(io.StringIO(ignored.content.decode())))
+    assert [r["customer_number"] for r in rows] == [blocked.number]
+    assert Customer.objects.count() == 3
+
+
+def test_m3_the_page_warns_when_the_date_lies_within_the_last_year(eraser_client, three):
+    recent = (timezone.localdate() - timedelta(days=30)).isoformat()
+    job, response = plan(eraser_client, through=recent)
+    assert b"mass-recent-warning" in eraser_client.get(response["Location"]).content
+
+
+def test_m5_starting_asks_twice(eraser_client, three, django_capture_on_commit_callbacks):
+    never, buyer, blocked, _blocking = three
+    job, _response = plan(eraser_client)
+    start = reverse("mass_erasure:start", args=[job.pk])
+
+    # when the box is not ticked: an error beside it, nothing started
+    response = eraser_client.post(start, {})
+    assert response.status_code == 200 and b'data-field-error="understood"' in response.content
+    job.refresh_from_db()
+    assert job.state == "planned"
+
+    # when ticked: the second question, still nothing started
+    response = eraser_client.post(start, {"understood": "on"})
+    assert response.status_code == 200 and b"confirm-erasure" in response.content
+    job.refresh_from_db()
+    assert job.state == "planned"
+
+    # when confirmed the second time: the run starts (the test settings run it at once after commit)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = eraser_client.post(start, {"understood": "on", "confirmed": "yes"})
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.state == "done"
+    assert (job.deleted, job.anonymized, job.ignored, job.failed) == (1, 1, 1, 0)
+    assert not Customer.objects.filter(pk=never.pk).exists()
+
+    # then the result page, and the earlier-runs list with who ran it
+    result = eraser_client.get(response["Location"]).content.decode()
+    assert 'id="count-deleted">1<' in result and 'id="count-anonymized">1<' in result
+    assert 'id="count-ignored">1<' in result and 'id="count-failed">0<' in result
+    assert f'data-customer="{blocked.number}"' in result
+    runs = eraser_client.get(INDEX).content.decode()
+    assert "malin" in runs and f"#{job.pk}" in runs
+
+
+def test_m5_a_started_run_is_not_started_again(eraser_client, three):
+    job, _response = plan(eraser_client)
+    ErasureJob.objects.filter(pk=job.pk).update(state="queued")
+    response = eraser_client.post(
+        reverse("mass_erasure:start", args=[job.pk]), {"understood": "on", "confirmed": "yes"}
+    )
+    assert response.status_code == 302
+    assert Customer.objects.count() == 3
+
+
+def test_m5_progress_is_polled_and_sends_htmx_to_the_result(eraser_client, three):
+    job, _response = plan(eraser_client)
+    progress = reverse("mass_erasure:progress", args=[job.pk])
+
+    # given a running job half done
+    ErasureJob.objects.filter(pk=job.pk).update(state="running", processed=1, heartbeat_at=timezone.now())
+    response = eraser_client.get(progress, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert b'id="job-progress-bar" style="width: 33%"' in response.content
+    assert b'hx-trigger="every 1s"' in response.content
+    assert b"job-stale" not in response.content
+
+    # when it is finished
+    ErasureJob.objects.filter(pk=job.pk).update(state="done", processed=3)
+    response = eraser_client.get(progress, headers={"HX-Request": "true"})
+    assert response["HX-Redirect"] == reverse("mass_erasure:job", args=[job.pk])
+
+
+def test_a_stale_run_offers_resume(eraser_client, three, django_capture_on_commit_callbacks):
+    # given a run whose worker has been silent for an hour
+    job, _response = plan(eraser_client)
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    ErasureJob.objects.filter(pk=job.pk).update(
+        state="running", started_at=an_hour_ago, heartbeat_at=an_hour_ago
+    )
+    page = eraser_client.get(reverse("mass_erasure:job", args=[job.pk]))
+    assert b"job-resume" in page.content
+
+    # when resumed
+    with django_capture_on_commit_callbacks(execute=True):
+        eraser_client.post(reverse("mass_erasure:resume", args=[job.pk]))
+
+    # then it runs to the end
+    job.refresh_from_db()
+    assert job.state == "done" and job.processed == 3
+
+
+def test_a_mass_run_is_hidden_from_users_without_the_right(client, eraser_client, three):
+    job, _response = plan(eraser_client)
+    client.force_login(user_with("kalle", "view_customer"))
+    assert client.get(reverse("mass_erasure:job", args=[job.pk])).status_code == 403
+    assert client.get(reverse("mass_erasure:list", args=[job.pk, "to-erase"])).status_code == 403
+
+
+def test_pages_take_a_fixed_number_of_queries(eraser_client, three, django_assert_max_num_queries):
+    job, _response = plan(eraser_client)
+    with django_assert_max_num_queries(15):
+        eraser_client.get(reverse("mass_erasure:job", args=[job.pk]))
+    with django_assert_max_num_queries(15):
+        eraser_client.get(INDEX)

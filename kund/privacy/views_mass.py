@@ -1,0 +1,234 @@
+"""Pages of mass erasure (SPEC §5) and of saved selections (§6). Thin: the forms check input,
+kund.privacy.jobs plans, starts and runs, kund.privacy.mass selects and writes the review lists."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from kund.core.rights import is_administrator
+from kund.customers.selectors import can_view_register
+from kund.privacy import jobs, mass, selections
+from kund.privacy.forms_mass import EraseSelectionForm, MassErasureForm, SaveSelectionForm, StartForm
+from kund.privacy.models import ErasureJob, ErasureJobItem, SavedSelection
+
+PAGE_SIZE = 50
+Result = ErasureJobItem.Result
+
+
+class MassView(LoginRequiredMixin, View):
+    """M-6: the mass-erasure right, and the CRM module switched on (else a page that says so)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.has_perm(jobs.MASS_RIGHT):
+            raise PermissionDenied
+        if not jobs.crm_enabled():
+            return render(request, "privacy/mass/unavailable.html", status=403)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MassErasureView(MassView):
+    """The criteria form, and the earlier runs with who ran them and their results."""
+
+    def get(self, request):
+        return self._page(request, MassErasureForm())
+
+    def post(self, request):
+        form = MassErasureForm(request.POST)
+        if form.is_valid():
+            try:
+                job = jobs.plan_mass_job(
+                    actor=request.user,
+                    criteria=form.cleaned_data["criteria"],
+                    through=form.cleaned_data["through"],
+                )
+            except jobs.NothingSelected as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect("mass_erasure:job", pk=job.pk)
+        return self._page(request, form, status=200)
+
+    def _page(self, request, form, status=200):
+        runs = Paginator(
+            ErasureJob.objects.filter(kind=ErasureJob.Kind.MASS).exclude(state=ErasureJob.State.PLANNED),
+            20,
+        ).get_page(request.GET.get("page"))
+        context = {"form": form, "runs": runs, "limit": mass.default_limit()}
+        return render(request, "privacy/mass/index.html", context, status=status)
+
+
+class JobView(LoginRequiredMixin, View):
+    """One job: its verification before it starts, its progress while it runs, its result after."""
+
+    def dispatch(self, request, *args, pk: int, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.job = get_object_or_404(ErasureJob, pk=pk)
+        if not jobs.may_see_job(request.user, self.job):
+            if self.job.kind == ErasureJob.Kind.MASS and request.user.has_perm(jobs.MASS_RIGHT):
+                return render(request, "privacy/mass/unavailable.html", status=403)
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _items_page(request, job: ErasureJob, results):
+    items = job.items.filter(result__in=results).order_by("pk")
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+class JobDetailView(JobView):
+    def get(self, request):
+        job = self.job
+        context = {"job": job, "stale": job.is_stale()}
+        if job.state == ErasureJob.State.PLANNED:
+            context["form"] = StartForm()
+            context["recent"] = job.through is not None and mass.is_recent(job.through)
+            context["ignored_items"] = _items_page(request, job, [Result.IGNORED])
+        elif job.is_finished:
+            context["problem_items"] = _items_page(request, job, [Result.IGNORED, Result.FAILED])
+        return render(request, "privacy/mass/job.html", context)
+
+
+class JobStartView(JobView):
+    """M-5: the box on the verification page is the first confirmation, the confirmation page's button the
+    second; only both together start the run."""
+
+    def post(self, request):
+        job = self.job
+        form = StartForm(request.POST)
+        if job.state != ErasureJob.State.PLANNED:
+            return redirect("mass_erasure:job", pk=job.pk)
+        if not form.is_valid():
+            context = {
+                "job": job,
+                "form": form,
+                "recent": job.through is not None and mass.is_recent(job.through),
+                "ignored_items": _items_page(request, job, [Result.IGNORED]),
+            }
+            return render(request, "privacy/mass/job.html", context, status=200)
+        if request.POST.get("confirmed") != "yes":
+            return render(request, "privacy/mass/confirm.html", {"job": job})
+        try:
+            jobs.start_job(actor=request.user, job=job)
+        except jobs.JobRefused as exc:
+            messages.error(request, str(exc))
+        return redirect("mass_erasure:job", pk=job.pk)
+
+
+class JobProgressView(JobView):
+    """The progress bar, polled by htmx; once the job is over, htmx is sent to the result page."""
+
+    def get(self, request):
+        if self.job.is_finished and request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("mass_erasure:job", args=[self.job.pk])
+            return response
+        return render(request, "privacy/mass/_progress.html", {"job": self.job, "stale": self.job.is_stale()})
+
+
+class JobResumeView(JobView):
+    def post(self, request):
+        if jobs.resume_job(actor=request.user, job=self.job):
+            messages.info(request, _("The run continues with the customers not yet processed."))
+        return redirect("mass_erasure:job", pk=self.job.pk)
+
+
+class JobListView(JobView):
+    """M-4: the review lists as CSV, to erase or ignored, by customer number and name."""
+
+    def get(self, request, which: str):
+        items = self.job.items.order_by("pk").values_list(
+            "customer_id", "customer_number", "planned", "reason"
+        )
+        rows = [mass.Row(pk, number, planned, reason) for pk, number, planned, reason in items]
+        to_erase, ignored = mass.csv_lists(rows)
+        response = HttpResponse(to_erase if which == "to-erase" else ignored, content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="erasure-{self.job.pk}-{which}.csv"'
+        return response
+
+
+# --- saved selections (§6) --------------------------------------------------------------------------
+
+
+class SelectionsView(LoginRequiredMixin, View):
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not can_view_register(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SelectionListView(SelectionsView):
+    def get(self, request):
+        page = Paginator(SavedSelection.objects.select_related("created_by"), 25).get_page(
+            request.GET.get("page")
+        )
+        return render(
+            request,
+            "privacy/mass/selections.html",
+            {"selections": page, "is_administrator": is_administrator(request.user)},
+        )
+
+
+class SelectionSaveView(SelectionsView):
+    """S-1: save the customer list's current search (its query string) as a named selection."""
+
+    def post(self, request):
+        form = SaveSelectionForm(request.POST)
+        if form.is_valid():
+            try:
+                selection = selections.selection_save(
+                    actor=request.user, name=form.cleaned_data["name"], query=form.cleaned_data["query"]
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(
+                    request,
+                    _("Saved the selection “%(name)s” with %(count)d customers.")
+                    % {"name": selection.name, "count": selection.size},
+                )
+                return redirect("mass_erasure:selection", pk=selection.pk)
+        else:
+            messages.error(request, _("Give the selection a name."))
+        query = request.POST.get("query", "")
+        return redirect(reverse("customers:list") + (f"?{query}" if query else ""))
+
+
+class SelectionDetailView(SelectionsView):
+    def get(self, request, pk: int):
+        selection = get_object_or_404(SavedSelection, pk=pk)
+        return self._page(request, selection, EraseSelectionForm())
+
+    def post(self, request, pk: int):
+        """S-2: an administrator, only an administrator, erases the whole selection after confirming."""
+        selection = get_object_or_404(SavedSelection, pk=pk)
+        if not is_administrator(request.user):
+            raise PermissionDenied
+        form = EraseSelectionForm(request.POST)
+        if not form.is_valid():
+            return self._page(request, selection, form)
+        try:
+            job = jobs.erase_selection(actor=request.user, selection=selection)
+        except jobs.NothingSelected as exc:
+            messages.error(request, str(exc))
+            return redirect("mass_erasure:selection", pk=selection.pk)
+        return redirect("mass_erasure:job", pk=job.pk)
+
+    def _page(self, request, selection, form):
+        context = {
+            "selection": selection,
+            "form": form,
+            "is_administrator": is_administrator(request.user),
+            "jobs": selection.jobs.order_by("-created_at")[:10],
+        }
+        return render(request, "privacy/mass/selection.html", context)
