@@ -153,6 +153,7 @@ class CustomerForm(BootstrapForm, forms.ModelForm):
         max_length=20,
         help_text=_("Leave empty to take the next number from the sequence."),
     )
+    website = forms.URLField(label=_("website"), required=False, max_length=200, assume_scheme="https")
 
     class Meta:
         model = Customer
@@ -173,6 +174,7 @@ class CustomerForm(BootstrapForm, forms.ModelForm):
             name = custom_field_name(field)
             self.fields[name] = _custom_form_field(field)
             self.initial.setdefault(name, custom_value_initial(field, custom_values.get(field.pk, "")))
+        self.fields["name"].required = False  # a private person's name is made of first and last name
         for name in ("invoice_country", "visit_country", "delivery_country"):
             self.fields[name].widget.attrs.update({"size": 2, "placeholder": "SE"})
         self._style()
@@ -238,8 +240,11 @@ class CustomerForm(BootstrapForm, forms.ModelForm):
         kind = cleaned.get("kind")
         number = (cleaned.get("organisation_number") or "").strip()
         if kind == Customer.Kind.PRIVATE:
-            if not (cleaned.get("first_name") or cleaned.get("last_name") or cleaned.get("name")):
+            full_name = f"{cleaned.get('first_name') or ''} {cleaned.get('last_name') or ''}".strip()
+            if not (full_name or cleaned.get("name")):
                 self.add_error("last_name", _("Enter the private person's first or last name."))
+            elif full_name:
+                cleaned["name"] = full_name
             if number:
                 try:
                     cleaned["organisation_number"] = personnummer.format(personnummer.validate(number))
