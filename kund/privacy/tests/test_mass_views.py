@@ -225,3 +225,13 @@ def test_pages_take_a_fixed_number_of_queries(eraser_client, three, django_asser
         eraser_client.get(reverse("mass_erasure:job", args=[job.pk]))
     with django_assert_max_num_queries(15):
         eraser_client.get(INDEX)
+
+
+@pytest.mark.parametrize(("crm", "shown"), [(True, True), (False, False)])
+def test_m6_navbar_entry_needs_the_right_and_the_crm_module(client, crm, shown):
+    enable_crm(crm)
+    client.force_login(mass_eraser())
+    assert (b'id="nav-mass-erasure"' in client.get(reverse("home")).content) is shown
+    client.force_login(user_with("kalle", "view_customer"))
+    enable_crm(True)
+    assert b'id="nav-mass-erasure"' not in client.get(reverse("home")).content
