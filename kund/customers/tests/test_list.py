@@ -1,0 +1,292 @@
+"""The customer list (R-2, A-5): search, filters, sorting, paging, malformed input, the export."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from kund.customers.columns import ENGLISH_HEADERS
+from kund.customers.models import Customer, CustomerGroup, CustomField
+from kund.customers.services import customer_assign, customer_set_status
+from kund.customers.tests.register_fixtures import *  # noqa: F403
+from kund.customers.tests.register_fixtures import make_user, new_company, new_private
+
+
+@pytest.fixture
+def viewer(db, client):
+    user = make_user("view_customer", username="vera.viewer")
+    client.force_login(user)
+    return user
+
+
+def numbers(response) -> list[str]:
+    return [customer.number for customer in response.context["page"].object_list]
+
+
+def search(client, **params):
+    return client.get(reverse("customers:list"), params)
+
+
+@pytest.fixture
+def register(db):
+    """A small register: two private persons and two companies."""
+    return {
+        "ingrid": new_private(),
+        "åsa": new_private(
+            first_name="Åsa", last_name="Öberg", email="asa.oberg@telia.se", organisation_number=""
+        ),
+        "öhrlings": new_company(),
+        "nordkyl": new_company(
+            name="Nordkyl Service AB",
+            organisation_number="",
+            contact_person="Lena Svensson",
+            email="order@nordkyl.se",
+            invoice_country="NO",
+        ),
+    }
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("ingrid", ["ingrid"]),  # first word of the name
+        ("LINDQ", ["ingrid"]),  # last name, any case
+        ("åsa", ["åsa"]),  # Swedish letters fold like ASCII ones
+        ("ÖBERG", ["åsa"]),
+        ("öhr", ["öhrlings"]),
+        ("lena", ["nordkyl"]),  # contact person
+        ("order@nord", ["nordkyl"]),  # e-mail
+        ("asa.oberg@telia.se", ["åsa"]),
+        ("xyz", []),
+    ],
+)
+def test_r2_search_by_name_contact_person_and_email_prefix_case_insensitive(
+    client, viewer, register, query, expected
+):
+    # when
+    response = search(client, q=query)
+
+    # then
+    assert sorted(numbers(response)) == sorted(register[key].number for key in expected)
+
+
+def test_r2_search_by_customer_number(client, viewer, register):
+    response = search(client, q=register["nordkyl"].number)
+
+    assert numbers(response) == [register["nordkyl"].number]
+
+
+def test_r2_search_treats_like_wildcards_as_text(client, viewer, register):
+    response = search(client, q="%")
+
+    assert numbers(response) == []
+
+
+# --- filters --------------------------------------------------------------------------------------
+
+
+def test_r2_filter_by_kind_and_status(client, viewer, register):
+    customer_set_status(customer=register["nordkyl"], actor=None, status=Customer.Status.INACTIVE)
+
+    companies = search(client, kind="company")
+    inactive = search(client, status="inactive")
+
+    assert sorted(numbers(companies)) == sorted([register["öhrlings"].number, register["nordkyl"].number])
+    assert numbers(inactive) == [register["nordkyl"].number]
+
+
+def test_r2_filter_by_group_responsible_and_country(client, viewer, register, seller):
+    group = CustomerGroup.objects.create(name="Storkunder")
+    Customer.objects.filter(pk=register["öhrlings"].pk).update(group=group)
+    customer_assign(customer=register["ingrid"], actor=None, responsible=seller)
+
+    assert numbers(search(client, group=group.pk)) == [register["öhrlings"].number]
+    assert numbers(search(client, responsible=seller.pk)) == [register["ingrid"].number]
+    assert numbers(search(client, country="no")) == [register["nordkyl"].number]
+
+
+def test_r2_filter_created_between_includes_both_days(client, viewer, register):
+    old = timezone.now() - timedelta(days=400)
+    Customer.objects.filter(pk=register["ingrid"].pk).update(created_at=old)
+    day = timezone.localdate(old).isoformat()
+
+    response = search(client, created_from=day, created_to=day)
+
+    assert numbers(response) == [register["ingrid"].number]
+
+
+def test_r2_filter_by_custom_field_value(client, viewer, register, admin_user):
+    from kund.customers.custom_fields import custom_values_set
+
+    field = CustomField.objects.create(
+        name="Avtalsnivå", kind=CustomField.Kind.CHOICE, choices="Guld\nSilver"
+    )
+    custom_values_set(customer=register["nordkyl"], actor=admin_user, values={field: "Guld"})
+    custom_values_set(customer=register["öhrlings"], actor=admin_user, values={field: "Silver"})
+
+    response = search(client, field=field.pk, value="guld")
+
+    assert numbers(response) == [register["nordkyl"].number]
+
+
+# --- anonymized customers (A-5) ----------------------------------------------------------------------
+
+
+def test_a5_anonymized_customers_are_absent_from_list_and_search(client, viewer, register, anonymized):
+    listing = search(client)
+    by_name = search(client, q="xxxx")
+
+    assert anonymized.number not in numbers(listing)
+    assert numbers(by_name) == []
+
+
+def test_a5_advanced_search_shows_anonymized_customers_when_asked(client, viewer, register, anonymized):
+    response = search(client, q="xxxx", anonymized="1")
+
+    assert numbers(response) == [anonymized.number]
+    assert "anonymized" in response.content.decode()
+
+
+def test_a5_export_leaves_out_anonymized_customers(client, viewer, register, anonymized):
+    response = client.get(reverse("customers:export", args=["csv"]))
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert anonymized.number not in [row[0] for row in rows]
+    assert len(rows) == 1 + len(register)
+
+
+# --- sorting and paging ----------------------------------------------------------------------------
+
+
+def test_r2_sort_by_name_both_ways(client, viewer, register):
+    ascending = search(client, sort="name")
+    descending = search(client, sort="-name")
+
+    names = [c.name for c in ascending.context["page"].object_list]
+    assert names == sorted(names, key=str.lower)
+    assert numbers(descending) == list(reversed(numbers(ascending)))
+
+
+def test_r2_paging_shows_next_without_counting(client, viewer, django_assert_max_num_queries):
+    # given 30 customers, 25 a page
+    for i in range(30):
+        new_company(name=f"Företag {i:02d} AB", organisation_number="")
+
+    # when
+    with django_assert_max_num_queries(8):
+        first = search(client)
+    second = search(client, page=2)
+
+    # then
+    assert first.context["page"].has_next and len(numbers(first)) == 25
+    assert not second.context["page"].has_next and len(numbers(second)) == 5
+    assert 'id="page-next"' in first.content.decode()
+
+
+def test_r2_list_query_count_does_not_grow_with_rows(client, viewer, seller, django_assert_max_num_queries):
+    group = CustomerGroup.objects.create(name="Återförsäljare")
+    for i in range(25):
+        c = new_company(name=f"Kund {i} AB", organisation_number="")
+        Customer.objects.filter(pk=c.pk).update(group=group, responsible=seller)
+
+    with django_assert_max_num_queries(8):
+        response = search(client, view="detailed")
+
+    assert len(numbers(response)) == 25
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "abc"},
+        {"page": "-4"},
+        {"page": "99999999999999999999"},
+        {"sort": "password"},
+        {"created_from": "2026-13-45"},
+        {"created_to": "yesterday"},
+        {"group": "not-a-number"},
+        {"responsible": "999999"},
+        {"kind": "robot"},
+        {"field": "abc", "value": "x"},
+        {"anonymized": "maybe"},
+        {"q": "x" * 5000},
+        {"q": "'; DROP TABLE customers_customer; --"},
+        {"country": "Sverige"},
+    ],
+    ids=lambda params: ",".join(params),
+)
+def test_r2_malformed_search_filter_or_page_never_errors(client, viewer, register, params):
+    # when
+    response = search(client, **params)
+
+    # then the page renders; a bad filter shows nothing and says why
+    assert response.status_code == 200
+    if response.context["filterset"].errors:
+        assert numbers(response) == []
+        assert 'id="filter-errors"' in response.content.decode()
+
+
+def test_r2_htmx_search_returns_only_the_table(client, viewer, register):
+    response = client.get(reverse("customers:list"), {"q": "ingrid"}, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert 'id="customer-list"' in html
+    assert '<nav class="navbar' not in html
+
+
+# --- export --------------------------------------------------------------------------------------------
+
+
+def test_r2_csv_export_holds_exactly_the_filtered_list_in_the_import_columns(client, viewer, register):
+    # when
+    response = client.get(reverse("customers:export", args=["csv"]), {"kind": "company", "sort": "-number"})
+
+    # then
+    assert response["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert tuple(rows[0].keys()) == ENGLISH_HEADERS
+    assert [r["customer_number"] for r in rows] == sorted(
+        [register["öhrlings"].number, register["nordkyl"].number], reverse=True
+    )
+    nordkyl = next(r for r in rows if r["customer_number"] == register["nordkyl"].number)
+    assert nordkyl["kind"] == "company"
+    assert nordkyl["name"] == "Nordkyl Service AB"
+    assert nordkyl["country"] == "NO"
+    assert nordkyl["address"] == "Industrivägen 4"
+
+
+def test_r2_xlsx_export_holds_the_searched_customers(client, viewer, register):
+    response = client.get(reverse("customers:export", args=["xlsx"]), {"q": "åsa"})
+
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[0] == ENGLISH_HEADERS
+    assert [row[0] for row in rows[1:]] == [register["åsa"].number]
+    assert rows[1][2:4] == ("Åsa", "Öberg")
+
+
+def test_r2_export_of_a_malformed_filter_is_empty_not_an_error(client, viewer, register):
+    response = client.get(reverse("customers:export", args=["csv"]), {"created_from": "not-a-date"})
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows == [list(ENGLISH_HEADERS)]
+
+
+def test_export_in_an_unknown_format_is_not_found(client, viewer):
+    assert client.get("/customers/export.pdf").status_code == 404
+
+
+def test_export_neutralises_spreadsheet_formulas(client, viewer):
+    new_company(name='=HYPERLINK("http://evil")', organisation_number="")
+
+    response = client.get(reverse("customers:export", args=["csv"]))
+
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "'=HYPERLINK" in body
