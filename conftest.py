@@ -43,8 +43,9 @@ def browser():
 
 @pytest.fixture
 def browser_locale() -> str:
-    """The language the browser asks for; override in a module to test another one."""
-    return "sv-SE"
+    """The language the browser asks for (English, the source strings); override in a module to test
+    another one."""
+    return "en-GB"
 
 
 @pytest.fixture

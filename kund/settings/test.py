@@ -7,6 +7,8 @@ from .base import DATABASES, VAR_DIR
 _SUFFIX = os.environ.get("KUND_TEST_DB_SUFFIX", "")
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests read the English source strings; a test of the Swedish or German interface asks for it.
+LANGUAGE_CODE = "en"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

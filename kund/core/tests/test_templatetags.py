@@ -1,7 +1,8 @@
 """`customer_link`: every page shows a customer through it (SPEC A-6, S-4)."""
 
+import pytest
 from django.template import Context, Template
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kund.customers.models import Customer
 
@@ -37,3 +38,15 @@ def test_a6_the_name_is_escaped():
 
 def test_no_customer_renders_nothing():
     assert _render(None) == ""
+
+
+@pytest.mark.parametrize("language", ["sv", "en", "de"])
+def test_the_hint_is_translated(language):
+    customer = Customer(pk=1, number="1", name="Xxxx", anonymized_at=timezone.now())
+    with translation.override(language):
+        html = _render(customer)
+
+    expected = {"sv": "anonymiserad kund", "en": "anonymized customer", "de": "anonymisierter Kunde"}[
+        language
+    ]
+    assert expected in html

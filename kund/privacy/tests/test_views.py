@@ -329,3 +329,75 @@ def test_a_customer_that_does_not_exist_is_a_404(client, privacy_officer):
     client.force_login(privacy_officer)
 
     assert client.get(reverse("privacy:customer_erasure", args=[987654])).status_code == 404
+
+
+# --- languages (B-10) -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "button", "checkbox"),
+    [
+        (
+            "sv",
+            "Anonymisera för alltid – kan inte ångras",
+            "Jag har läst informationen om kundborttagning och anonymisering",
+        ),
+        (
+            "en",
+            "Anonymize permanently — cannot be undone",
+            "I have read the information about deletion and anonymization",
+        ),
+        (
+            "de",
+            "Endgültig anonymisieren – kann nicht rückgängig gemacht werden",
+            "Ich habe die Informationen zum Löschen",
+        ),
+    ],
+)
+def test_b10_the_erasure_page_speaks_swedish_english_and_german(
+    client, privacy_officer, language, button, checkbox
+):
+    # given
+    customer = erasure_cases.anonymizable()
+    client.force_login(privacy_officer)
+
+    # when
+    response = client.get(_url(customer), headers={"accept-language": language})
+
+    # then
+    html = response.content.decode()
+    assert f'<html lang="{language}"' in html
+    assert button in html
+    assert checkbox in html
+
+
+def test_b10_the_swedish_blocked_page_names_the_blockers_in_swedish(client, privacy_officer):
+    customer, open_order, *_records = erasure_cases.blocked()
+    client.force_login(privacy_officer)
+
+    response = client.get(_url(customer), headers={"accept-language": "sv"})
+
+    html = response.content.decode()
+    assert "Kunden kan inte anonymiseras ännu." in html
+    assert f"Order {open_order.ref}</a>: inte levererad" in html
+
+
+def test_b10_the_language_chosen_in_the_navbar_is_remembered(client, privacy_officer):
+    # given: a browser that asks for Swedish
+    customer = erasure_cases.deletable()
+    client.force_login(privacy_officer)
+    swedish = {"accept-language": "sv"}
+    assert "Ta bort för alltid" in client.get(_url(customer), headers=swedish).content.decode()
+
+    # when: the user picks German in the navbar's language form
+    response = client.post(
+        reverse("set_language"), {"language": "de", "next": _url(customer)}, headers=swedish
+    )
+
+    # then: back on the page, and every later request is in German, whatever the browser asks for
+    assert response.status_code == 302 and response["Location"] == _url(customer)
+    for _ in range(2):
+        html = client.get(_url(customer), headers=swedish).content.decode()
+        assert '<html lang="de"' in html
+        assert "Endgültig löschen – kann nicht rückgängig gemacht werden" in html
+    assert "Rechnungen" in client.get("/", headers=swedish).content.decode()
