@@ -179,3 +179,10 @@ def test_s2_a_selection_job_page_is_for_administrators_only(client, clerk, admin
     job = jobs.plan_selection_job(actor=admin, selection=selection)
     client.force_login(clerk)
     assert client.get(reverse("mass_erasure:job", args=[job.pk])).status_code == 403
+
+
+def test_s1_the_customer_list_offers_save_as_selection_with_its_query(client, clerk, mixed):
+    client.force_login(clerk)
+    page = client.get(reverse("customers:list") + "?q=lindqvist&kind=private").content.decode()
+    assert 'id="save-selection"' in page
+    assert 'name="query" value="q=lindqvist&amp;kind=private"' in page
