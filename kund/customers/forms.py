@@ -176,7 +176,12 @@ class CustomerForm(BootstrapForm, forms.ModelForm):
             self.initial.setdefault(name, custom_value_initial(field, custom_values.get(field.pk, "")))
         self.fields["name"].required = False  # a private person's name is made of first and last name
         for name in ("invoice_country", "visit_country", "delivery_country"):
-            self.fields[name].widget.attrs.update({"size": 2, "placeholder": "SE"})
+            # A plain text field, so a too-long value gets the helpful message of _clean_country.
+            self.fields[name] = forms.CharField(
+                label=self.fields[name].label,
+                required=False,
+                widget=forms.TextInput(attrs={"size": 2, "placeholder": "SE"}),
+            )
         self._style()
 
     # --- one field at a time ---
