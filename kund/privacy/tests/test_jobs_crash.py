@@ -6,16 +6,10 @@ task backend, a job of a few thousand customers, SIGKILL while chunks are commit
 resume_erasure_jobs`, and a second worker that finishes the job.
 """
 
-import os
 import signal
-import subprocess
-import sys
-import time
 from datetime import date, timedelta
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 
 from kund.audit.erasure_log import verify_chain
@@ -24,50 +18,11 @@ from kund.customers.models import Customer
 from kund.privacy import jobs
 from kund.privacy.models import ErasureJob, ErasureJobItem
 from kund.privacy.tests.massdata import bulk_private_customers, enable_crm, mass_eraser
+from kund.privacy.tests.worker import DATABASE_TASKS, start_worker, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 CUSTOMERS = 4000
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-
-
-def _database_url() -> str:
-    """The URL of the test database this test runs on, for the worker process."""
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    credentials = quote(s["USER"] or "")
-    if s.get("PASSWORD"):
-        credentials += ":" + quote(s["PASSWORD"])
-    host = s["HOST"] or "localhost"
-    port = f":{s['PORT']}" if s.get("PORT") else ""
-    return f"postgres://{credentials}@{host}{port}/{s['NAME']}"
-
-
-def _start_worker() -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "kund.settings.worker_test",
-        "DATABASE_URL": _database_url(),
-        "KUND_LOG_LEVEL": "WARNING",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "kund", "db_worker", "--no-startup-delay", "--interval", "0.1", "--no-reload"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-def _wait_for(predicate, *, timeout: float, worker: subprocess.Popen) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        if worker.poll() is not None:
-            pytest.fail(f"the worker stopped: {worker.stderr.read().decode()[-2000:]}")
-        time.sleep(0.02)
-    pytest.fail("timed out")
 
 
 def _processed(job) -> int:
@@ -86,10 +41,10 @@ def test_a_worker_killed_mid_run_and_restarted_erases_everyone_exactly_once():
     # when it is started for a real worker, and the worker is killed -9 in the middle of the run
     with override_settings(TASKS=DATABASE_TASKS):
         jobs.start_job(actor=eraser, job=job)
-    worker = _start_worker()
+    worker = start_worker()
     try:
         settled_at_start = job.planned_ignored
-        _wait_for(lambda: _processed(job) >= settled_at_start + 600, timeout=30, worker=worker)
+        wait_for(lambda: _processed(job) >= settled_at_start + 600, timeout=30, worker=worker)
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait()
@@ -101,9 +56,9 @@ def test_a_worker_killed_mid_run_and_restarted_erases_everyone_exactly_once():
     # and the job is resumed and a new worker started
     with override_settings(TASKS=DATABASE_TASKS):
         assert jobs.resume_stale_jobs(stale_after=timedelta(0)) == [job.pk]
-    worker = _start_worker()
+    worker = start_worker()
     try:
-        _wait_for(
+        wait_for(
             lambda: ErasureJob.objects.values_list("state", flat=True).get(pk=job.pk) == "done",
             timeout=40,
             worker=worker,
