@@ -66,7 +66,18 @@ def _record_pks(table: policy.Table, customer: Customer, refs: set[str]) -> dict
     return {by_raw[str(value)]: pk for value, pk in rows.values_list(ref_field, "pk")}
 
 
+def _card_section_url(table: policy.Table, customer: Customer) -> str:
+    """The card's "show all" list of that kind of record, where the card has one."""
+    from kund.customers.selectors import SECTIONS
+
+    for section in SECTIONS:
+        if section.model == table.model:
+            return _reverse_or("customers:section", "", args=[customer.pk, section.key])
+    return ""
+
+
 def _record_url(table: policy.Table, kind: str, pk: int | None, customer: Customer, user) -> str:
+    """Where the user can see the record: its own page, the back office (staff), or the card's list."""
     if pk is not None and kind in RECORD_PAGES:
         return reverse(RECORD_PAGES[kind], args=[pk])
     if pk is not None and user.is_staff:
@@ -75,7 +86,14 @@ def _record_url(table: policy.Table, kind: str, pk: int | None, customer: Custom
             return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[pk])
         except NoReverseMatch:
             pass
-    return f"{customer_url(customer.pk)}#{kind}"
+    if table.model == "customers.CustomFieldValue":
+        return _customer_edit_url(customer)
+    return _card_section_url(table, customer) or customer_url(customer.pk)
+
+
+def _customer_edit_url(customer: Customer) -> str:
+    """The customer's own free text (info, internal information, custom fields) is cleared in its form."""
+    return _reverse_or("customers:edit", customer_url(customer.pk), args=[customer.pk])
 
 
 def _kind_label(kind: str, tables: dict[str, policy.Table]) -> str:
@@ -103,7 +121,7 @@ def record_lines(rows, *, customer: Customer, user, text_of) -> list[RecordLine]
     lines = []
     for row in rows:
         if row.kind == "customer":
-            url = customer_url(customer.pk)
+            url = _customer_edit_url(customer)
         else:
             url = _record_url(tables.get(row.kind), row.kind, pks.get((row.kind, row.ref)), customer, user)
         lines.append(RecordLine(_kind_label(row.kind, tables), row.ref, text_of(row, tables), url))
