@@ -108,8 +108,18 @@ def _field_label(kind: str, name: str, tables: dict[str, policy.Table]) -> str:
     return str(model._meta.get_field(name).verbose_name)
 
 
+def _custom_field_names(customer: Customer, refs: set[str]) -> dict[str, str]:
+    """A custom-field value is named by its field ("Allergies"), not by its id."""
+    from kund.customers.models import CustomFieldValue
+
+    ids = [int(ref) for ref in refs if ref.isdigit()]
+    rows = CustomFieldValue.objects.filter(customer=customer, pk__in=ids).values_list("pk", "field__name")
+    return {str(pk): name for pk, name in rows}
+
+
 def record_lines(rows, *, customer: Customer, user, text_of) -> list[RecordLine]:
-    """Blockers or kept free text as lines with links; one query per kind of record, at most LIST_LIMIT."""
+    """Blockers or kept free text as one line per record (its reasons or fields joined), each with a link:
+    one query per kind of record, at most LIST_LIMIT rows."""
     tables = _tables_by_kind()
     rows = list(rows)[:LIST_LIMIT]
     pks: dict[tuple[str, str], int] = {}
@@ -118,13 +128,20 @@ def record_lines(rows, *, customer: Customer, user, text_of) -> list[RecordLine]
             refs = {r.ref for r in rows if r.kind == kind}
             for ref, pk in _record_pks(tables[kind], customer, refs).items():
                 pks[kind, ref] = pk
-    lines = []
+    field_names = _custom_field_names(customer, {r.ref for r in rows if r.kind == "customfieldvalue"})
+    grouped: dict[tuple[str, str], list[str]] = {}
     for row in rows:
-        if row.kind == "customer":
+        grouped.setdefault((row.kind, row.ref), []).append(text_of(row, tables))
+    lines = []
+    for (kind, ref), texts in grouped.items():
+        if kind == "customer":
             url = _customer_edit_url(customer)
         else:
-            url = _record_url(tables.get(row.kind), row.kind, pks.get((row.kind, row.ref)), customer, user)
-        lines.append(RecordLine(_kind_label(row.kind, tables), row.ref, text_of(row, tables), url))
+            url = _record_url(tables.get(kind), kind, pks.get((kind, ref)), customer, user)
+        label = _kind_label(kind, tables)
+        if kind == "customfieldvalue":
+            label, ref = str(_("custom field")), field_names.get(ref, ref)
+        lines.append(RecordLine(label, ref, ", ".join(dict.fromkeys(texts)), url))
     return lines
 
 

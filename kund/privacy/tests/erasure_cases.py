@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 
 from kund.billing.models import Invoice
 from kund.crm.models import Agreement
-from kund.customers.models import Customer
+from kund.customers.models import Customer, CustomField, CustomFieldValue
 from kund.customers.services import customer_create
 from kund.documents.models import Document
 from kund.privacy.services import anonymize_customers
@@ -91,6 +91,11 @@ def anonymizable() -> Customer:
     customer.refresh_from_db()
     placed = order(customer, internal_comment="Lämna paketet hos grannen Berit")
     invoice(customer, for_order=placed)
+    door_code, _created = CustomField.objects.get_or_create(name="Portkod")
+    CustomFieldValue.objects.create(customer=customer, field=door_code, value="4411")
+    Document.objects.create(
+        customer=customer, title="Serviceavtal Lundgren", file=ContentFile(b"%PDF-1.4\n", name="avtal.pdf")
+    )
     return customer
 
 
