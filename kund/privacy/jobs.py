@@ -20,7 +20,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -279,11 +279,9 @@ def _settle_from_log(job: ErasureJob) -> int:
     exactly-once hold even for an erasure committed without its item (one UPDATE per action)."""
     settled = 0
     for action, result in (("delete", Result.DELETED), ("anonymize", Result.ANONYMIZED)):
-        logged = ErasureLogEntry.objects.filter(
-            job_id=job.pk, action=action, customer_number=OuterRef("customer_number")
-        )
+        logged = ErasureLogEntry.objects.filter(job_id=job.pk, action=action).values("customer_number")
         settled += ErasureJobItem.objects.filter(
-            job=job, result=Result.PENDING, customer_number__in=Subquery(logged.values("customer_number"))
+            job=job, result=Result.PENDING, customer_number__in=logged
         ).update(result=result)
     return settled
 

@@ -235,3 +235,21 @@ def test_job_rows_and_task_arguments_hold_no_personal_data(
     )
     for value in ("Astrid", "Berg", "Gunnar", "Holm", "Sofia", "Lund", "@example.se"):
         assert value not in text
+
+
+def test_an_erasure_logged_under_the_job_but_not_recorded_on_its_item_is_settled_from_the_log(eraser, three):
+    # given a pending customer erased under the job's id without its item being updated (as an engine
+    # without the in-transaction record would leave it after a crash between commit and record)
+    never, buyer, blocked = three
+    job = plan_mass_job(actor=eraser, criteria="both", through=THROUGH)
+    erase_customers(customer_ids=[never.pk], actor=eraser, job_id=job.pk)
+    start_job(actor=eraser, job=job, enqueue=False)
+
+    # when the job runs
+    run_job(job_id=job.pk)
+
+    # then the item says deleted, not "no longer exists", and the log has one row for it
+    job.refresh_from_db()
+    assert items(job)[never.number] == ("deleted", "")
+    assert (job.deleted, job.anonymized, job.ignored) == (1, 1, 1)
+    assert ErasureLogEntry.objects.filter(customer_number=never.number).count() == 1
