@@ -8,7 +8,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.views.generic import DetailView, TemplateView
 
 from kund.billing.models import Invoice
-from kund.core.paging import window_page
+from kund.core.paging import keyset_page
 
 VIEW_RIGHT = "customers.view_customer"
 CUSTOMER_FIELDS = ("customer__id", "customer__name", "customer__anonymized_at")
@@ -20,14 +20,12 @@ class InvoiceListView(PermissionRequiredMixin, TemplateView):
     per_page = 50
 
     def get_queryset(self):
-        return (
-            Invoice.objects.select_related("customer")
-            .only("id", "number", "date", "due_date", "total", "paid", *CUSTOMER_FIELDS)
-            .order_by("-date", "-number")
+        return Invoice.objects.select_related("customer").only(
+            "id", "number", "date", "due_date", "total", "paid", *CUSTOMER_FIELDS
         )
 
     def get_context_data(self, **kwargs):
-        page = window_page(self.get_queryset(), self.request.GET.get("page"), self.per_page)
+        page = keyset_page(self.get_queryset(), self.request.GET, self.per_page)
         return super().get_context_data(page=page, invoices=page.object_list, **kwargs)
 
 

@@ -7,7 +7,7 @@ The customer column goes through `customer_link`, so an anonymized customer show
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.views.generic import DetailView, TemplateView
 
-from kund.core.paging import window_page
+from kund.core.paging import keyset_page
 from kund.sales.models import Order
 
 VIEW_RIGHT = "customers.view_customer"
@@ -20,14 +20,12 @@ class OrderListView(PermissionRequiredMixin, TemplateView):
     per_page = 50
 
     def get_queryset(self):
-        return (
-            Order.objects.select_related("customer")
-            .only("id", "number", "date", "total", "delivered", "invoiced", *CUSTOMER_FIELDS)
-            .order_by("-date", "-number")
+        return Order.objects.select_related("customer").only(
+            "id", "number", "date", "total", "delivered", "invoiced", *CUSTOMER_FIELDS
         )
 
     def get_context_data(self, **kwargs):
-        page = window_page(self.get_queryset(), self.request.GET.get("page"), self.per_page)
+        page = keyset_page(self.get_queryset(), self.request.GET, self.per_page)
         return super().get_context_data(page=page, orders=page.object_list, **kwargs)
 
 

@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kund.billing.models import Invoice
+from kund.billing.views import InvoiceListView
 from kund.privacy.services import anonymize_customers
 from kund.privacy.tests import erasure_cases
 
@@ -64,34 +66,42 @@ def test_a6_the_list_links_a_customer_and_shows_an_anonymized_one_as_plain_xxxx(
     assert b'id="nav-invoices"' in response.content
 
 
-def test_the_list_is_newest_first_and_pages_without_counting(client, bookkeeper):
-    # given: 3 invoices, 2 per page
-    customer = erasure_cases.anonymizable()
-    older = erasure_cases.invoice(customer, days_ago=400)
-    newest = erasure_cases.invoice(customer, days_ago=1)
+def test_the_list_is_newest_first_and_pages_by_position_without_counting(client, bookkeeper, monkeypatch):
+    # given: 5 invoices, two on the same day, 2 per page
+    customer = erasure_cases.anonymizable()  # its invoice is 35 days old
+    erasure_cases.invoice(customer, days_ago=400)
+    erasure_cases.invoice(customer, days_ago=1)
+    erasure_cases.invoice(customer, days_ago=1)
+    erasure_cases.invoice(customer, days_ago=90)
+    expected = [i.ref for i in Invoice.objects.order_by("-date", "-number")]
+    monkeypatch.setattr(InvoiceListView, "per_page", 2)
     url = reverse("billing:invoice_list")
 
-    # when
+    # when: the user pages to the oldest invoices and back
     with CaptureQueriesContext(connection) as queries:
-        first = client.get(url, {"page": "1"}, headers={"accept-language": "en"})
-    from kund.billing.views import InvoiceListView
-
-    InvoiceListView.per_page, saved = 2, InvoiceListView.per_page
-    try:
-        page1 = client.get(url)
-        page2 = client.get(url, {"page": "2"})
-        junk = client.get(url, {"page": "drop table"})
-    finally:
-        InvoiceListView.per_page = saved
+        pages = [client.get(url)]
+    while pages[-1].context["page"].has_next:
+        pages.append(client.get(url, {"before": pages[-1].context["page"].next_cursor}))
+    back = client.get(url, {"after": pages[-1].context["page"].previous_cursor})
 
     # then
-    assert first.status_code == 200
+    assert [i.ref for p in pages for i in p.context["invoices"]] == expected
+    assert [len(p.context["invoices"]) for p in pages] == [2, 2, 1]
+    assert not pages[0].context["page"].has_previous and pages[-1].context["page"].has_previous
+    assert [i.ref for i in back.context["invoices"]] == expected[2:4]
     assert not [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
-    assert [i.ref for i in page1.context["invoices"]][0] == newest.ref
-    assert page1.context["page"].has_next and not page1.context["page"].has_previous
-    assert [i.ref for i in page2.context["invoices"]] == [older.ref]
-    assert not page2.context["page"].has_next
-    assert junk.status_code == 200 and junk.context["page"].number == 1
+    assert not [q["sql"] for q in queries.captured_queries if "OFFSET" in q["sql"].upper()]
+    assert 'id="page-older" href="?before=' in pages[0].content.decode()
+
+
+@pytest.mark.parametrize("cursor", ["drop table", "2026-13-01_5", "2026-01-01_x", ""])
+def test_a_junk_cursor_shows_the_first_page(client, bookkeeper, cursor):
+    erasure_cases.anonymizable()
+
+    response = client.get(reverse("billing:invoice_list"), {"before": cursor, "after": cursor})
+
+    assert response.status_code == 200
+    assert len(response.context["invoices"]) == 1
 
 
 def test_the_list_takes_the_same_queries_for_50_invoices_as_for_one(
