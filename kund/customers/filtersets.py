@@ -105,6 +105,14 @@ class CustomerFilterSet(django_filters.FilterSet):
             )
         return queryset
 
+    def narrows(self) -> bool:
+        """Whether a valid filter is set that can leave customers out."""
+        data = self.form.cleaned_data
+        plain = ("q", "kind", "status", "group", "responsible", "created_from", "created_to", "country")
+        if any(str(data.get(name) or "").strip() for name in plain):
+            return True
+        return data.get("field") is not None and bool((data.get("value") or "").strip())
+
     def get_form_class(self):
         base = super().get_form_class()
 

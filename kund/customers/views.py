@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from kund.core.htmx import render_page_or_partial
-from kund.core.paging import window_page
 from kund.core.rights import is_administrator
 from kund.core.user_rights import user_rights, user_set_rights
 from kund.customers import export, selectors
@@ -22,6 +21,7 @@ from kund.customers.custom_fields import custom_field_delete, custom_field_save,
 from kund.customers.filtersets import SORTS, CustomerFilterSet, sort_of
 from kund.customers.forms import RIGHTS, AssignForm, CustomerForm, CustomFieldForm, RightsForm
 from kund.customers.models import Customer, CustomField, CustomFieldValue, Notification
+from kund.customers.selectors import window_page
 from kund.customers.services import customer_assign, customer_create, customer_set_status, customer_update
 from kund.customers.tables import LIST_FIELDS, columns_for
 
@@ -69,29 +69,35 @@ class CustomerView(RegisterView):
 # --- the list (R-2) ------------------------------------------------------------------------------------
 
 
-def _filtered(request) -> tuple[CustomerFilterSet, object]:
+def _filtered(request, *, with_base: bool = False):
+    """The filterset and the customers it selects (none when a filter is malformed: the page says why);
+    with_base also gives the visible customers before filtering, the very same object when no filter
+    narrows them."""
     filterset = CustomerFilterSet(request.GET or None, queryset=Customer.objects.none())
-    filterset.queryset = selectors.customers_visible_to(
-        request.user, include_anonymized=filterset.include_anonymized
-    )
+    base = selectors.customers_visible_to(request.user, include_anonymized=filterset.include_anonymized)
+    filterset.queryset = base
     if filterset.is_bound and not filterset.is_valid():
-        return filterset, Customer.objects.none()  # a malformed filter shows nothing, and says why
-    return filterset, filterset.qs
+        customers = Customer.objects.none()
+    elif filterset.is_bound and filterset.narrows():
+        customers = filterset.qs
+    else:
+        customers = base
+    return (filterset, base, customers) if with_base else (filterset, customers)
 
 
 class CustomerListView(RegisterView):
     rights = VIEW_RIGHTS
 
     def get(self, request):
-        filterset, customers = _filtered(request)
+        filterset, base, customers = _filtered(request, with_base=True)
         sort = sort_of(request.GET.get("sort"))
         detailed = request.GET.get("view") == "detailed"
+        narrowed = customers is not base
+        base = base.select_related("group", "responsible").only(*LIST_FIELDS[1:])
         customers = (
-            customers.select_related("group", "responsible")
-            .only(*(f for f in LIST_FIELDS if f != "id"))
-            .order_by(*SORTS[sort])
+            customers.select_related("group", "responsible").only(*LIST_FIELDS[1:]) if narrowed else base
         )
-        page = window_page(customers, request.GET.get("page"), per_page=PER_PAGE)
+        page = selectors.customer_page(base, customers, SORTS[sort], request.GET.get("page"), PER_PAGE)
         query = request.GET.copy()
         for name in ("page", "sort"):
             query.pop(name, None)
