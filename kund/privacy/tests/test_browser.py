@@ -165,9 +165,24 @@ def test_without_the_erasure_right_the_card_has_no_panel_and_the_page_is_refused
     assert page.locator("#erasure-panel").count() == 0
 
     # ... and the erasure page itself is forbidden
-    response = page.goto(live_server.url + reverse("privacy:customer_erasure", args=[customer.pk]))
+    erasure_url = live_server.url + reverse("privacy:customer_erasure", args=[customer.pk])
+    response = page.goto(erasure_url)
     assert response.status == 403
-    assert Customer.objects.get(pk=customer.pk).anonymized_at is None
+
+    # ... and so is a forged POST from the signed-in session, with a valid CSRF token (E-4)
+    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    token = page.locator('input[name="csrfmiddlewaretoken"]').first.get_attribute("value")
+    status = page.evaluate(
+        """([url, token]) => fetch(url, {method: "POST", credentials: "same-origin",
+             headers: {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": token},
+             body: "action=anonymize&confirm=on"}).then(async r => [r.status, await r.text()])""",
+        [erasure_url, token],
+    )
+    assert status[0] == 403
+    assert "CSRF" not in status[1]  # refused for the missing right, not for the token
+    fresh = Customer.objects.get(pk=customer.pk)
+    assert fresh.anonymized_at is None and fresh.name == "Maja Lundgren"
+    assert not ErasureLogEntry.objects.filter(customer_number=customer.number).exists()
 
 
 def test_b10_the_language_picked_in_the_navbar_is_remembered(live_server, page, screenshot_dir):
