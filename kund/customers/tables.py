@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 
@@ -54,3 +57,47 @@ LIST_FIELDS = (
 
 def columns_for(detailed: bool) -> list[Column]:
     return [c for c in COLUMNS if detailed or not c.detailed_only]
+
+
+def _status_badge(customer) -> str:
+    css = "text-bg-success" if customer.status == "active" else "text-bg-secondary"
+    return format_html('<span class="badge {}">{}</span>', css, customer.get_status_display())
+
+
+def _cell(column: Column, customer, card_url: str):
+    """One cell's HTML. Built here rather than by a chain of {% if %} per cell: 25 rows times a dozen
+    columns made the template the slowest part of the page."""
+    key = column.key
+    if key == "number":
+        return format_html('<a href="{}">{}</a>', card_url, customer.number)
+    if key == "name":
+        hint = format_html(' <span class="badge text-bg-light border">{}</span>', _("anonymized"))
+        return format_html(
+            '<a href="{}" class="link-body-emphasis">{}</a>{}',
+            card_url,
+            customer.name,
+            hint if customer.anonymized_at else "",
+        )
+    if key == "kind":
+        return customer.get_kind_display()
+    if key == "status":
+        return _status_badge(customer)
+    if key == "created":
+        return format_html('<span class="text-nowrap">{}</span>', date_filter(customer.created_at, "Y-m-d"))
+    if key == "group":
+        return customer.group.name if customer.group_id else ""
+    if key == "responsible":
+        return customer.responsible.get_username() if customer.responsible_id else ""
+    return getattr(customer, CELL_ATTRIBUTES.get(key, key))
+
+
+CELL_ATTRIBUTES = {"address": "invoice_address1", "city": "invoice_city", "country": "invoice_country"}
+
+
+def table_rows(customers, columns: list[Column]) -> list[dict]:
+    """The list's rows, cells rendered: {"customer": c, "cells": [html, …]} in the columns' order."""
+    prefix = reverse("customers:list")
+    return [
+        {"customer": c, "cells": [_cell(column, c, f"{prefix}{c.pk}/") for column in columns]}
+        for c in customers
+    ]

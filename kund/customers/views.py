@@ -23,7 +23,7 @@ from kund.customers.forms import RIGHTS, AssignForm, CustomerForm, CustomFieldFo
 from kund.customers.models import Customer, CustomField, CustomFieldValue, Notification
 from kund.customers.selectors import window_page
 from kund.customers.services import customer_assign, customer_create, customer_set_status, customer_update
-from kund.customers.tables import LIST_FIELDS, columns_for
+from kund.customers.tables import LIST_FIELDS, columns_for, table_rows
 
 PER_PAGE = 25
 SECTION_PER_PAGE = 50
@@ -101,11 +101,13 @@ class CustomerListView(RegisterView):
         query = request.GET.copy()
         for name in ("page", "sort"):
             query.pop(name, None)
+        columns = columns_for(detailed)
         context = {
             "filterset": filterset,
             "page": page,
+            "rows": table_rows(page.object_list, columns),
             "sort": sort,
-            "columns": columns_for(detailed),
+            "columns": columns,
             "detailed": detailed,
             "query": query.urlencode(),
             "advanced": any(
