@@ -1,0 +1,163 @@
+"""The data-subject access and portability export (SPEC B-1, GDPR art. 15 and 20): everything Kund holds
+about one customer, as JSON and as a printable HTML page.
+
+What goes in is read from the erasure policy, not listed again here: the customer row (policy.CUSTOMER)
+and, for every table of policy.TABLES, every row linked to the customer through `table.link`, with every
+field of the table's `fields` map — so a field the policy knows cannot be left out of the export, and a
+new table gets exported as soon as the policy lists it. Columns the policy does not list (links between
+records, such as an invoice's order) are exported too, as the linked record's reference. Invoices and
+receipts are exported as they are (A-3); documents by their names, not their contents. Change history is
+one of the policy's tables (audit.ChangeRecord).
+
+`access_export(*, customer, actor)` builds the export and records an EXPORTED event in the customer's
+history (R-4); render it with `as_json()` or `as_html()`.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+
+from kund.audit.models import ChangeRecord
+from kund.audit.services import record_event
+from kund.customers.models import Customer
+from kund.privacy.policy import CUSTOMER, TABLES, Table
+
+FORMAT = "kund-access-export/1"
+
+
+@dataclass
+class Section:
+    """One table's rows of the export."""
+
+    table: str  # the model label, "sales.Order"
+    title: str  # its plural verbose name, for the HTML page
+    columns: list[tuple[str, str]]  # (field name, label)
+    rows: list[dict] = field(default_factory=list)  # {"ref": ..., field name: value}
+
+    def display_rows(self) -> list[tuple[str, list[str]]]:
+        return [
+            (row.get("ref", ""), [display(row.get(name)) for name, _l in self.columns]) for row in self.rows
+        ]
+
+
+@dataclass
+class AccessExport:
+    customer_number: str
+    generated_at: object
+    customer: Section
+    sections: list[Section]
+
+    def as_dict(self) -> dict:
+        return {
+            "format": FORMAT,
+            "generated_at": self.generated_at,
+            "customer_number": self.customer_number,
+            "customer": self.customer.rows[0],
+            "records": {section.table: section.rows for section in self.sections},
+        }
+
+    def as_json(self) -> str:
+        return json.dumps(self.as_dict(), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+
+    def as_html(self, request=None) -> str:
+        customer_rows = [
+            (label, display(self.customer.rows[0].get(name))) for name, label in self.customer.columns
+        ]
+        return render_to_string(
+            "privacy/access_export.html",
+            {"export": self, "customer_rows": customer_rows, "sections": self.sections},
+            request=request,
+        )
+
+
+def display(value) -> str:
+    """A value as the HTML page shows it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, datetime):
+        return formats.localize(timezone.localtime(value)) if timezone.is_aware(value) else str(value)
+    return str(value)
+
+
+def access_export(*, customer: Customer, actor) -> AccessExport:
+    """Everything held about the customer; recorded in its history as EXPORTED (B-1)."""
+    with transaction.atomic():
+        export = build_export(customer)
+        record_event(customer=customer, actor=actor, event=ChangeRecord.Event.EXPORTED)
+    return export
+
+
+def build_export(customer: Customer) -> AccessExport:
+    """Read everything; one query per table of the policy (related records joined in)."""
+    customer_section = _section(CUSTOMER, Customer.objects.filter(pk=customer.pk))
+    sections = []
+    for table in TABLES:
+        queryset = table.model_class._default_manager.filter(**{table.link: customer.pk})
+        sections.append(_section(table, queryset))
+    return AccessExport(
+        customer_number=customer.number,
+        generated_at=timezone.now(),
+        customer=customer_section,
+        sections=sections,
+    )
+
+
+def _exported_fields(table: Table) -> list[models.Field]:
+    """The policy's fields first, in its order, then every other column of the model except its id and
+    its link to the customer."""
+    model = table.model_class
+    concrete = [
+        f for f in model._meta.concrete_fields if not f.primary_key and not _is_customer_link(table, f)
+    ]
+    by_name = {f.name: f for f in concrete}
+    policy_fields = [by_name[name] for name in table.fields if name in by_name]
+    return policy_fields + [f for f in concrete if f.name not in table.fields]
+
+
+def _is_customer_link(table: Table, model_field: models.Field) -> bool:
+    return model_field.is_relation and model_field.related_model is Customer and table.link == "customer_id"
+
+
+def _section(table: Table, queryset) -> Section:
+    model = table.model_class
+    fields = _exported_fields(table)
+    relations = [f.name for f in fields if f.is_relation]
+    if relations:
+        queryset = queryset.select_related(*relations)
+    section = Section(
+        table=table.model,
+        title=str(model._meta.verbose_name_plural),
+        columns=[(f.name, str(f.verbose_name)) for f in fields],
+    )
+    for obj in queryset.order_by("pk"):
+        row: dict = {}
+        ref = getattr(obj, "ref", None)
+        if ref and model is not Customer:
+            row["ref"] = ref
+        for model_field in fields:
+            row[model_field.name] = _value(obj, model_field)
+        section.rows.append(row)
+    return section
+
+
+def _value(obj, model_field: models.Field):
+    if model_field.is_relation:
+        target = getattr(obj, model_field.name)
+        if target is None:
+            return None
+        if isinstance(target, get_user_model()):
+            return target.get_username()
+        return getattr(target, "ref", None) or str(target)
+    value = getattr(obj, model_field.attname)
+    if isinstance(model_field, models.FileField):
+        return value.name or ""
+    return value

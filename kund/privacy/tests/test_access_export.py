@@ -1,0 +1,305 @@
+"""B-1: the access and portability export of one customer holds everything Kund holds about it."""
+
+import io
+import itertools
+import json
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from kund.audit.models import ChangeRecord
+from kund.customers.models import Customer
+from kund.privacy.access_export import access_export, build_export
+from kund.privacy.policy import CUSTOMER, TABLES
+
+_serial = itertools.count(1)
+
+
+# --- a customer with a row in every table of the policy, every column filled ----------------------------
+
+
+def _value_for(model_field: models.Field, tag: str):
+    n = next(_serial)
+    if model_field.choices:
+        return list(dict(model_field.flatchoices))[-1]
+    if isinstance(model_field, models.FileField):
+        return ContentFile(b"%PDF-1.4 kund test\n", name=f"{tag}-{n}.pdf")
+    if isinstance(model_field, models.EmailField):
+        return f"{tag.replace('.', '-')}-{n}@example.se"
+    if isinstance(model_field, models.URLField):
+        return f"https://example.se/{tag}/{n}"
+    if isinstance(model_field, (models.CharField, models.TextField)):
+        limit = model_field.max_length or 200
+        if limit <= 2:
+            return "NO"
+        return f"{tag} {n}"[-limit:]
+    if isinstance(model_field, models.BooleanField):
+        return not model_field.get_default()
+    if isinstance(model_field, models.DateTimeField):
+        return timezone.make_aware(datetime(2023, 3, 1, 9, 30) + timedelta(hours=n))
+    if isinstance(model_field, models.DateField):
+        return date(2021, 1, 1) + timedelta(days=n)
+    if isinstance(model_field, models.DecimalField):
+        return Decimal(n % 80) + Decimal("0.25")
+    if isinstance(model_field, (models.SmallIntegerField, models.PositiveSmallIntegerField)):
+        return 1_000 + n
+    if isinstance(model_field, models.IntegerField):
+        return 700_000 + n
+    raise AssertionError(f"no test value for {model_field!r}")
+
+
+def make(model, *, made: dict, customer=None, user=None):
+    """One row of `model` with every column filled; parents come from `made` or are made first."""
+    values = {}
+    for model_field in model._meta.concrete_fields:
+        if model_field.primary_key or getattr(model_field, "generated", False):
+            continue
+        if model_field.name in ("updated_at",):
+            continue
+        tag = f"{model._meta.model_name}.{model_field.name}"
+        if model_field.is_relation:
+            target = model_field.related_model
+            if target is Customer:
+                values[model_field.name] = customer
+            elif target is get_user_model():
+                values[model_field.name] = user
+            else:
+                values[model_field.name] = made.get(target) or make(
+                    target, made=made, customer=customer, user=user
+                )
+        else:
+            values[model_field.name] = _value_for(model_field, tag)
+    obj = model._default_manager.create(**values)
+    made[model] = obj
+    return obj
+
+
+@pytest.fixture
+def staff(db, django_user_model):
+    return django_user_model.objects.create_superuser("dpo", "dpo@kund.test", "pw")
+
+
+@pytest.fixture
+def seeded(staff):
+    """A customer with every field set and one row (or more) in every table of the policy."""
+    made: dict = {}
+    customer = make(Customer, made=made, user=staff)
+    Customer.objects.filter(pk=customer.pk).update(kind=Customer.Kind.PRIVATE, status=Customer.Status.ACTIVE)
+    for table in TABLES:
+        if table.model_class not in made or table.model_class is ChangeRecord:
+            make(table.model_class, made=made, customer=customer, user=staff)
+    customer.refresh_from_db()
+    return customer
+
+
+def _as_json(value):
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+# --- tests ------------------------------------------------------------------------------------------------
+
+
+def test_b1_every_personal_field_of_the_policy_appears_in_the_export(seeded, staff):
+    """Walks the policy: a field added to the policy (and so to erasure) cannot be missing here."""
+    # when
+    data = json.loads(access_export(customer=seeded, actor=staff).as_json())
+
+    # then
+    assert set(CUSTOMER.fields) <= set(data["customer"])
+    for table in TABLES:
+        rows = data["records"][table.model]
+        assert rows, f"{table.model}: the seeded customer has a row here"
+        for name in table.fields:
+            assert all(name in row for row in rows), f"{table.model}.{name} missing from the export"
+
+
+def test_b1_every_value_in_the_database_for_the_customer_is_in_the_json(seeded):
+    # given: what the export reads (access_export then adds its own EXPORTED history row)
+    data = json.loads(build_export(seeded).as_json())
+
+    # then: the customer row, column by column
+    for model_field in Customer._meta.concrete_fields:
+        if model_field.primary_key:
+            continue
+        expected = getattr(seeded, model_field.attname)
+        if model_field.is_relation:
+            target = getattr(seeded, model_field.name)
+            expected = None if target is None else (getattr(target, "ref", None) or str(target))
+            if isinstance(target, get_user_model()):
+                expected = target.get_username()
+        assert data["customer"][model_field.name] == _as_json(expected), model_field.name
+
+    # and every linked row, column by column
+    for table in TABLES:
+        model = table.model_class
+        exported = data["records"][table.model]
+        rows = list(model._default_manager.filter(**{table.link: seeded.pk}))
+        assert len(exported) == len(rows), table.model
+        for obj in rows:
+            expected = {}
+            for model_field in model._meta.concrete_fields:
+                if model_field.primary_key:
+                    continue
+                if model_field.is_relation and model_field.related_model is Customer:
+                    continue
+                if model_field.is_relation:
+                    target = getattr(obj, model_field.name)
+                    if isinstance(target, get_user_model()):
+                        expected[model_field.name] = target.get_username()
+                    else:
+                        expected[model_field.name] = (
+                            None if target is None else (getattr(target, "ref", None) or str(target))
+                        )
+                elif isinstance(model_field, models.FileField):
+                    expected[model_field.name] = getattr(obj, model_field.name).name
+                else:
+                    expected[model_field.name] = _as_json(getattr(obj, model_field.attname))
+            assert any(all(row.get(k) == v for k, v in expected.items()) for row in exported), (
+                f"{table.model} row {obj.pk} not exported as it is"
+            )
+
+
+def test_b1_invoices_are_exported_as_they_were_issued(seeded, staff):
+    from kund.billing.models import Invoice
+
+    invoice = Invoice.objects.get(customer=seeded)
+
+    data = access_export(customer=seeded, actor=staff).as_dict()
+
+    (row,) = data["records"]["billing.Invoice"]
+    assert row["ref"] == invoice.ref
+    assert (
+        row["customer_name"] == invoice.customer_name and row["customer_address"] == invoice.customer_address
+    )
+
+
+def test_b1_documents_are_listed_by_name(seeded, staff):
+    from kund.documents.models import Document
+
+    document = Document.objects.get(customer=seeded)
+
+    rows = access_export(customer=seeded, actor=staff).as_dict()["records"]["documents.Document"]
+
+    assert [(row["title"], row["file"]) for row in rows] == [(document.title, document.file.name)]
+
+
+def test_b1_the_export_is_recorded_in_the_customers_history(seeded, staff):
+    before = ChangeRecord.objects.filter(customer=seeded, event=ChangeRecord.Event.EXPORTED).count()
+
+    access_export(customer=seeded, actor=staff)
+
+    assert ChangeRecord.objects.filter(
+        customer=seeded, event=ChangeRecord.Event.EXPORTED, actor=staff
+    ).count() == (before + 1)
+
+
+def test_b1_reading_is_one_query_per_table(seeded, django_assert_max_num_queries):
+    with django_assert_max_num_queries(len(TABLES) + 2):
+        build_export(seeded)
+
+
+def test_b1_another_customers_records_stay_out(seeded, staff):
+    # given: a second customer with rows of its own
+    other = make(Customer, made={}, user=staff)
+    made = {Customer: other}
+    for table in TABLES[:8]:
+        make(table.model_class, made=made, customer=other, user=staff)
+
+    # when
+    text = access_export(customer=seeded, actor=staff).as_json()
+
+    # then
+    assert other.number not in text and other.email not in text
+
+
+def test_b1_html_page_shows_every_section_and_is_printable(seeded, staff):
+    html = access_export(customer=seeded, actor=staff).as_html()
+
+    assert seeded.number in html and seeded.email in html
+    for table in TABLES:
+        assert f'id="section-{table.model.lower().replace(".", "")}"' in html
+    assert "@media print" in html
+
+
+# --- command line ----------------------------------------------------------------------------------------
+
+
+def test_b1_export_customer_command_prints_json_and_html(seeded, staff):
+    out = io.StringIO()
+    call_command("export_customer", seeded.number, stdout=out)
+    assert json.loads(out.getvalue())["customer"]["email"] == seeded.email
+
+    out = io.StringIO()
+    call_command("export_customer", seeded.number, "--format", "html", stdout=out)
+    assert out.getvalue().lstrip().startswith("<!doctype html>")
+
+
+def test_b1_export_customer_unknown_number_exits_2(staff):
+    with pytest.raises(CommandError) as raised:
+        call_command("export_customer", "no-such-number", stdout=io.StringIO())
+    assert raised.value.returncode == 2
+
+
+# --- web ---------------------------------------------------------------------------------------------------
+
+
+def _user_with(django_user_model, username, *codenames):
+    user = django_user_model.objects.create_user(username, f"{username}@kund.test", "pw")
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="customers", codename__in=codenames)
+    )
+    return user
+
+
+def test_b1_web_export_needs_the_view_right(client, seeded, django_user_model):
+    # given
+    client.force_login(_user_with(django_user_model, "nobody"))
+
+    # when
+    response = client.get(reverse("access_export_json", args=[seeded.pk]))
+
+    # then
+    assert response.status_code == 403
+    assert not ChangeRecord.objects.filter(customer=seeded, event=ChangeRecord.Event.EXPORTED).exists()
+
+
+def test_b1_web_export_json_and_html_for_a_viewer(client, seeded, django_user_model):
+    viewer = _user_with(django_user_model, "viewer", "view_customer")
+    client.force_login(viewer)
+
+    response = client.get(reverse("access_export_json", args=[seeded.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="customer-{seeded.number}.json"'
+    assert json.loads(response.content)["customer_number"] == seeded.number
+
+    response = client.get(reverse("access_export_html", args=[seeded.pk]))
+    assert response.status_code == 200 and seeded.email in response.content.decode()
+    assert (
+        ChangeRecord.objects.filter(customer=seeded, event=ChangeRecord.Event.EXPORTED, actor=viewer).count()
+        == 2
+    )
+
+
+def test_b1_r9_a_user_who_sees_only_assigned_customers_exports_only_those(client, seeded, django_user_model):
+    technician = _user_with(django_user_model, "tekniker", "view_assigned_customer")
+    client.force_login(technician)
+    url = reverse("access_export_json", args=[seeded.pk])
+
+    assert client.get(url).status_code == 403
+    Customer.objects.filter(pk=seeded.pk).update(responsible=technician)
+    assert client.get(url).status_code == 200
+
+
+def test_b1_anonymous_visitor_is_sent_to_sign_in(client, seeded):
+    response = client.get(reverse("access_export_html", args=[seeded.pk]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]

@@ -1,0 +1,40 @@
+"""The access export of one customer (B-1) from the customer card: JSON to download, HTML to read and
+print. Requires the right to view the customer (R-9); each export is recorded in its history."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from kund.customers.models import Customer
+from kund.privacy.access_export import access_export
+
+
+def _customer_for(request: HttpRequest, customer_id: int) -> Customer:
+    customer = get_object_or_404(Customer, pk=customer_id)
+    user = request.user
+    if user.has_perm("customers.view_customer"):
+        return customer
+    if user.has_perm("customers.view_assigned_customer") and customer.responsible_id == user.pk:
+        return customer
+    raise PermissionDenied
+
+
+@login_required
+@require_GET
+def export_json(request: HttpRequest, customer_id: int) -> HttpResponse:
+    export = access_export(customer=_customer_for(request, customer_id), actor=request.user)
+    response = HttpResponse(export.as_json(), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="customer-{export.customer_number}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def export_html(request: HttpRequest, customer_id: int) -> HttpResponse:
+    export = access_export(customer=_customer_for(request, customer_id), actor=request.user)
+    response = HttpResponse(export.as_html(request))
+    response["Cache-Control"] = "no-store"
+    return response
