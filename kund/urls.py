@@ -18,6 +18,7 @@ urlpatterns = [
     path("invoices/", include("kund.billing.urls")),
     path("orders/", include("kund.sales.urls")),
     path("access-export/", include("kund.privacy.urls_export")),
+    path("import/", include("kund.customers.urls_import")),
     path("mass-erasure/", include("kund.privacy.urls_mass")),
 ]
 

@@ -1,0 +1,121 @@
+"""R-8 in the web interface: upload → preview with the column mapping and the per-row report → import."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from kund.audit.models import ChangeRecord
+from kund.customers.models import Customer
+from kund.customers.tests.test_import import SWEDISH_HEADERS, csv_bytes, register_rows, xlsx_bytes
+
+
+@pytest.fixture
+def uploader(db, django_user_model):
+    user = django_user_model.objects.create_user("registrator", "registrator@kund.test", "pw")
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="customers", codename__in=["upload_customers", "view_customer"]
+        )
+    )
+    return user
+
+
+def _upload(client, data: bytes, name="kunder.csv"):
+    return client.post(reverse("customer_import:upload"), {"file": SimpleUploadedFile(name, data)})
+
+
+def test_r8_r9_upload_needs_the_upload_right(client, django_user_model):
+    viewer = django_user_model.objects.create_user("viewer", "viewer@kund.test", "pw")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_customer"))
+    client.force_login(viewer)
+
+    assert client.get(reverse("customer_import:upload")).status_code == 403
+    assert _upload(client, csv_bytes(SWEDISH_HEADERS, register_rows(2))).status_code == 403
+
+
+def test_r8_upload_preview_then_import(client, uploader):
+    # given
+    client.force_login(uploader)
+    rows = register_rows(12)
+
+    # when: upload
+    response = _upload(client, csv_bytes(SWEDISH_HEADERS, rows))
+
+    # then: the preview, under an opaque id, with the mapping, the first rows and the import button
+    assert response.status_code == 302
+    preview_url = response["Location"]
+    assert rows[0][3] not in preview_url
+    page = client.get(preview_url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert page.context["parsed"].mapping[2] == ("förnamn", "first_name")
+    assert len(page.context["preview_rows"]) == 10 and rows[0][3] in html
+    assert 'id="import-confirm"' in html and Customer.objects.count() == 0
+
+    # when: confirm
+    response = client.post(preview_url, {"import": "1"})
+
+    # then
+    assert response.status_code == 302
+    assert Customer.objects.count() == 12
+    assert ChangeRecord.objects.filter(event=ChangeRecord.Event.IMPORTED, actor=uploader).count() == 12
+    assert client.get(preview_url).status_code == 404  # the stored file is gone
+
+
+def test_r8_bad_rows_are_all_listed_and_there_is_no_import_button(client, uploader):
+    client.force_login(uploader)
+    rows = register_rows(6)
+    rows[1][6] = "fel@"
+    rows[4][11] = "Narnia"
+
+    page = client.get(_upload(client, csv_bytes(SWEDISH_HEADERS, rows))["Location"])
+
+    html = page.content.decode()
+    assert [(e.line, e.column) for e in page.context["errors"]] == [(3, "e-post"), (6, "land")]
+    assert 'id="import-errors"' in html and 'id="import-confirm"' not in html
+    # and a forged confirmation imports nothing either
+    client.post(page.wsgi_request.path, {"import": "1"})
+    assert Customer.objects.count() == 0
+
+
+def test_r8_xlsx_upload(client, uploader):
+    client.force_login(uploader)
+
+    page = client.get(
+        _upload(client, xlsx_bytes(SWEDISH_HEADERS, register_rows(3)), name="kunder.xlsx")["Location"]
+    )
+
+    assert page.context["report"].ok and page.context["parsed"].format == "xlsx"
+
+
+def test_r8_an_unreadable_file_says_why(client, uploader):
+    client.force_login(uploader)
+
+    page = client.get(_upload(client, b"\x00\x01garbage\xff")["Location"])
+
+    assert 'id="import-unreadable"' in page.content.decode()
+    assert 'id="import-confirm"' not in page.content.decode()
+
+
+def test_r8_an_upload_is_only_visible_in_the_session_that_made_it(client, uploader, django_user_model):
+    client.force_login(uploader)
+    preview_url = _upload(client, csv_bytes(SWEDISH_HEADERS, register_rows(2)))["Location"]
+    colleague = django_user_model.objects.create_user("kollega", "kollega@kund.test", "pw")
+    colleague.user_permissions.add(*uploader.user_permissions.all())
+
+    client.force_login(colleague)
+
+    assert client.get(preview_url).status_code == 404
+
+
+def test_r8_discard_removes_the_stored_file(client, uploader):
+    client.force_login(uploader)
+    preview_url = _upload(client, csv_bytes(SWEDISH_HEADERS, register_rows(2)))["Location"]
+    upload_id = preview_url.rstrip("/").rsplit("/", 1)[-1].replace("-", "")
+
+    client.post(preview_url, {"discard": "1"})
+
+    assert not default_storage.exists(f"imports/{upload_id}")
+    assert Customer.objects.count() == 0
