@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 
 from kund.core.templatetags.kund import customer_url
@@ -181,7 +181,12 @@ def changes_summary(plan: Plan) -> list[tuple[str, list[tuple[str, str]]]]:
     for table in tables:
         meta = table.model_class._meta
         if table.rows == policy.DELETE_ROWS:
-            summary.append((str(meta.verbose_name_plural), [("", str(_("deleted")))]))
+            summary.append(
+                (
+                    str(meta.verbose_name_plural),
+                    [("", pgettext("what anonymization does to the rows", "deleted"))],
+                )
+            )
             continue
         if table.rows == policy.KEEP_ROWS:
             summary.append((str(meta.verbose_name_plural), [("", str(_("unchanged (bookkeeping law)")))]))
