@@ -7,11 +7,13 @@ kept free text to review: a fixed number of queries per policy table, whatever t
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from kund.customers.models import Customer
@@ -124,37 +126,94 @@ def _rows_of(table: policy.Table, ids: QuerySet):
     return table.model_class._default_manager.filter(**{f"{table.link}__in": ids})
 
 
-def blockers_of(ids: QuerySet, *, on: date | None = None) -> dict[int, list[BlockerRow]]:
-    """Every blocker of the given customers (a queryset of customer ids): one query per blocker."""
-    on = on or today()
-    found: dict[int, list[BlockerRow]] = defaultdict(list)
+# --- executing the planner's queries ---------------------------------------------------------------
+# Each query is built by a function; `_run` builds and runs it. With a cache key (the erasure executor's
+# chunk scope, whose SQL never changes) the compiled SQL is kept per database and reused: building these
+# queries through the ORM costs more than running them for a handful of customers.
+_compiled: dict[tuple, tuple[str, tuple]] = {}
+
+
+def _run(build: Callable[[], QuerySet], key: tuple | None) -> list[tuple]:
+    if key is None:
+        return list(build())
+    key = (connection.vendor, *key)
+    if key not in _compiled:
+        _compiled[key] = build().query.sql_with_params()
+    sql, params = _compiled[key]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _keyed(cache_key, *parts) -> tuple | None:
+    return None if cache_key is None else (cache_key, *parts)
+
+
+def _blocker_rows(ids, on: date) -> QuerySet:
+    """(customer id, prefix, ref, kind, reason) for every blocker: one UNION ALL query."""
+    parts = []
     for table in policy.BLOCKER_TABLES:
         ref_field = _ref_field(table)
+        prefix = getattr(table.model_class, "REF_PREFIX", "")
         for blocker in table.blockers:
-            rows = _rows_of(table, ids).filter(blocker.condition(on)).order_by(ref_field)
-            for customer_id, ref in rows.values_list(table.link, ref_field):
-                found[customer_id].append(BlockerRow(table.kind, format_ref(table, ref), blocker.reason))
+            parts.append(
+                _rows_of(table, ids)
+                .filter(blocker.condition(on))
+                .annotate(
+                    _customer=F(table.link),
+                    _prefix=Value(prefix, output_field=CharField()),
+                    _ref=F(ref_field),
+                    _kind=Value(table.kind, output_field=CharField()),
+                    _reason=Value(blocker.reason, output_field=CharField()),
+                )
+                .values_list("_customer", "_prefix", "_ref", "_kind", "_reason")
+                .order_by()
+            )
+    return parts[0].union(*parts[1:], all=True)
+
+
+def blockers_of(ids, *, on: date | None = None, cache_key=None) -> dict[int, list[BlockerRow]]:
+    """Every blocker of the given customers (a queryset of customer ids), in one query."""
+    on = on or today()
+    found: dict[int, list[BlockerRow]] = defaultdict(list)
+    rows = _run(lambda: _blocker_rows(ids, on), _keyed(cache_key, "blockers", on))
+    for customer_id, prefix, ref, kind, reason in sorted(rows, key=lambda r: (r[0], r[3], r[2], r[4])):
+        found[customer_id].append(BlockerRow(kind, f"{prefix}-{ref}" if prefix else str(ref), reason))
     return found
 
 
+def _grouped_counts(ids, tables, label, cache_key=None) -> dict[int, dict[str, int]]:
+    """Rows per customer in each table, in ONE query: a UNION ALL of one grouped count per table."""
+    tables = tuple(tables)
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    if not tables:
+        return counts
+    rows = _run(lambda: _counts_query(ids, tables, label), _keyed(cache_key, "counts", tuple(t.model for t in tables)))
+    for customer_id, name, n in rows:
+        counts[customer_id][name] = n
+    return counts
+
+
+def _counts_query(ids, tables, label) -> QuerySet:
+    parts = [
+        _rows_of(table, ids)
+        .values(_customer=F(table.link))
+        .annotate(_n=Count("pk"), _label=Value(label(table), output_field=CharField()))
+        .values_list("_customer", "_label", "_n")
+        .order_by()
+        for table in tables
+    ]
+    return parts[0].union(*parts[1:], all=True)
+
+
 def linked_counts(ids: QuerySet) -> dict[int, dict[str, int]]:
-    """Linked transactions and events per type (E-2): one grouped count per table."""
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for table in policy.TRANSACTION_TABLES:
-        rows = _rows_of(table, ids).values(table.link).annotate(n=Count("pk")).order_by()
-        for row in rows:
-            counts[row[table.link]][table.kind] = row["n"]
-    return counts
+    """Linked transactions and events per type (E-2)."""
+    return _grouped_counts(ids, policy.TRANSACTION_TABLES, lambda t: t.kind)
 
 
-def row_counts(ids: QuerySet, tables) -> dict[int, dict[str, int]]:
+def row_counts(ids, tables, *, cache_key=None) -> dict[int, dict[str, int]]:
     """Rows per customer in each given policy table, keyed by model label (for the erasure log)."""
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for table in tables:
-        rows = _rows_of(table, ids).values(table.link).annotate(n=Count("pk")).order_by()
-        for row in rows:
-            counts[row[table.link]][table.model] = row["n"]
-    return counts
+    return _grouped_counts(ids, tables, lambda t: t.model, cache_key)
 
 
 def _filled(name: str) -> Q:
@@ -202,21 +261,27 @@ def document_counts(ids: QuerySet) -> dict[int, int]:
     return {row["customer_id"]: row["n"] for row in rows}
 
 
-def plan_customers(customers: QuerySet, *, detail: bool = True, on: date | None = None) -> dict[int, Plan]:
+def plan_customers(
+    customers: QuerySet, *, detail: bool = True, on: date | None = None, cache_key: str | None = None
+) -> dict[int, Plan]:
     """The plan of every customer in the queryset, keyed by customer id.
 
     Without `detail` only the action and the blockers are filled in (what mass erasure needs); with it
-    also the linked counts, documents and kept free text of the single-customer view.
+    also the linked counts, documents and kept free text of the single-customer view. `cache_key` names
+    a queryset whose SQL is always the same (the executor's scope), so its compiled queries are reused.
     """
     on = on or today()
     ids = customers.values("pk")
+    classified = _run(
+        lambda: classify(customers, on=on).values_list("pk", "number", "erasure_action"),
+        _keyed(cache_key, "classify", on),
+    )
     plans = {
-        pk: Plan(customer_id=pk, number=number, action=Action(action))
-        for pk, number, action in classify(customers, on=on).values_list("pk", "number", "erasure_action")
+        pk: Plan(customer_id=pk, number=number, action=Action(action)) for pk, number, action in classified
     }
     if not plans:
         return plans
-    for customer_id, rows in blockers_of(ids, on=on).items():
+    for customer_id, rows in blockers_of(ids, on=on, cache_key=cache_key).items():
         if customer_id in plans:
             plans[customer_id].blockers = rows
     if detail:

@@ -28,12 +28,13 @@ from django.utils.translation import gettext as _
 
 from kund.audit import erasure_log
 from kund.customers.models import Customer
-from kund.privacy import policy
+from kund.privacy import policy, scope
 from kund.privacy.planner import Action, Plan, plan_customers, row_counts
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 500  # customers per transaction; also keeps every IN (...) under the databases' limits
+CHUNK_SIZE = 1000  # customers per transaction
+DELETE, ANONYMIZE = Action.DELETE.value, Action.ANONYMIZE.value
 ERASE_RIGHT = "customers.erase_customer"
 
 
@@ -100,15 +101,43 @@ def _value(model, name: str, rule: policy.Rule):
     raise ValueError(f"no value for rule {rule.action}")
 
 
-def _rows(table: policy.Table, ids: list[int]):
-    return table.model_class._default_manager.filter(**{f"{table.link}__in": ids})
+def _rows(table: policy.Table, action: str):
+    return table.model_class._default_manager.filter(**{f"{table.link}__in": scope.ids(action)})
 
 
-def _collect_files(tables: Iterable[policy.Table], ids: list[int]) -> list[str]:
+def _chain(table: policy.Table) -> list[str]:
+    """The tables a row's link passes through, nearest first, down to the one linked to the customer."""
+    labels, model = [], table.model_class
+    for step in table.link.split("__")[:-1]:
+        model = model._meta.get_field(step).related_model
+        labels.append(model._meta.label)
+    return labels
+
+
+def _may_have_rows(table: policy.Table, present: set[str]) -> bool:
+    """Whether the chunk's customers can have rows in the table. Rows found by the count inside the
+    transaction, or rows under a parent that exists: a child row (a purchase under a dropship order) can be
+    added without touching the locked customer, so it is only ruled out when its parent rows are."""
+    return table.model in present or any(label in present for label in _chain(table))
+
+
+def _sql_delete(queryset) -> None:
+    """DELETE … WHERE id IN (the queryset): one statement, without Django's collector, which would load
+    every row to look for cascades. The database's foreign keys still refuse any delete that would leave a
+    kept record without its customer."""
+    model = queryset.model
+    sql, params = queryset.values("pk").query.sql_with_params()
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({sql})", params)
+
+
+def _collect_files(tables: Iterable[policy.Table], action: str) -> list[str]:
     names: list[str] = []
     for table in tables:
         for file_field in table.files:
-            names.extend(n for n in _rows(table, ids).values_list(file_field, flat=True) if n)
+            names.extend(n for n in _rows(table, action).values_list(file_field, flat=True) if n)
     return names
 
 
@@ -124,55 +153,68 @@ def _remove_files_after_commit(names: list[str]) -> None:
         transaction.on_commit(remove)
 
 
-def _scrub_admin_log(ids: list[int]) -> None:
+def _scrub_admin_log(action: str) -> None:
     """Django's admin log keeps each object's str() (a name, a title): remove the entries of the customer
-    and of its own rows (A-7)."""
+    and of its own rows (A-7), in one statement."""
     from kund.customers.models import Branch, CreditInfo, CustomFieldValue
     from kund.documents.models import Document
 
-    LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Customer), object_id__in=[str(i) for i in ids]
-    ).delete()
+    log = connection.ops.quote_name(LogEntry._meta.db_table)
+    in_scope = f"SELECT customer_id FROM {scope.TABLE} WHERE action = %s"
+    conditions = [
+        "(content_type_id = %s AND object_id IN (SELECT CAST(customer_id AS varchar(20)) "
+        f"FROM {scope.TABLE} WHERE action = %s))"
+    ]
+    params: list = [ContentType.objects.get_for_model(Customer).pk, action]
     for model in (Branch, CreditInfo, CustomFieldValue, Document):
-        object_ids = [
-            str(pk) for pk in model.objects.filter(customer_id__in=ids).values_list("pk", flat=True)
-        ]
-        if object_ids:
-            LogEntry.objects.filter(
-                content_type=ContentType.objects.get_for_model(model), object_id__in=object_ids
-            ).delete()
+        rows = connection.ops.quote_name(model._meta.db_table)
+        conditions.append(
+            f"(content_type_id = %s AND object_id IN (SELECT CAST(id AS varchar(20)) FROM {rows} "
+            f"WHERE customer_id IN ({in_scope})))"
+        )
+        params += [ContentType.objects.get_for_model(model).pk, action]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {log} WHERE {' OR '.join(conditions)}", params)
 
 
-def _anonymize_rows(ids: list[int], now) -> None:
-    """SPEC §4's table, one UPDATE (or DELETE) per policy table for all the given customers."""
-    _scrub_admin_log(ids)
+def _anonymize_rows(present: set[str], now) -> None:
+    """SPEC §4's table: one UPDATE (or DELETE) per policy table for all the chunk's customers to anonymize,
+    skipping tables where they have no rows."""
+    _scrub_admin_log(ANONYMIZE)
+    deleted = [t for t in policy.TABLES if t.rows == policy.DELETE_ROWS]
     _remove_files_after_commit(
-        _collect_files([t for t in policy.TABLES if t.rows == policy.DELETE_ROWS], ids)
+        _collect_files([t for t in deleted if t.files and _may_have_rows(t, present)], ANONYMIZE)
     )
-    for table in policy.TABLES:
+    # Children before parents (a credit file before its credit information).
+    for table in sorted(policy.TABLES, key=lambda t: -len(_chain(t))):
+        if not _may_have_rows(table, present):
+            continue
         if table.rows == policy.DELETE_ROWS:
-            _rows(table, ids).delete()
+            _sql_delete(_rows(table, ANONYMIZE))
         elif table.rows == policy.UPDATE:
             model = table.model_class
             values = {name: _value(model, name, rule) for name, rule in table.assignments().items()}
             if values:
-                _rows(table, ids).update(**values)
+                _rows(table, ANONYMIZE).update(**values)
     customer_values = {
         name: _value(Customer, name, rule) for name, rule in policy.CUSTOMER.assignments().items()
     }
-    Customer.objects.filter(pk__in=ids).update(**customer_values, anonymized_at=now, updated_at=now)
+    Customer.objects.filter(pk__in=scope.ids(ANONYMIZE)).update(
+        **customer_values, anonymized_at=now, updated_at=now
+    )
 
 
-def _delete_rows(ids: list[int]) -> None:
+def _delete_rows(present: set[str]) -> None:
     """D-1: the customer and what is only the customer's. The PROTECT links (and the database's foreign
     keys) refuse the delete if any transaction appeared, which the re-check inside the transaction rules
     out."""
-    owned = [t for t in policy.TABLES if t.deleted_with_customer]
-    _scrub_admin_log(ids)
-    _remove_files_after_commit(_collect_files(owned, ids))
-    for table in owned:
-        _rows(table, ids).delete()
-    Customer.objects.filter(pk__in=ids).delete()
+    owned = [t for t in policy.TABLES if t.deleted_with_customer and _may_have_rows(t, present)]
+    _scrub_admin_log(DELETE)
+    _remove_files_after_commit(_collect_files([t for t in owned if t.files], DELETE))
+    # Children before parents (a credit file before its credit information).
+    for table in sorted(owned, key=lambda t: -len(_chain(t))):
+        _sql_delete(_rows(table, DELETE))
+    _sql_delete(Customer.objects.filter(pk__in=scope.ids(DELETE)))
 
 
 def _reason(plan: Plan, allowed: frozenset[Action]) -> str:
@@ -194,30 +236,35 @@ def _erase_chunk(
     with transaction.atomic():
         # Lock the customers, then decide again: what was planned outside may no longer hold.
         locked = list(Customer.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
-        plans = plan_customers(Customer.objects.filter(pk__in=locked), detail=False)
+        scope.fill(locked)
+        plans = plan_customers(
+            Customer.objects.filter(pk__in=scope.ids()), detail=False, cache_key=scope.TABLE
+        )
         to_delete = [p for p in plans.values() if p.action == Action.DELETE and Action.DELETE in allowed]
         to_anonymize = [
             p for p in plans.values() if p.action == Action.ANONYMIZE and Action.ANONYMIZE in allowed
         ]
-        delete_ids = [p.customer_id for p in to_delete]
-        anonymize_ids = [p.customer_id for p in to_anonymize]
+        scope.mark([p.customer_id for p in to_delete], DELETE)
+        scope.mark([p.customer_id for p in to_anonymize], ANONYMIZE)
 
-        counts = row_counts(
-            Customer.objects.filter(pk__in=delete_ids + anonymize_ids).values("pk"), policy.TABLES
+        counts = (
+            row_counts(scope.ids(), policy.TABLES, cache_key=scope.TABLE) if to_delete or to_anonymize else {}
         )
-        for pk in delete_ids + anonymize_ids:
-            counts[pk][policy.CUSTOMER.model] = 1
-        if anonymize_ids:
-            _anonymize_rows(anonymize_ids, now)
-        if delete_ids:
-            _delete_rows(delete_ids)
+        for plan in to_delete + to_anonymize:
+            counts.setdefault(plan.customer_id, {})[policy.CUSTOMER.model] = 1
+        present_in = {
+            action: {label for p in group for label in counts[p.customer_id]}
+            for action, group in ((ANONYMIZE, to_anonymize), (DELETE, to_delete))
+        }
+        if to_anonymize:
+            _anonymize_rows(present_in[ANONYMIZE], now)
+        if to_delete:
+            _delete_rows(present_in[DELETE])
 
         records = [
-            {"customer_number": p.number, "action": "delete", "counts": counts.get(p.customer_id, {})}
-            for p in to_delete
-        ] + [
-            {"customer_number": p.number, "action": "anonymize", "counts": counts.get(p.customer_id, {})}
-            for p in to_anonymize
+            {"customer_number": p.number, "action": action, "counts": counts[p.customer_id]}
+            for action, group in ((DELETE, to_delete), (ANONYMIZE, to_anonymize))
+            for p in group
         ]
         entries = erasure_log.append(records, actor_username=_actor_name(actor), at=now, job_id=job_id)
         receipts = {e.customer_number: e.hash for e in entries}
@@ -228,7 +275,7 @@ def _erase_chunk(
         outcomes += [
             Outcome(p.customer_id, p.number, "anonymized", receipt=receipts[p.number]) for p in to_anonymize
         ]
-        done = set(delete_ids) | set(anonymize_ids)
+        done = {p.customer_id for p in to_delete + to_anonymize}
         outcomes += [
             Outcome(p.customer_id, p.number, "ignored", _reason(p, allowed))
             for p in plans.values()
