@@ -28,7 +28,8 @@ RAW_CLASSIFICATION = """
 SELECT c.id,
   CASE
     WHEN c.anonymized_at IS NOT NULL THEN 'already_anonymized'
-    WHEN EXISTS (SELECT 1 FROM sales_order o WHERE o.customer_id = c.id AND (NOT o.delivered OR NOT o.invoiced))
+    WHEN EXISTS (SELECT 1 FROM sales_order o
+                 WHERE o.customer_id = c.id AND (NOT o.delivered OR NOT o.invoiced))
       OR EXISTS (SELECT 1 FROM billing_invoice i WHERE i.customer_id = c.id AND NOT i.paid)
       OR EXISTS (SELECT 1 FROM billing_agreementinvoice ai WHERE ai.customer_id = c.id AND NOT ai.paid)
       OR EXISTS (SELECT 1 FROM crm_agreement a WHERE a.customer_id = c.id
@@ -126,6 +127,11 @@ def main():
         "bench", "bench@kund.invalid", None
     )
     vendor = connection.vendor
+    if not Customer.objects.exists():
+        from kund.core.demo import seed_demo
+
+        print(f"seeding {args.customers} customers", flush=True)
+        seed_demo(customers=args.customers, seed=1)
     total = Customer.objects.count()
     print(f"== erasure benchmark on {vendor}, {total} customers")
 
@@ -154,19 +160,20 @@ def main():
     for action in (Action.ANONYMIZE, Action.DELETE):
         pool = ids[action]
         naive_ids, pool = pool[: args.naive_sample], pool[args.naive_sample :]
-        naive_time, _ = timed(lambda ids=naive_ids: [naive_erase(pk, action) for pk in ids])
+        naive_time, _ = timed(lambda ids=naive_ids, a=action: [naive_erase(pk, a) for pk in ids])
         naive_rate = len(naive_ids) / naive_time
         for size in (500, args.big_batch):
             batch, pool = pool[:size], pool[size:]
             if len(batch) < size:
                 print(f"{action.value} batch of {size}: only {len(batch)} customers left; skipped")
                 continue
-            elapsed, result = timed(lambda batch=batch: erase(batch, actor, action))
+            elapsed, result = timed(lambda batch=batch, a=action: erase(batch, actor, a))
             rate = len(batch) / elapsed
             rates[(action, size)] = (elapsed, rate)
             print(
                 f"{action.value} {size} customers: {elapsed:.2f} s, {rate:,.0f} customers/s; naive way "
-                f"{naive_rate:,.0f} customers/s (sample of {len(naive_ids)}); ratio {rate / naive_rate:.1f}x; "
+                f"{naive_rate:,.0f} customers/s (sample of {len(naive_ids)}); "
+                f"ratio {rate / naive_rate:.1f}x; "
                 f"{result.counts()}"
             )
     big = args.big_batch

@@ -1,0 +1,40 @@
+"""`make bench`: every benchmark in turn, on one seeded SQLite register.
+
+The register has KUND_BENCH_CUSTOMERS customers (default 1,000,000; seeded once into
+var/bench-N.sqlite3 by `kund seed_demo`, then reused). Each benchmark works on its own copy or only
+reads, and prints its figures with the targets and the naive reference measured in the same run.
+Set KUND_BENCH_DATABASE_URL=postgres://… to run the erasure and mass benchmarks on PostgreSQL too.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def run(*args: str, env=None) -> int:
+    print(f"\n$ {' '.join(args)}", flush=True)
+    return subprocess.run([PYTHON, *args], cwd=ROOT, env=env).returncode
+
+
+def main() -> int:
+    customers = int(os.environ.get("KUND_BENCH_CUSTOMERS", "1000000"))
+    source = ROOT / "var" / f"bench-{customers}.sqlite3"
+    failures = 0
+    # The erasure benchmark seeds the register when it is missing; the others then reuse it.
+    failures += run("bench/erasure_bench.py", "--customers", str(customers), "--source", str(source)) != 0
+    failures += run("bench/mass_bench.py", "--source", str(source)) != 0
+    failures += run("bench/list_bench.py", env={**os.environ, "DATABASE_URL": f"sqlite:///{source}"}) != 0
+    failures += run("bench/import_bench.py") != 0
+    pg = os.environ.get("KUND_BENCH_DATABASE_URL")
+    if pg:
+        small = str(min(customers, 100_000))
+        failures += run("bench/erasure_bench.py", "--database-url", pg, "--customers", small) != 0
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
