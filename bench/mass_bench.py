@@ -1,0 +1,273 @@
+"""Benchmark of mass erasure (SPEC §5): a background job over 100,000 customers of a 1,000,000-customer
+register, against the bare batch executor and the naive per-object way, all measured in the same run.
+
+Works on a copy of a seeded SQLite database (by default the shared 1M file at /tmp/kund-1m.sqlite3 when
+it exists, else var/bench-1000000.sqlite3, seeded once with `kund seed_demo` when missing), or on the
+PostgreSQL database given by --database-url:
+
+    python bench/mass_bench.py [--source FILE] [--run 100000] [--bare 20000] [--naive-sample 400]
+    python bench/mass_bench.py --database-url postgres://… --customers 100000 --run 20000
+
+The customers selected by the criteria (oldest first) are dealt at random into three groups with the same
+mix of cases: the job's run, the bare executor's, and the naive sample. Prints customers per second for
+each, the job against the naive way (target: at least 40×) and what the job machinery — progress rows,
+per-customer outcomes and all — costs over the bare executor (target: at most 25 %).
+"""
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SHARED_1M = Path("/tmp/kund-1m.sqlite3")
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000, help="size of the register to seed")
+    parser.add_argument("--source", help="a seeded SQLite file to copy")
+    parser.add_argument("--database-url", help="benchmark on this database (PostgreSQL); seeded if empty")
+    parser.add_argument("--run", type=int, default=100_000, help="customers in the job's run")
+    parser.add_argument("--bare", type=int, default=20_000, help="customers for the bare executor")
+    parser.add_argument("--naive-sample", type=int, default=400, help="customers for the naive way")
+    parser.add_argument("--criteria", default="both")
+    parser.add_argument("--through", help="YYYY-MM-DD (default: a year ago)")
+    return parser.parse_args()
+
+
+def kund(*args, env):
+    subprocess.run([sys.executable, "-m", "kund", *args], check=True, env=env, cwd=ROOT)
+
+
+def prepare(args) -> str:
+    """The DATABASE_URL to work on: a fresh copy of the seeded file (never the file itself), or the URL."""
+    env = dict(os.environ)
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+        kund("migrate", "-v0", env=env)
+        return args.database_url  # seeded in main() when empty
+    source = Path(args.source) if args.source else None
+    if source is None:
+        source = SHARED_1M if SHARED_1M.exists() else ROOT / "var" / f"bench-{args.customers}.sqlite3"
+    if not source.exists():
+        print(f"seeding {args.customers:,} customers into {source} (once; later runs reuse it)", flush=True)
+        source.parent.mkdir(parents=True, exist_ok=True)
+        env["DATABASE_URL"] = f"sqlite:///{source}"
+        kund("migrate", "-v0", env=env)
+        kund("seed_demo", "--customers", str(args.customers), "--seed", "1", env=env)
+    work = Path(os.environ.get("KUND_BENCH_WORK_DIR", "/tmp")) / f"{source.stem}-mass-work.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{work}{suffix}").unlink(missing_ok=True)
+    print(f"copying {source} to {work}", flush=True)
+    shutil.copyfile(source, work)
+    if Path(f"{source}-wal").exists():  # a seeder's last writes may still sit in the write-ahead log
+        shutil.copyfile(f"{source}-wal", f"{work}-wal")
+    env["DATABASE_URL"] = f"sqlite:///{work}"
+    kund("migrate", "-v0", env=env)
+    return env["DATABASE_URL"]
+
+
+def timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def main():
+    args = parse_args()
+    os.environ["DATABASE_URL"] = prepare(args)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kund.settings.local")
+    os.environ.setdefault("KUND_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from kund.audit.models import ErasureLogEntry
+    from kund.core.models import RegisterSettings
+    from kund.customers.models import Customer
+    from kund.privacy import jobs, mass
+    from kund.privacy.models import ErasureJob
+    from kund.privacy.services import erase_customers
+
+    if args.database_url and not Customer.objects.exists():
+        kund("seed_demo", "--customers", str(args.customers), "--seed", "1", env=dict(os.environ))
+    User = get_user_model()
+    actor = User.objects.filter(username="bench").first() or User.objects.create_superuser(
+        "bench", "bench@kund.invalid", None
+    )
+    register = RegisterSettings.load()
+    register.crm_enabled = True
+    register.save(update_fields=["crm_enabled"])
+    through = date.fromisoformat(args.through) if args.through else date.today() - timedelta(days=366)
+    total = Customer.objects.count()
+    print(f"== mass-erasure benchmark on {connection.vendor}, {total:,} customers, through {through}")
+
+    # --- selection and verification (M-1..M-4) ------------------------------------------------------
+    wanted = args.run + args.bare + args.naive_sample
+    select_time, ids = timed(
+        lambda: list(
+            mass.select_customers(criteria=args.criteria, through=through, limit=wanted).values_list(
+                "pk", flat=True
+            )
+        )
+    )
+    verify_time, rows = timed(lambda: mass.plan_rows(ids))
+    print(
+        f"select {len(ids):,} of {wanted:,} wanted: {select_time:.2f} s (one query); "
+        f"verify (plan) them: {verify_time:.2f} s"
+    )
+    if len(ids) < wanted:
+        scale = len(ids) / wanted
+        args.run, args.bare, args.naive_sample = (
+            int(args.run * scale),
+            int(args.bare * scale),
+            max(50, int(args.naive_sample * scale)),
+        )
+        print(f"fewer selected than wanted: scaled to run {args.run:,}, bare {args.bare:,}")
+
+    # Deal the selected customers at random into the three groups, each kept oldest first.
+    order = {row.customer_id: i for i, row in enumerate(rows)}
+    dealt = list(rows)
+    random.Random(1).shuffle(dealt)
+    naive_rows = sorted(dealt[: args.naive_sample], key=lambda r: order[r.customer_id])
+    bare_rows = sorted(
+        dealt[args.naive_sample : args.naive_sample + args.bare], key=lambda r: order[r.customer_id]
+    )
+    job_rows = sorted(dealt[args.naive_sample + args.bare :][: args.run], key=lambda r: order[r.customer_id])
+
+    def erasable(group):
+        return [r.customer_id for r in group if r.action in ("delete", "anonymize")]
+
+    # --- the job, with the bare executor's run split around it (same database state on average) --------
+    bare_ids = erasable(bare_rows)
+    half = len(bare_ids) // 2
+    bare_first, _ = timed(lambda: erase_customers(customer_ids=bare_ids[:half], actor=actor))
+
+    plan_time, job = timed(
+        lambda: jobs._create_job(  # the rows are the run's share of the verification above
+            kind=ErasureJob.Kind.MASS,
+            rows=job_rows,
+            actor=actor,
+            criteria=args.criteria,
+            through=through,
+            limit=args.run,
+        )
+    )
+    jobs.start_job(actor=actor, job=job, enqueue=False)
+    job_time, _ = timed(lambda: jobs.run_job(job_id=job.pk))
+    job.refresh_from_db()
+    job_erasable = job.planned_delete + job.planned_anonymize
+
+    bare_second, _ = timed(lambda: erase_customers(customer_ids=bare_ids[half:], actor=actor))
+    bare_time = bare_first + bare_second
+
+    # --- the naive way on a sample ------------------------------------------------------------------
+    naive_ids = erasable(naive_rows)
+    naive_time, _ = timed(lambda: [naive_erase(pk, actor) for pk in naive_ids])
+
+    job_rate = job_erasable / job_time
+    bare_rate = len(bare_ids) / bare_time
+    naive_rate = len(naive_ids) / naive_time
+    logged = ErasureLogEntry.objects.filter(job_id=job.pk).count()
+    print(
+        f"job: {job.total:,} customers ({job.planned_delete:,} delete, {job.planned_anonymize:,} anonymize, "
+        f"{job.planned_ignored:,} ignored at verification); stored in {plan_time:.2f} s; "
+        f"run {job_time:.2f} s = {job_rate:,.0f} customers/s; result deleted {job.deleted:,}, anonymized "
+        f"{job.anonymized:,}, ignored {job.ignored:,}, failed {job.failed:,}; log rows {logged:,}"
+    )
+    print(
+        f"bare erase_customers: {len(bare_ids):,} customers in {bare_time:.2f} s "
+        f"= {bare_rate:,.0f} customers/s"
+    )
+    print(
+        f"naive per-object way: {len(naive_ids):,} customers in {naive_time:.2f} s "
+        f"= {naive_rate:,.1f} customers/s"
+    )
+    print(
+        f"job vs naive: {job_rate / naive_rate:.1f}x (target >= 40x); "
+        f"job machinery over the bare executor: {(bare_rate / job_rate - 1) * 100:+.1f} % (target <= 25 %)"
+    )
+    assert job.failed == 0 and logged == job.deleted + job.anonymized, "the run did not finish cleanly"
+
+
+def naive_erase(pk: int, actor) -> None:
+    """The naive reference, in this file only: one customer per transaction, one exists() per table to
+    decide, then every row loaded and saved or deleted one object at a time, and its log row."""
+    from decimal import Decimal
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from kund.audit import erasure_log
+    from kund.customers.models import Customer
+    from kund.privacy import policy
+
+    today = timezone.localdate()
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().filter(pk=pk).first()
+        if customer is None or customer.anonymized_at is not None:
+            return
+        for table in policy.BLOCKER_TABLES:
+            for blocker in table.blockers:
+                if (
+                    table.model_class.objects.filter(**{table.link: pk})
+                    .filter(blocker.condition(today))
+                    .exists()
+                ):
+                    return
+        linked = False
+        for table in policy.TRANSACTION_TABLES:
+            if table.model_class.objects.filter(**{table.link: pk}).exists():
+                linked = True
+        if not linked:
+            for table in policy.TABLES:
+                if table.deleted_with_customer:
+                    for obj in table.model_class.objects.filter(**{table.link: pk}):
+                        obj.delete()
+            customer.delete()
+            action = "delete"
+        else:
+            for table in (*policy.TABLES, policy.CUSTOMER):
+                objects = (
+                    [customer]
+                    if table is policy.CUSTOMER
+                    else table.model_class.objects.filter(**{table.link: pk})
+                )
+                for obj in objects:
+                    if table.rows == policy.DELETE_ROWS:
+                        obj.delete()
+                        continue
+                    for name, rule in table.assignments().items():
+                        if rule is policy.XXXX:
+                            setattr(obj, name, policy.ANONYMIZED_NAME)
+                        elif rule is policy.CLEAR:
+                            setattr(obj, name, None if obj._meta.get_field(name).null else "")
+                        elif rule is policy.YEAR_ONLY:
+                            value = getattr(obj, name)
+                            setattr(obj, name, value.replace(month=1, day=1) if value else value)
+                        elif rule is policy.ZERO:
+                            setattr(obj, name, Decimal("0"))
+                        elif rule is policy.NO:
+                            setattr(obj, name, False)
+                    if table is policy.CUSTOMER:
+                        obj.anonymized_at = timezone.now()
+                    obj.save()
+            action = "anonymize"
+        erasure_log.append(
+            [{"customer_number": customer.number, "action": action, "counts": {}}],
+            actor_username=actor.get_username(),
+            at=timezone.now(),
+        )
+
+
+if __name__ == "__main__":
+    main()
