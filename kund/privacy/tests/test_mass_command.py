@@ -178,3 +178,25 @@ def test_resume_command_with_nothing_to_resume(db):
 
     call_command("resume_erasure_jobs", stdout=Out())
     assert "no erasure job to resume" in "".join(lines)
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_m5_a_progress_bar_only_on_a_terminal(three, tty):
+    lines = []
+
+    class Out:
+        def write(self, text):
+            lines.append(text)
+
+        def flush(self):
+            pass
+
+        def isatty(self):
+            return tty
+
+    call_command(
+        "mass_erase", "--criteria", "both", "--through", "2020-12-31", "--yes", stdout=Out(), stderr=Out()
+    )
+    output = "".join(lines)
+    assert ("\r[" in output and "] 3/3" in output) is tty
+    assert "deleted 1, anonymized 1, ignored 1, failed 0" in output

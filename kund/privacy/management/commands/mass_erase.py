@@ -1,5 +1,4 @@
 import json
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -111,7 +110,7 @@ class Command(BaseCommand):
         # The command line does the work itself, in this process, as the same job a worker would run (if
         # this process dies, `kund resume_erasure_jobs` hands what is left to the worker).
         jobs.start_job(actor=actor, job=job, enqueue=False)
-        bar = _ProgressBar(sys.stdout) if (not as_json and sys.stdout.isatty()) else None
+        bar = _ProgressBar(self.stdout) if (not as_json and self.stdout.isatty()) else None
         job = jobs.run_job(job_id=job.pk, on_progress=bar.update if bar else None) or job
         job.refresh_from_db()
         if bar:
@@ -146,9 +145,8 @@ class _ProgressBar:
     def update(self, job: ErasureJob) -> None:
         filled = self.WIDTH * job.percent // 100
         bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.stream.write(f"\r[{bar}] {job.processed}/{job.total}")
+        self.stream.write(f"\r[{bar}] {job.processed}/{job.total}", ending="")
         self.stream.flush()
 
     def close(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
+        self.stream.write("")
