@@ -126,6 +126,8 @@ def test_nothing_selected_exits_1(three):
         ("--criteria", "both", "--through", "2020-12-31", "--limit", "0", "--dry-run"),
         ("--criteria", "both", "--through", "2020-12-31", "--limit", "many", "--dry-run"),
         ("--criteria", "both", "--through", "2020-12-31", "--dry-run", "--as", "nobody"),
+        ("--through", "2020-12-31", "--dry-run"),
+        ("--criteria", "both", "--yes"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(three, args):
