@@ -483,9 +483,12 @@ def _write(customers: list[dict], *, actor) -> int:
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     now = timezone.now()
     missing = sum(1 for customer in customers if "number" not in customer)
+    # The file's typed numbers are not reserved until their rows are written: skip them when drawing.
+    typed = {customer["number"] for customer in customers if "number" in customer}
     drawn: list[str] = []
     while len(drawn) < missing:  # in chunks: the allocator checks each batch in one IN (...) query
-        drawn.extend(allocate_customer_numbers(min(CHUNK_SIZE * 10, missing - len(drawn))))
+        batch = allocate_customer_numbers(min(CHUNK_SIZE * 10, missing - len(drawn)))
+        drawn.extend(number for number in batch if number not in typed)
     numbers = iter(drawn)
     insert_customers = _Inserter(Customer, now=now)
     insert_history = _Inserter(ChangeRecord, now=now)

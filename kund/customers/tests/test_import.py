@@ -17,7 +17,7 @@ from kund.audit.models import ChangeRecord
 from kund.customers.columns import COLUMNS, ENGLISH_HEADERS
 from kund.customers.importing import ImportRefused, UnreadableFile, check_file, import_customers
 from kund.customers.models import Customer, NumberReservation
-from kund.customers.services import customer_create
+from kund.customers.services import allocate_customer_numbers, customer_create
 
 SWEDISH_HEADERS = [swedish for _english, swedish, _attribute in COLUMNS]
 
@@ -366,3 +366,19 @@ def test_r8_refused_import_raises_with_the_report(uploader):
 def test_r8_unreadable_raises(uploader):
     with pytest.raises(UnreadableFile):
         import_customers(actor=uploader, data=b"\x00\x01\x02")
+
+
+def test_r8_r1_assigned_numbers_skip_the_numbers_typed_in_the_same_file(uploader):
+    # given: the sequence would hand out 1000, 1001, … and the file types 1000 and 1002 itself
+    next_numbers = allocate_customer_numbers(1)
+    first = int(next_numbers[0]) + 1
+    rows = register_rows(5)
+    rows[0][0], rows[1][0] = str(first), str(first + 2)
+
+    # when
+    report = import_customers(actor=uploader, data=csv_bytes(SWEDISH_HEADERS, rows))
+
+    # then
+    assert report.imported == 5
+    numbers = sorted(Customer.objects.values_list("number", flat=True), key=int)
+    assert numbers == [str(n) for n in (first, first + 1, first + 2, first + 3, first + 4)]
