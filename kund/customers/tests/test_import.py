@@ -382,3 +382,12 @@ def test_r8_r1_assigned_numbers_skip_the_numbers_typed_in_the_same_file(uploader
     assert report.imported == 5
     numbers = sorted(Customer.objects.values_list("number", flat=True), key=int)
     assert numbers == [str(n) for n in (first, first + 1, first + 2, first + 3, first + 4)]
+
+
+def test_r8_r9_the_acting_user_needs_the_upload_right(tmp_path, uploader, django_user_model):
+    django_user_model.objects.create_user("saljare", "saljare@kund.test", "pw")
+
+    status, _out, err = run_import(tmp_path, csv_bytes(SWEDISH_HEADERS, register_rows(2)), "--as", "saljare")
+
+    assert status == 2 and "may not upload customers" in err
+    assert Customer.objects.count() == 0

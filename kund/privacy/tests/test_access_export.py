@@ -250,6 +250,15 @@ def test_b1_export_customer_unknown_number_exits_2(staff):
     assert raised.value.returncode == 2
 
 
+def test_b1_r9_export_customer_needs_the_view_right(seeded, django_user_model):
+    django_user_model.objects.create_user("saljare", "saljare@kund.test", "pw")
+
+    with pytest.raises(CommandError) as raised:
+        call_command("export_customer", seeded.number, "--as", "saljare", stdout=io.StringIO())
+
+    assert raised.value.returncode == 2 and "may not view" in str(raised.value)
+
+
 # --- web ---------------------------------------------------------------------------------------------------
 
 

@@ -19,6 +19,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run, username, **options):
         actor = acting_user(username)
+        if not actor.has_perm("customers.upload_customers"):
+            raise bad_input(f"{actor.get_username()} may not upload customers")
         try:
             data = Path(file).read_bytes()
         except OSError as exc:
