@@ -1,0 +1,350 @@
+"""The demo data (kund/core/demo.py, SPEC §8 `seed_demo`): every record type and every erasure case of
+SPEC §4 in the proportions of CASE_WEIGHTS, realistic Swedish details, deterministic for a seed.
+
+Most tests read one seeded database of 600 customers (six decks of a hundred, so every case count is
+exact), written once for the module inside a transaction that is rolled back at its end.
+"""
+
+import hashlib
+import re
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from stdnum.se import orgnr, personnummer, vat
+
+from kund.billing.models import AgreementInvoice, Invoice, PaymentReminder, Receipt, ReminderFee
+from kund.core.demo import CASE_WEIGHTS, NUMBERED_MODELS, Case, seed_demo
+from kund.core.models import RegisterSettings
+from kund.crm.models import Activity, Agreement, EmailMessage, Project, ProjectGroupMembership, ResellerLink
+from kund.customers.models import Branch, Customer, CustomFieldValue
+from kund.documents.models import Document
+from kund.sales.models import Delivery, DropshipOrder, InboundDelivery, Order, Purchase, Quote, TradeInvoice
+from kund.service.models import FaultReport, Installation, ServiceOrder, ServiceProtocol
+from kund.support.models import SupportTicket
+
+CUSTOMERS = 600
+SEED = 7
+PER_HUNDRED = dict(CASE_WEIGHTS)
+
+# Every model of these apps gets rows; the privacy app's own (saved selections, erasure jobs) come from
+# using the register, not from demo data.
+SEEDED_APPS = ("core", "audit", "customers", "documents", "crm", "sales", "billing", "support", "service")
+
+
+def _expected(*cases: Case) -> int:
+    return sum(PER_HUNDRED[case] for case in cases) * CUSTOMERS // 100
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        result = seed_demo(customers=CUSTOMERS, seed=SEED)
+        yield result
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def db_seeded(seeded, db):
+    return seeded
+
+
+# The linked transactions and events of SPEC E-2, with the path from each to its customer.
+TRANSACTIONS = (
+    (Activity, "customer"),
+    (Agreement, "customer"),
+    (AgreementInvoice, "customer"),
+    (Project, "customer"),
+    (ProjectGroupMembership, "customer"),
+    (ResellerLink, "customer"),
+    (EmailMessage, "customer"),
+    (Invoice, "customer"),
+    (Receipt, "customer"),
+    (PaymentReminder, "customer"),
+    (ReminderFee, "customer"),
+    (Order, "customer"),
+    (Delivery, "customer"),
+    (Quote, "customer"),
+    (DropshipOrder, "customer"),
+    (Purchase, "dropship_order__customer"),
+    (InboundDelivery, "purchase__dropship_order__customer"),
+    (TradeInvoice, "customer"),
+    (SupportTicket, "customer"),
+    (Installation, "customer"),
+    (ServiceOrder, "customer"),
+    (ServiceProtocol, "customer"),
+    (FaultReport, "customer"),
+)
+
+
+def _transactions_exist() -> Q:
+    query = Q()
+    for model, path in TRANSACTIONS:
+        query |= Exists(model.objects.filter(**{path: OuterRef("pk")}))
+    return query
+
+
+def _own_details_in(field: str, *, via: str = "") -> Q:
+    """`field` contains the customer's own name, contact person, e-mail, mobile or phone."""
+    query = Q()
+    for own in ("name", "contact_person", "email", "mobile", "phone"):
+        query |= ~Q(**{f"{via}{own}": ""}) & Q(**{f"{field}__contains": F(f"{via}{own}")})
+    return query
+
+
+# ------------------------------------------------------------------------------- erasure cases
+
+
+def test_s8_every_case_is_counted_in_the_result(seeded):
+    assert seeded.customers == CUSTOMERS
+    assert seeded.cases == {case.value: _expected(case) for case in Case}
+    assert seeded.anonymized == _expected(Case.ANONYMIZED)
+
+
+def test_e1_customers_without_transactions_can_be_deleted(db_seeded):
+    # when
+    without = Customer.objects.filter(~_transactions_exist())
+
+    # then
+    assert without.count() == _expected(Case.NO_TRANSACTIONS)
+    assert Document.objects.filter(customer__in=without).exists()  # D-1: listed in the red warning
+    assert Branch.objects.filter(customer__in=without).exists()
+
+
+@pytest.mark.parametrize(
+    ("case", "blocking"),
+    [
+        (Case.NOT_DELIVERED, Order.objects.filter(delivered=False)),
+        (Case.NOT_INVOICED, Order.objects.filter(invoiced=False)),
+        (Case.UNPAID, Invoice.objects.filter(paid=False)),
+        (Case.ONGOING_AGREEMENT, Agreement.objects.ongoing(timezone.localdate())),
+    ],
+    ids=lambda value: value.value if isinstance(value, Case) else "",
+)
+def test_e3_each_blocker_has_its_customers(db_seeded, case, blocking):
+    # when
+    customers = Customer.objects.filter(pk__in=blocking.values("customer_id"))
+
+    # then
+    assert customers.count() == _expected(case)
+    assert not customers.anonymized().exists()
+
+
+def test_e3_some_unpaid_invoices_are_past_due_with_a_reminder_and_a_fee(db_seeded):
+    reminders = PaymentReminder.objects.filter(invoice__paid=False)
+    assert reminders.exists()
+    assert all(r.fees.count() == 1 for r in reminders)
+
+
+def test_e1_the_planner_decides_the_cases_in_their_proportions(db_seeded):
+    from kund.privacy.planner import plan_customers
+
+    # when
+    actions = Counter(
+        plan.action.value for plan in plan_customers(Customer.objects.all(), detail=False).values()
+    )
+
+    # then
+    assert actions == {
+        "delete": _expected(Case.NO_TRANSACTIONS),
+        "anonymize": _expected(Case.SETTLED, Case.RECENT, Case.OWN_DETAILS_IN_FREE_TEXT),
+        "blocked": _expected(Case.NOT_DELIVERED, Case.NOT_INVOICED, Case.UNPAID, Case.ONGOING_AGREEMENT),
+        "already_anonymized": _expected(Case.ANONYMIZED),
+    }
+
+
+def test_a2_b5_kept_free_text_holds_the_customers_own_details(db_seeded):
+    # when
+    places = {
+        "customer": Customer.objects.filter(_own_details_in("info") | _own_details_in("internal_info")),
+        "order": Customer.objects.filter(
+            pk__in=Order.objects.filter(
+                _own_details_in("internal_comment", via="customer__")
+                | _own_details_in("published_comment", via="customer__")
+            ).values("customer_id")
+        ),
+        "quote": Customer.objects.filter(
+            pk__in=Quote.objects.filter(_own_details_in("internal_comment", via="customer__")).values(
+                "customer_id"
+            )
+        ),
+        "custom field": Customer.objects.filter(
+            pk__in=CustomFieldValue.objects.filter(_own_details_in("value", via="customer__")).values(
+                "customer_id"
+            )
+        ),
+    }
+    customers = set().union(*(set(qs.values_list("pk", flat=True)) for qs in places.values()))
+
+    # then
+    assert len(customers) == _expected(Case.OWN_DETAILS_IN_FREE_TEXT)
+    assert all(qs.exists() for qs in places.values()), {name: qs.count() for name, qs in places.items()}
+
+
+def test_a4_already_anonymized_customers_keep_their_invoices_frozen_copy(db_seeded):
+    # when
+    anonymized = Customer.objects.anonymized()
+
+    # then
+    assert anonymized.count() == _expected(Case.ANONYMIZED)
+    assert set(anonymized.values_list("name", flat=True)) == {"Xxxx"}
+    frozen = Invoice.objects.filter(customer__in=anonymized)
+    assert frozen.exists()
+    assert not frozen.filter(customer_name="Xxxx").exists()  # A-3
+
+
+# ------------------------------------------------------------------------------- the records
+
+
+def test_s8_every_model_has_rows(db_seeded):
+    empty = [
+        model._meta.label
+        for label in SEEDED_APPS
+        for model in apps.get_app_config(label).get_models()
+        if not model.objects.exists()
+    ]
+    assert empty == []
+
+
+def test_s8_companies_and_private_persons(db_seeded):
+    kinds = Counter(Customer.objects.values_list("kind", flat=True))
+    assert set(kinds) == {"private", "company"}
+    assert 0.15 < kinds["company"] / CUSTOMERS < 0.35
+
+
+def test_s8_the_crm_module_is_switched_on(db_seeded):
+    assert RegisterSettings.load().crm_enabled is True
+
+
+def test_s8_identity_numbers_are_valid(db_seeded):
+    people = Customer.objects.not_anonymized()
+    for kind, number, vat_number in people.values_list("kind", "organisation_number", "vat_number"):
+        if kind == Customer.Kind.PRIVATE:
+            assert personnummer.is_valid(number), number
+            assert vat_number == ""
+        else:
+            assert orgnr.is_valid(number), number
+            assert vat.is_valid(vat_number) and vat_number == f"SE{number.replace('-', '')}01", vat_number
+
+
+def test_s8_swedish_phone_numbers_postal_codes_and_coordinates(db_seeded):
+    mobile = re.compile(r"^07[02369]-\d{3} \d{2} \d{2}$")
+    landline = re.compile(r"^0\d{1,3}-\d{2,3} \d{2} \d{2}$")
+    rows = Customer.objects.not_anonymized().values(
+        "mobile", "phone", "email", "invoice_postal_code", "visit_latitude", "visit_longitude"
+    )
+    for row in rows:
+        assert row["mobile"] == "" or mobile.match(row["mobile"]), row["mobile"]
+        assert row["phone"] == "" or landline.match(row["phone"]), row["phone"]
+        assert re.match(r"^\d{3} \d{2}$", row["invoice_postal_code"]), row["invoice_postal_code"]
+        assert 55.0 < row["visit_latitude"] < 69.1 and 10.9 < row["visit_longitude"] < 24.2
+        if row["email"]:
+            validate_email(row["email"])
+    assert any(r["phone"].startswith("08-") for r in rows)
+
+
+def test_s8_emails_are_derived_from_the_names(db_seeded):
+    private = Customer.objects.not_anonymized().filter(kind=Customer.Kind.PRIVATE).exclude(email="")
+    plain = str.maketrans("åäöéü", "aaoeu")
+    derived = [
+        c for c in private if c.last_name.lower().translate(plain).split("-")[0][:4] in c.email.split("@")[0]
+    ]
+    assert len(derived) == private.count()
+
+
+def test_s8_copies_carry_the_customers_own_details(db_seeded):
+    live = Q(customer__anonymized_at__isnull=True)
+    assert not Order.objects.filter(live).exclude(invoice_name=F("customer__name")).exists()
+    assert (
+        not Order.objects.filter(live, customer__kind="private")
+        .exclude(delivery_name=F("customer__name"))
+        .exists()
+    )
+    assert not Invoice.objects.exclude(customer_number=F("customer__number")).exists()
+    assert not Receipt.objects.filter(live).exclude(customer_name=F("customer__name")).exists()
+    assert (
+        Order.objects.filter(live, notification_mobile=F("customer__mobile"))
+        .exclude(notification_mobile="")
+        .exists()
+    )
+
+
+def test_s8_dates_spread_over_ten_years_and_follow_the_customer(db_seeded):
+    today = timezone.localdate()
+    created = Customer.objects.annotate(day=TruncDate("created_at")).values_list("day", flat=True)
+    assert min(created) >= today - timedelta(days=3660)
+    assert max(created) <= today
+    assert min(created) < today - timedelta(days=8 * 365)
+    assert not Order.objects.filter(date__lt=TruncDate("customer__created_at")).exists()
+    assert not Invoice.objects.filter(date__lt=TruncDate("customer__created_at")).exists()
+    assert Order.objects.filter(date__gte=today - timedelta(days=365)).exists()  # some recent ones
+
+
+def test_s8_most_customers_have_only_old_settled_transactions(db_seeded):
+    a_year_ago = timezone.localdate() - timedelta(days=365)
+    recent = (
+        Q(orders__date__gt=a_year_ago) | Q(invoices__date__gt=a_year_ago) | Q(receipts__date__gt=a_year_ago)
+    )
+    old_only = Customer.objects.filter(_transactions_exist()).exclude(pk__in=Customer.objects.filter(recent))
+    assert old_only.count() > CUSTOMERS / 2
+
+
+def test_s8_documents_are_files_in_storage(db_seeded):
+    document = Document.objects.first()
+    with document.file.open("rb") as handle:
+        assert f"Kundnummer {document.customer.number}".encode() in handle.read()
+
+
+# ------------------------------------------------------------------------------- determinism
+
+
+def _digest() -> str:
+    """What two runs with the same seed must share: customers, their linked numbers, row counts."""
+    digest = hashlib.sha256()
+    for row in Customer.objects.order_by("number").values_list(
+        "number", "name", "organisation_number", "email", "mobile", "invoice_address1", "created_at"
+    ):
+        digest.update(repr(row).encode())
+    for model in NUMBERED_MODELS:
+        digest.update(repr(list(model.objects.order_by("number").values_list("number", flat=True))).encode())
+    return digest.hexdigest()
+
+
+def _seed_and_digest(seed: int) -> str:
+    with transaction.atomic():  # a fresh database each time: rolled back afterwards
+        seed_demo(customers=60, seed=seed)
+        digest = _digest()
+        transaction.set_rollback(True)
+    return digest
+
+
+@pytest.mark.django_db
+def test_s8_same_seed_same_data_other_seed_other_data():
+    # when
+    first, second, other = _seed_and_digest(3), _seed_and_digest(3), _seed_and_digest(4)
+
+    # then
+    assert first == second
+    assert other != first
+
+
+@pytest.mark.django_db
+def test_s8_running_twice_adds_customers_without_collision():
+    # given
+    before = Customer.objects.count()  # the module's seeded customers, if that fixture is active
+    seed_demo(customers=40, seed=5)
+
+    # when
+    seed_demo(customers=40, seed=5)
+
+    # then
+    assert Customer.objects.count() == before + 80
+    assert Customer.objects.values("number").distinct().count() == before + 80
+    for model in NUMBERED_MODELS:
+        assert model.objects.values("number").distinct().count() == model.objects.count()
