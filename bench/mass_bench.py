@@ -163,7 +163,24 @@ def main():
         )
     )
     jobs.start_job(actor=actor, job=job, enqueue=False)
+    # Account for the machinery directly too: the time the job spends outside the engine, plus the time
+    # its per-chunk record takes inside the engine's transactions.
+    spent = {"engine": 0.0, "record": 0.0}
+
+    def clocked(fn, key):
+        def wrapper(*a, **k):
+            start = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[key] += time.perf_counter() - start
+
+        return wrapper
+
+    jobs.erase_customers = clocked(jobs.erase_customers, "engine")
+    jobs._settle = clocked(jobs._settle, "record")
     job_time, _ = timed(lambda: jobs.run_job(job_id=job.pk))
+    machinery = job_time - spent["engine"] + spent["record"]
     job.refresh_from_db()
     job_erasable = job.planned_delete + job.planned_anonymize
 
@@ -194,7 +211,9 @@ def main():
     )
     print(
         f"job vs naive: {job_rate / naive_rate:.1f}x (target >= 40x); "
-        f"job machinery over the bare executor: {(bare_rate / job_rate - 1) * 100:+.1f} % (target <= 25 %)"
+        f"job machinery over the bare executor: {(bare_rate / job_rate - 1) * 100:+.1f} % by the two rates, "
+        f"{machinery / (job_time - machinery) * 100:+.1f} % by the job's own clock "
+        f"({machinery:.2f} s of {job_time:.2f} s) (target <= 25 %)"
     )
     assert job.failed == 0 and logged == job.deleted + job.anonymized, "the run did not finish cleanly"
 
