@@ -290,3 +290,34 @@ def test_export_neutralises_spreadsheet_formulas(client, viewer):
 
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "'=HYPERLINK" in body
+
+
+@pytest.mark.parametrize("sort", ["number", "-number", "name", "-name", "created", "-created"])
+@pytest.mark.parametrize("probe,chunk", [(3, 4), (3, 50), (1000, 2000)])
+def test_r2_wide_and_narrow_filters_page_the_same_as_one_plain_query(
+    client, viewer, monkeypatch, sort, probe, chunk
+):
+    """customer_page walks the sort index for filters with many matches; tiny PROBE and CHUNK make the
+    test's few customers "many" and check every page against the plain filter-sort-slice."""
+    from kund.customers import selectors, views
+    from kund.customers.filtersets import SORTS
+
+    # given 14 customers, 10 of them companies, some with equal names
+    for i in range(10):
+        new_company(name=f"Bygg {i % 4} AB", organisation_number="")
+    for i in range(4):
+        new_private(first_name="Bo", last_name=f"Berg{i}", organisation_number="")
+    monkeypatch.setattr(selectors, "PROBE", probe)
+    monkeypatch.setattr(selectors, "CHUNK", chunk)
+    monkeypatch.setattr(views, "PER_PAGE", 3)
+    expected = list(
+        Customer.objects.filter(kind="company").order_by(*SORTS[sort]).values_list("number", flat=True)
+    )
+
+    # when
+    pages = [search(client, kind="company", sort=sort, page=n) for n in range(1, 6)]
+
+    # then
+    seen = [number for page in pages for number in numbers(page)]
+    assert seen == expected
+    assert [p.context["page"].has_next for p in pages] == [True, True, True, False, False]
