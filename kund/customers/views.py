@@ -114,6 +114,7 @@ class CustomerListView(RegisterView):
                 request.GET.get(name) for name in filterset.form.fields if name not in {"q", "kind", "status"}
             ),
             "can_add": request.user.has_perm("customers.add_customer"),
+            "is_admin": is_administrator(request.user),
         }
         return render_page_or_partial(
             request, "customers/customer_list.html", "customers/_customer_table.html", context

@@ -302,3 +302,14 @@ def test_r6_notification_list_shows_only_the_users_own(client, person, company, 
     response = client.get(reverse("customers:notifications"))
 
     assert [n.customer_id for n in response.context["page"].object_list] == [person.pk]
+
+
+@pytest.mark.django_db
+def test_r9_only_an_administrator_sees_the_links_to_custom_fields_and_rights(client, admin_user):
+    client.force_login(make_user("view_customer"))
+    clerk_page = client.get(reverse("customers:list")).content.decode()
+    client.force_login(admin_user)
+    admin_page = client.get(reverse("customers:list")).content.decode()
+
+    assert 'id="nav-rights"' not in clerk_page and 'id="nav-custom-fields"' not in clerk_page
+    assert 'id="nav-rights"' in admin_page and 'id="nav-custom-fields"' in admin_page
