@@ -237,6 +237,9 @@ class Customer(models.Model):
             models.Index(
                 fields=["search_email"], name="customer_search_email", opclasses=["varchar_pattern_ops"]
             ),
+            # R-2 list filters whose matches are few: inactive customers (of a kind), a country.
+            models.Index(fields=["status", "kind"], name="customer_status_kind"),
+            models.Index(fields=["invoice_country"], name="customer_invoice_country"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(number=""), name="customer_number_not_empty"),

@@ -18,7 +18,7 @@ from kund.core.rights import is_administrator
 from kund.core.user_rights import user_rights, user_set_rights
 from kund.customers import export, selectors
 from kund.customers.custom_fields import custom_field_delete, custom_field_save, custom_values_set
-from kund.customers.filtersets import SORTS, CustomerFilterSet, sort_of
+from kund.customers.filtersets import DEFAULT_SORT, SORTS, CustomerFilterSet, sort_of
 from kund.customers.forms import RIGHTS, AssignForm, CustomerForm, CustomFieldForm, RightsForm
 from kund.customers.models import Customer, CustomField, CustomFieldValue, Notification
 from kund.customers.selectors import window_page
@@ -97,7 +97,15 @@ class CustomerListView(RegisterView):
         customers = (
             customers.select_related("group", "responsible").only(*LIST_FIELDS[1:]) if narrowed else base
         )
-        page = selectors.customer_page(base, customers, SORTS[sort], request.GET.get("page"), PER_PAGE)
+        notice = ""
+        try:
+            page = selectors.customer_page(base, customers, SORTS[sort], request.GET.get("page"), PER_PAGE)
+        except selectors.TooWideToSort:
+            notice = _(
+                "Too many customers match to sort them by name; they are shown by number. Narrow the search."
+            )
+            sort = DEFAULT_SORT
+            page = selectors.customer_page(base, customers, SORTS[sort], request.GET.get("page"), PER_PAGE)
         query = request.GET.copy()
         for name in ("page", "sort"):
             query.pop(name, None)
@@ -106,6 +114,7 @@ class CustomerListView(RegisterView):
             "filterset": filterset,
             "page": page,
             "rows": table_rows(page.object_list, columns),
+            "notice": notice,
             "sort": sort,
             "columns": columns,
             "detailed": detailed,
