@@ -54,6 +54,11 @@ CHUNK_SIZE = 500
 PREVIEW_ROWS = 10
 NAME_COLUMNS = ("name", "first_name", "last_name")
 ATTRIBUTE = {english: attribute for english, _swedish, attribute in IMPORT_COLUMNS}
+# The longest cell each column accepts: the field's length; kind and country are translated first.
+LIMITS = {
+    english: None if english in ("kind", "country") else Customer._meta.get_field(attribute).max_length
+    for english, _swedish, attribute in IMPORT_COLUMNS
+}
 
 KIND_VALUES = {
     "private": Customer.Kind.PRIVATE,
@@ -325,8 +330,8 @@ def _clean_row(values: dict[str, str], error, register: RegisterSettings) -> dic
     customer: dict = {}
 
     for column, value in values.items():
-        limit = Customer._meta.get_field(ATTRIBUTE[column]).max_length
-        if limit and len(value) > limit and column not in ("kind", "country"):  # these are translated
+        limit = LIMITS[column]
+        if limit and len(value) > limit:
             error(
                 column,
                 _("at most %(limit)d characters (this has %(length)d)")
@@ -523,6 +528,7 @@ class _Inserter:
         self.connection = connections[router.db_for_write(model)]
         self.fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
         self.by_name = {f.name: f for f in self.fields}
+        self.index = {f.name: i for i, f in enumerate(self.fields)}
         self.defaults = [self._prepare(f, self._default(f, now)) for f in self.fields]
         quote = self.connection.ops.quote_name
         self.sql = "INSERT INTO {} ({}) VALUES ({})".format(
@@ -545,12 +551,15 @@ class _Inserter:
     def __call__(self, rows: list[dict]) -> None:
         if not rows:
             return
-        index = {f.name: i for i, f in enumerate(self.fields)}
+        index = self.index
         params = []
         for row in rows:
             values = list(self.defaults)
             for name, value in row.items():
-                values[index[name]] = self._prepare(self.by_name[name], value)
+                # Text goes to the database as it is; anything else through its field.
+                values[index[name]] = (
+                    value if type(value) is str else self._prepare(self.by_name[name], value)
+                )
             params.append(values)
         with self.connection.cursor() as cursor:
             cursor.executemany(self.sql, params)
