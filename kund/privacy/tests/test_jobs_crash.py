@@ -44,7 +44,12 @@ def test_a_worker_killed_mid_run_and_restarted_erases_everyone_exactly_once():
     worker = start_worker()
     try:
         settled_at_start = job.planned_ignored
-        wait_for(lambda: _processed(job) >= settled_at_start + 600, timeout=30, worker=worker)
+        wait_for(
+            lambda: _processed(job) >= settled_at_start + 600,
+            timeout=60,
+            worker=worker,
+            what="the first chunks",
+        )
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait()
@@ -60,8 +65,9 @@ def test_a_worker_killed_mid_run_and_restarted_erases_everyone_exactly_once():
     try:
         wait_for(
             lambda: ErasureJob.objects.values_list("state", flat=True).get(pk=job.pk) == "done",
-            timeout=40,
+            timeout=90,
             worker=worker,
+            what="the end of the run",
         )
     finally:
         worker.send_signal(signal.SIGTERM)

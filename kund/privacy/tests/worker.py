@@ -41,7 +41,7 @@ def start_worker() -> subprocess.Popen:
     )
 
 
-def wait_for(predicate, *, timeout: float, worker: subprocess.Popen) -> None:
+def wait_for(predicate, *, timeout: float, worker: subprocess.Popen, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -49,4 +49,4 @@ def wait_for(predicate, *, timeout: float, worker: subprocess.Popen) -> None:
         if worker.poll() is not None:
             pytest.fail(f"the worker stopped: {worker.stderr.read().decode()[-2000:]}")
         time.sleep(0.02)
-    pytest.fail("timed out")
+    pytest.fail(f"timed out after {timeout} s waiting for {what or 'the worker'}")
