@@ -321,3 +321,24 @@ def test_r2_wide_and_narrow_filters_page_the_same_as_one_plain_query(
     seen = [number for page in pages for number in numbers(page)]
     assert seen == expected
     assert [p.context["page"].has_next for p in pages] == [True, True, True, False, False]
+
+
+def test_r2_search_too_wide_to_sort_by_name_is_shown_by_number_with_a_notice(client, viewer, monkeypatch):
+    from kund.customers import selectors
+
+    # given more matches than the probe, far along the name order
+    for i in range(6):
+        new_company(name=f"Ängsbacka {i} AB", organisation_number="")
+    for i in range(6):
+        new_company(name=f"Alfa {i} AB", organisation_number="")
+    monkeypatch.setattr(selectors, "PROBE", 2)
+    monkeypatch.setattr(selectors, "CHUNK", 2)
+    monkeypatch.setattr(selectors, "MAX_SCAN", 4)
+
+    # when
+    response = search(client, q="ängs", sort="name")
+
+    # then
+    assert 'id="list-notice"' in response.content.decode()
+    assert response.context["sort"] == "number"
+    assert len(numbers(response)) == 6
