@@ -114,6 +114,9 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "kund" / "locale"]
+# The language picked in the navigation bar is kept for a year, not only until the browser closes (B-10).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True

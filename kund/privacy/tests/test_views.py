@@ -413,6 +413,9 @@ def test_b10_the_language_chosen_in_the_navbar_is_remembered(client, privacy_off
 
     # then: back on the page, and every later request is in German, whatever the browser asks for
     assert response.status_code == 302 and response["Location"] == _url(customer)
+    assert (
+        response.cookies["django_language"]["max-age"] == 365 * 24 * 60 * 60
+    )  # kept after the browser closes
     for _ in range(2):
         html = client.get(_url(customer), headers=swedish).content.decode()
         assert '<html lang="de"' in html
