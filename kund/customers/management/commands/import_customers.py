@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.utils import translation
 
 from kund.core.cli import acting_user, bad_input
 from kund.customers.importing import ImportRefused, UnreadableFile, import_customers
@@ -26,7 +27,9 @@ class Command(BaseCommand):
         except OSError as exc:
             raise bad_input(f"cannot read {file}: {exc.strerror or 'unreadable'}") from None
         try:
-            report = import_customers(actor=actor, data=data, dry_run=dry_run)
+            # The report lines are a contract (SPEC §8): English, like the other commands' output.
+            with translation.override("en"):
+                report = import_customers(actor=actor, data=data, dry_run=dry_run)
         except UnreadableFile as exc:
             raise bad_input(str(exc)) from None
         except ImportRefused as refused:
