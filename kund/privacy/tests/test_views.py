@@ -72,6 +72,7 @@ def test_e4_without_the_erasure_right_there_is_no_panel_and_no_page(client, sell
 
     # then
     assert response.status_code == 403
+    assert 'id="forbidden"' in response.content.decode()
     assert 'id="erasure-panel"' not in _panel(customer, seller)
 
 
