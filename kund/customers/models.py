@@ -223,19 +223,15 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["kind", "anonymized_at", "created_at"], name="customer_kind_anon_created"),
             models.Index(fields=["responsible"], name="customer_responsible"),
-            models.Index(
-                fields=["search_name"], name="customer_search_name", opclasses=["varchar_pattern_ops"]
-            ),
-            models.Index(
-                fields=["search_last_name"],
-                name="customer_search_last_name",
-                opclasses=["varchar_pattern_ops"],
-            ),
-            models.Index(
-                fields=["search_contact"], name="customer_search_contact", opclasses=["varchar_pattern_ops"]
-            ),
-            models.Index(
-                fields=["search_email"], name="customer_search_email", opclasses=["varchar_pattern_ops"]
+            # R-2 search: a prefix of each column; anonymized_at and number make the index cover the
+            # list's first look at the matches (is it anonymized, where does it sort), so it reads no rows.
+            *(
+                models.Index(
+                    fields=[column, "anonymized_at", "number"],
+                    name=f"customer_{column}",
+                    opclasses=["varchar_pattern_ops", "timestamptz_ops", "text_ops"],
+                )
+                for column in ("search_name", "search_last_name", "search_contact", "search_email")
             ),
             # R-2 list filters whose matches are few: inactive customers (of a kind), a country.
             models.Index(fields=["status", "kind"], name="customer_status_kind"),
