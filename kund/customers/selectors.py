@@ -185,21 +185,25 @@ def customer_page(
             return _window(number, per_page, list(filtered.order_by(*order)[start:wanted]))
         # SQLite compares text by code point, as Python does: sort the probe here, fetch only the page.
         probe.sort(key=lambda row: row[1:], reverse=order[0].startswith("-"))
-        page_ids = [row[0] for row in probe[start:wanted]]
-        by_id = {customer.pk: customer for customer in filtered.filter(pk__in=page_ids).order_by()}
-        return _window(number, per_page, [by_id[pk] for pk in page_ids if pk in by_id])
+        return _window(number, per_page, _in_order(filtered, [row[0] for row in probe[start:wanted]]))
     ordered = base.order_by(*order)
-    rows: list[Customer] = []
+    ids: list[int] = []
     for scanned in range(0, MAX_SCAN, CHUNK):
         chunk = ordered.values("pk")[scanned : scanned + CHUNK]
-        rows.extend(filtered.filter(pk__in=chunk).order_by(*order))
-        if len(rows) >= wanted or not ordered[scanned + CHUNK : scanned + CHUNK + 1].exists():
-            return _window(number, per_page, rows[start:wanted])
+        accepted = filtered.filter(pk__in=chunk).order_by(*order).values_list("pk", flat=True)
+        ids.extend(accepted[: wanted - len(ids)])
+        if len(ids) >= wanted or not ordered[scanned + CHUNK : scanned + CHUNK + 1].exists():
+            return _window(number, per_page, _in_order(filtered, ids[start:wanted]))
     if keys[0] not in {"number", "created_at"}:
         raise TooWideToSort
     # Matches are frequent along number and creation order (at least PROBE in the register), so only a
     # deep page gets here; the database's own plan is slow but right.
     return _window(number, per_page, list(filtered.order_by(*order)[start:wanted]))
+
+
+def _in_order(customers: QuerySet[Customer], ids: list[int]) -> list[Customer]:
+    by_id = {customer.pk: customer for customer in customers.filter(pk__in=ids).order_by()}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _window(number: int, per_page: int, rows: list) -> WindowPage:
