@@ -49,6 +49,7 @@ class Section:
 
 @dataclass
 class AccessExport:
+    customer_id: int
     customer_number: str
     generated_at: object
     customer: Section
@@ -104,6 +105,7 @@ def build_export(customer: Customer) -> AccessExport:
         queryset = table.model_class._default_manager.filter(**{table.link: customer.pk})
         sections.append(_section(table, queryset))
     return AccessExport(
+        customer_id=customer.pk,
         customer_number=customer.number,
         generated_at=timezone.now(),
         customer=customer_section,

@@ -293,6 +293,7 @@ def test_b1_web_export_json_and_html_for_a_viewer(client, seeded, django_user_mo
 
     response = client.get(reverse("access_export_html", args=[seeded.pk]))
     assert response.status_code == 200 and seeded.email in response.content.decode()
+    assert reverse("access_export_json", args=[seeded.pk]) in response.content.decode()
     assert (
         ChangeRecord.objects.filter(customer=seeded, event=ChangeRecord.Event.EXPORTED, actor=viewer).count()
         == 2
