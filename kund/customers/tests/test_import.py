@@ -391,3 +391,27 @@ def test_r8_r9_the_acting_user_needs_the_upload_right(tmp_path, uploader, django
 
     assert status == 2 and "may not upload customers" in err
     assert Customer.objects.count() == 0
+
+
+def test_r8_a_number_taken_during_the_import_rolls_back_every_chunk(uploader, monkeypatch):
+    """Nothing half-imported: a conflict in the third chunk undoes the two chunks already written."""
+    # given: the file was checked, then someone else took one of its typed numbers
+    from kund.customers import importing
+
+    rows = register_rows(1_200)
+    rows[1_100][0] = "77001"
+    checked = check_file(csv_bytes(SWEDISH_HEADERS, rows))
+    customer_create(actor=uploader, data={"kind": "company", "name": "Snabbare AB"}, number="77001")
+    monkeypatch.setattr(importing, "check_file", lambda data: checked)
+    before = (Customer.objects.count(), ChangeRecord.objects.count(), NumberReservation.objects.count())
+
+    # when
+    with pytest.raises(UnreadableFile):
+        import_customers(actor=uploader, data=b"")
+
+    # then
+    assert (
+        Customer.objects.count(),
+        ChangeRecord.objects.count(),
+        NumberReservation.objects.count(),
+    ) == before
