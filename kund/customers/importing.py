@@ -30,6 +30,7 @@ Decisions:
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -90,6 +91,8 @@ COUNTRY_NAMES = {
 COUNTRY_CODES = frozenset(phonenumbers.SUPPORTED_REGIONS)  # ISO 3166-1 alpha-2 codes in practice
 
 _email_validator = EmailValidator()
+PLAIN_PHONE = re.compile(r"^\+?[0-9][0-9 \-./]*$")
+PHONE_SEPARATORS = re.compile(r"[ \-./]")
 
 
 class UnreadableFile(Exception):
@@ -421,6 +424,9 @@ def _organisation_number(value: str, kind: str, error) -> str:
 
 
 def _phone(value: str, column: str, error) -> str:
+    if PLAIN_PHONE.match(value):
+        # Only digits and separators: phonenumbers parses the bare digits about twice as fast.
+        value = PHONE_SEPARATORS.sub("", value)
     try:
         number = phonenumbers.parse(value[:60], "SE")
     except phonenumbers.NumberParseException:
