@@ -189,7 +189,7 @@ def customer_page(
     ordered = base.order_by(*order)
     ids: list[int] = []
     spread = keys[0] in {"number", "created_at"}  # filters are not bunched along these orders
-    for scanned in range(0, MAX_SCAN if spread else MAX_SCAN // 6, CHUNK):
+    for scanned in range(0, MAX_SCAN if spread else MAX_SCAN // 15, CHUNK):
         chunk = ordered.values("pk")[scanned : scanned + CHUNK]
         accepted = filtered.filter(pk__in=chunk).order_by(*order).values_list("pk", flat=True)
         ids.extend(accepted[: wanted - len(ids)])

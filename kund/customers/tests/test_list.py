@@ -333,7 +333,7 @@ def test_r2_search_too_wide_to_sort_by_name_is_shown_by_number_with_a_notice(cli
         new_company(name=f"Alfa {i} AB", organisation_number="")
     monkeypatch.setattr(selectors, "PROBE", 2)
     monkeypatch.setattr(selectors, "CHUNK", 2)
-    monkeypatch.setattr(selectors, "MAX_SCAN", 24)
+    monkeypatch.setattr(selectors, "MAX_SCAN", 60)
 
     # when
     response = search(client, q="ängs", sort="name")
