@@ -151,6 +151,8 @@ def window_page(queryset, number, per_page: int) -> WindowPage:
 # --- one page of a filtered list, fast on a million rows (R-2) -------------------------------------------
 
 PROBE = 3000  # a filter matching fewer rows than this is "narrow"
+# A text search probes further: its indexes cover the probe, so counting matches reads no rows.
+SEARCH_PROBE = 10_000
 CHUNK = 2000  # rows of the sort order read at a time for a wide filter
 MAX_SCAN = 60_000  # rows of the sort order a wide filter may walk for one page
 
@@ -161,7 +163,12 @@ class TooWideToSort(Exception):
 
 
 def customer_page(
-    base: QuerySet[Customer], filtered: QuerySet[Customer], order: tuple[str, ...], number, per_page: int
+    base: QuerySet[Customer],
+    filtered: QuerySet[Customer],
+    order: tuple[str, ...],
+    number,
+    per_page: int,
+    probe_size: int | None = None,
 ) -> WindowPage:
     """One page of `filtered` (a narrowing of `base`) in `order`, with one row more to know of a next page.
 
@@ -179,8 +186,9 @@ def customer_page(
     if filtered is base:
         return _window(number, per_page, list(filtered.order_by(*order)[start:wanted]))
     keys = [name.lstrip("-") for name in order]
-    probe = list(filtered.order_by().values_list("pk", *keys)[:PROBE])
-    if len(probe) < PROBE:
+    probe_size = probe_size or PROBE
+    probe = list(filtered.order_by().values_list("pk", *keys)[:probe_size])
+    if len(probe) < probe_size:
         if connection.vendor != "sqlite":  # PostgreSQL sorts by its collation, which Python does not know
             return _window(number, per_page, list(filtered.order_by(*order)[start:wanted]))
         # SQLite compares text by code point, as Python does: sort the probe here, fetch only the page.

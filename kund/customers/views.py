@@ -98,14 +98,24 @@ class CustomerListView(RegisterView):
             customers.select_related("group", "responsible").only(*LIST_FIELDS[1:]) if narrowed else base
         )
         notice = ""
+        searching = filterset.is_bound and filterset.is_valid() and bool(filterset.form.cleaned_data.get("q"))
+
+        def probe_for(sort: str) -> int:
+            # The search indexes cover the probe only for the number order (they hold the number).
+            return selectors.SEARCH_PROBE if searching and sort.lstrip("-") == "number" else selectors.PROBE
+
         try:
-            page = selectors.customer_page(base, customers, SORTS[sort], request.GET.get("page"), PER_PAGE)
+            page = selectors.customer_page(
+                base, customers, SORTS[sort], request.GET.get("page"), PER_PAGE, probe_size=probe_for(sort)
+            )
         except selectors.TooWideToSort:
             notice = _(
                 "Too many customers match to sort them by name; they are shown by number. Narrow the search."
             )
             sort = DEFAULT_SORT
-            page = selectors.customer_page(base, customers, SORTS[sort], request.GET.get("page"), PER_PAGE)
+            page = selectors.customer_page(
+                base, customers, SORTS[sort], request.GET.get("page"), PER_PAGE, probe_size=probe_for(sort)
+            )
         query = request.GET.copy()
         for name in ("page", "sort"):
             query.pop(name, None)

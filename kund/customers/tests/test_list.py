@@ -332,6 +332,7 @@ def test_r2_search_too_wide_to_sort_by_name_is_shown_by_number_with_a_notice(cli
     for i in range(6):
         new_company(name=f"Alfa {i} AB", organisation_number="")
     monkeypatch.setattr(selectors, "PROBE", 2)
+    monkeypatch.setattr(selectors, "SEARCH_PROBE", 2)
     monkeypatch.setattr(selectors, "CHUNK", 2)
     monkeypatch.setattr(selectors, "MAX_SCAN", 60)
 
