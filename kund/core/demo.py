@@ -9,10 +9,11 @@ the anchor of the ten-year window.
 Fast: rows draw from the pools instead of calling Faker, and are plain dicts written with one
 `executemany` per table and chunk of customers, in one transaction per chunk. Django's bulk_create
 prepares every value of every row field by field, which took four fifths of the time; here only
-datetimes need adapting. The rows get their primary keys here (after the largest one in the table, read
-at the start of each chunk), so children can point at parents before anything is written; on PostgreSQL
-the id sequences are moved past them after each chunk. This assumes that nothing else writes the
-database while a chunk is being written. Customer numbers come as a block from the register's sequence;
+datetimes need adapting. Rows that other rows point at get their primary keys here (after the largest
+one in the table, read at the start of each chunk), so children can point at parents before anything is
+written; on PostgreSQL the id sequences are moved past them after each chunk. On SQLite the chunk's
+transaction holds the write lock from the start; on PostgreSQL nothing else should add such rows while
+the seeder runs. Customer numbers come as a block from the register's sequence;
 the database trigger reserves them (SPEC R-1).
 
 Every case: every hundred customers draw their case from a shuffled deck with the proportions of
@@ -24,7 +25,7 @@ import operator
 import random
 import time
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -154,6 +155,11 @@ INSERT_ORDER: tuple[type[models.Model], ...] = (
     FaultReport,
 )
 NUMBERED_MODELS = tuple(m for m in INSERT_ORDER if issubclass(m, NumberedRecord))
+# Records that other records of a chunk point at get their ids here, so that their children can be built
+# before anything is written; the database numbers the rest.
+PARENT_MODELS = frozenset(
+    f.related_model for m in INSERT_ORDER for f in m._meta.concrete_fields if f.related_model in INSERT_ORDER
+)
 
 
 @dataclass(frozen=True)
@@ -473,7 +479,7 @@ class _Party:
 
 
 class _Chunk:
-    """The rows of one chunk of customers, by model, with their primary keys already given."""
+    """The rows of one chunk of customers, by model; parents have their primary keys already."""
 
     def __init__(self, next_ids: dict[type[models.Model], int]) -> None:
         self.rows: dict[type[models.Model], list[Row]] = defaultdict(list)
@@ -484,8 +490,9 @@ class _Chunk:
         self.quotes: dict[int, list[Row]] = defaultdict(list)
 
     def add(self, model: type[models.Model], **values) -> Row:
-        values["id"] = pk = self.next_ids[model]
-        self.next_ids[model] = pk + 1
+        if model in PARENT_MODELS:
+            values["id"] = pk = self.next_ids[model]
+            self.next_ids[model] = pk + 1
         self.rows[model].append(values)
         return values
 
@@ -508,10 +515,14 @@ class _Table:
     """Writes rows given as {attname: value} into one model's table; a field a row leaves out gets the
     field's default. Dates, decimals and booleans go to the driver as they are; aware datetimes are
     adapted for the database (SQLite stores them as naive UTC text). Columns the database computes
-    (GeneratedField) are left to it."""
+    (GeneratedField), and the ids of rows nothing points at, are left to it."""
 
     def __init__(self, model: type[models.Model]) -> None:
-        fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if not getattr(f, "generated", False) and (model in PARENT_MODELS or not f.primary_key)
+        ]
         self.defaults = {f.attname: f.get_default() for f in fields}  # "" for a text field without one
         self.pick = operator.itemgetter(*(f.attname for f in fields))
         self.datetimes = [f.attname for f in fields if isinstance(f, models.DateTimeField)]
@@ -520,18 +531,32 @@ class _Table:
         placeholders = ", ".join(["%s"] * len(fields))
         self.sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
 
-    def write(self, rows: list[Row]) -> None:
-        with connection.cursor() as cursor:
-            cursor.executemany(self.sql, list(self._values(rows)))
-
-    def _values(self, rows: list[Row]) -> Iterator[tuple]:
+    def values(self, rows: list[Row]) -> list[tuple]:
+        """The rows as the INSERT's parameters."""
         defaults, pick, datetimes = self.defaults, self.pick, self.datetimes
         adapt = connection.ops.adapt_datetimefield_value
+        out = []
         for row in rows:
             values = defaults | row
             for name in datetimes:
                 values[name] = adapt(values[name])
-            yield pick(values)
+            out.append(pick(values))
+        return out
+
+    def write(self, values: list[tuple]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(self.sql, values)
+
+
+@dataclass
+class _Built:
+    """One chunk, ready to be written: INSERT parameters by model, and what the run reports."""
+
+    values: dict[type[models.Model], list[tuple]]
+    cases: Counter
+    companies: int
+    to_anonymize: list[int]
+    files: int
 
 
 class DemoSeeder:
@@ -596,46 +621,57 @@ class DemoSeeder:
 
     def run(self, count: int, *, progress: Callable[[str], None] | None = None) -> SeedResult:
         started = time.monotonic()
-        result = SeedResult()
         self._prepare()
+        result = SeedResult(customers=count)
         rows: dict[str, int] = defaultdict(int)
         done = 0
         with _bulk_load_settings():
             while done < count:
-                size = min(self.chunk_size, count - done)
-                numbers = allocate_customer_numbers(size)
-                with transaction.atomic():
-                    chunk = _Chunk(self._next_ids())
-                    to_anonymize = []
-                    for number in numbers:
-                        case = self._draw_case()
-                        party = self._customer(chunk, number, case)
-                        result.cases[case.value] = result.cases.get(case.value, 0) + 1
-                        result.companies += party.company
-                        if case is Case.ANONYMIZED:
-                            to_anonymize.append(party.id)
-                    for model in INSERT_ORDER:
-                        if chunk.rows[model]:
-                            self.tables[model].write(chunk.rows[model])
-                            rows[model._meta.model_name] += len(chunk.rows[model])
+                numbers = allocate_customer_numbers(min(self.chunk_size, count - done))
+                with transaction.atomic():  # on SQLite this takes the write lock before the ids are read
+                    built = self._build(numbers, next_ids=self._next_ids())
+                    for model, values in built.values.items():
+                        self.tables[model].write(values)
+                        rows[model._meta.model_name] += len(values)
                     self._move_sequences()
-                result.anonymized += self._anonymize(to_anonymize)
-                result.files += chunk.files
-                done += size
+                result.anonymized += self._anonymize(built.to_anonymize)
+                for case, n in built.cases.items():
+                    result.cases[case] = result.cases.get(case, 0) + n
+                result.companies += built.companies
+                result.files += built.files
+                done += sum(built.cases.values())
                 if progress:
                     elapsed = time.monotonic() - started
                     progress(f"seed_demo: {done:,}/{count:,} customers ({done / count:.0%}), {elapsed:.1f} s")
-        result.customers = done
         result.rows = dict(sorted(rows.items()))
         result.seconds = time.monotonic() - started
         return result
 
     def _next_ids(self) -> dict[type[models.Model], int]:
-        return {model: (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1 for model in INSERT_ORDER}
+        return {model: (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1 for model in PARENT_MODELS}
+
+    def _build(self, numbers: list[str], *, next_ids: dict[type[models.Model], int]) -> _Built:
+        """Build one chunk of customers with these numbers and all their records."""
+        chunk = _Chunk(next_ids)
+        cases: Counter = Counter()
+        companies, to_anonymize = 0, []
+        for number in numbers:
+            case = self._draw_case()
+            party = self._customer(chunk, number, case)
+            cases[case.value] += 1
+            companies += party.company
+            if case is Case.ANONYMIZED:
+                to_anonymize.append(party.id)
+        values = {
+            model: self.tables[model].values(chunk.rows[model]) for model in INSERT_ORDER if chunk.rows[model]
+        }
+        return _Built(values, cases, companies, to_anonymize, chunk.files)
 
     def _move_sequences(self) -> None:
         """PostgreSQL hands out ids from a sequence, which does not see rows written with their own ids."""
-        statements = connection.ops.sequence_reset_sql(no_style(), list(INSERT_ORDER))
+        statements = connection.ops.sequence_reset_sql(
+            no_style(), sorted(PARENT_MODELS, key=INSERT_ORDER.index)
+        )
         if statements:
             with connection.cursor() as cursor:
                 for statement in statements:
@@ -789,8 +825,9 @@ class DemoSeeder:
 
     def _private_person(self, chunk: _Chunk, values: Row) -> _Party:
         roll = self._random()
-        gender = Customer.Gender.FEMALE if roll < 0.49 else Customer.Gender.MALE if roll < 0.98 else "other"
-        female = gender == Customer.Gender.FEMALE or (gender == "other" and self._random() < 0.5)
+        Gender = Customer.Gender
+        gender = Gender.FEMALE if roll < 0.49 else Gender.MALE if roll < 0.98 else Gender.OTHER
+        female = gender == Gender.FEMALE or (gender == Gender.OTHER and self._random() < 0.5)
         first = self._pick(self.pools.female_names if female else self.pools.male_names)
         last = self._pick(self.pools.last_names)
         if self._random() < 0.08:  # a double-barrelled surname
