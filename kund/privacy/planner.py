@@ -188,7 +188,9 @@ def _grouped_counts(ids, tables, label, cache_key=None) -> dict[int, dict[str, i
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     if not tables:
         return counts
-    rows = _run(lambda: _counts_query(ids, tables, label), _keyed(cache_key, "counts", tuple(t.model for t in tables)))
+    rows = _run(
+        lambda: _counts_query(ids, tables, label), _keyed(cache_key, "counts", tuple(t.model for t in tables))
+    )
     for customer_id, name, n in rows:
         counts[customer_id][name] = n
     return counts
