@@ -140,6 +140,18 @@ def _customer_address(prefix: str, *, attention: bool) -> dict[str, Rule]:
 
 
 COMMENTS_KEPT = _same(REVIEW, "published_comment", "terms", "internal_comment")
+# The customer's details as a voucher was issued with them (billing.FrozenCustomerDetails), A-3.
+FROZEN_COPY = _same(
+    KEEP_LAW,
+    "customer_number",
+    "customer_name",
+    "customer_address",
+    "customer_postal_code",
+    "customer_city",
+    "customer_country",
+    "customer_org_number",
+    "customer_vat_number",
+)
 
 # The customer itself is anonymized last, by the executor, with these rules.
 CUSTOMER = Table(
@@ -393,18 +405,8 @@ TABLES: tuple[Table, ...] = (
         kind="invoice",
         rows=KEEP_ROWS,
         fields={
-            **_same(
-                KEEP_LAW,
-                "customer_number",
-                "customer_name",
-                "customer_address",
-                "customer_postal_code",
-                "customer_city",
-                "customer_country",
-                "customer_org_number",
-                "customer_vat_number",
-                "customer_email",
-            ),
+            **FROZEN_COPY,
+            "customer_email": KEEP_LAW,
             **_same(NOT_PERSONAL, "number", "date", "due_date", "total", "paid"),
         },
         blockers=(Blocker("not paid", not_paid),),
@@ -415,17 +417,7 @@ TABLES: tuple[Table, ...] = (
         kind="agreement_invoice",
         rows=KEEP_ROWS,
         fields={
-            **_same(
-                KEEP_LAW,
-                "customer_number",
-                "customer_name",
-                "customer_address",
-                "customer_postal_code",
-                "customer_city",
-                "customer_country",
-                "customer_org_number",
-                "customer_vat_number",
-            ),
+            **FROZEN_COPY,
             **_same(NOT_PERSONAL, "number", "date", "due_date", "total", "paid"),
         },
         # Decision: an unpaid agreement invoice is an unpaid invoice (E-3).
@@ -436,17 +428,7 @@ TABLES: tuple[Table, ...] = (
         link="customer_id",
         kind="receipt",
         fields={
-            **_same(
-                KEEP_LAW,
-                "customer_number",
-                "customer_name",
-                "customer_address",
-                "customer_postal_code",
-                "customer_city",
-                "customer_country",
-                "customer_org_number",
-                "customer_vat_number",
-            ),
+            **FROZEN_COPY,
             # Decision (SPEC §4): where the receipt was sent is not part of the voucher.
             **_same(CLEAR, "sent_to_email", "sent_to_mobile"),
             **_same(NOT_PERSONAL, "number", "date", "total"),
