@@ -35,13 +35,13 @@ def mark(ids: list[int], action: str) -> None:
         )
 
 
+def select(action: str | None = None) -> tuple[str, list]:
+    """SQL selecting the scope's customer ids (of one action), with its parameters."""
+    if action is None:
+        return f"SELECT customer_id FROM {TABLE}", []
+    return f"SELECT customer_id FROM {TABLE} WHERE action = %s", [action]
+
+
 def ids(action: str | None = None) -> RawSQL:
     """The scope's customer ids (of one action), for `field__in=`."""
-    if action is None:
-        return RawSQL(f"SELECT customer_id FROM {TABLE}", [])
-    return RawSQL(f"SELECT customer_id FROM {TABLE} WHERE action = %s", [action])
-
-
-def ids_as_text(action: str) -> tuple[str, list]:
-    """The same as SQL over text ids, for tables that store object ids as text (the admin log)."""
-    return f"SELECT CAST(customer_id AS varchar(20)) FROM {TABLE} WHERE action = %s", [action]
+    return RawSQL(*select(action))

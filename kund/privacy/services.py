@@ -160,19 +160,17 @@ def _scrub_admin_log(action: str) -> None:
     from kund.documents.models import Document
 
     log = connection.ops.quote_name(LogEntry._meta.db_table)
-    in_scope = f"SELECT customer_id FROM {scope.TABLE} WHERE action = %s"
-    conditions = [
-        "(content_type_id = %s AND object_id IN (SELECT CAST(customer_id AS varchar(20)) "
-        f"FROM {scope.TABLE} WHERE action = %s))"
-    ]
-    params: list = [ContentType.objects.get_for_model(Customer).pk, action]
+    in_scope, scope_params = scope.select(action)
+    customer_ids = f"SELECT CAST(customer_id AS varchar(20)) FROM ({in_scope}) scoped"
+    conditions = [f"(content_type_id = %s AND object_id IN ({customer_ids}))"]
+    params: list = [ContentType.objects.get_for_model(Customer).pk, *scope_params]
     for model in (Branch, CreditInfo, CustomFieldValue, Document):
         rows = connection.ops.quote_name(model._meta.db_table)
         conditions.append(
             f"(content_type_id = %s AND object_id IN (SELECT CAST(id AS varchar(20)) FROM {rows} "
             f"WHERE customer_id IN ({in_scope})))"
         )
-        params += [ContentType.objects.get_for_model(model).pk, action]
+        params += [ContentType.objects.get_for_model(model).pk, *scope_params]
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {log} WHERE {' OR '.join(conditions)}", params)
 
