@@ -8,6 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC
+from json.encoder import encode_basestring_ascii
 
 from django.conf import settings
 from django.db import connection
@@ -16,51 +17,99 @@ from kund.audit.models import ErasureLogEntry, ErasureLogHead
 
 
 def entry_hash(entry: ErasureLogEntry) -> str:
-    content = {
-        "sequence": entry.sequence,
-        "customer_number": entry.customer_number,
-        "action": entry.action,
-        "actor": entry.actor_username,
-        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "counts": entry.counts,
-        "ruleset": entry.ruleset_version,
-        "job": entry.job_id,
-        "previous": entry.previous_hash,
-    }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return _digest(
+        sequence=entry.sequence,
+        customer_number=entry.customer_number,
+        action=entry.action,
+        actor=entry.actor_username,
+        at=_timestamp(entry.at),
+        counts_json=_canonical_json(entry.counts),
+        ruleset=entry.ruleset_version,
+        job=entry.job_id,
+        previous=entry.previous_hash,
+    )
+
+
+def _timestamp(at) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def _digest(
+    *,
+    sequence: int,
+    customer_number: str,
+    action: str,
+    actor: str,
+    at: str,
+    counts_json: str,
+    ruleset: str,
+    job: int | None,
+    previous: str,
+) -> str:
+    """SHA-256 of the row's canonical JSON: its fields under these keys, keys sorted, no spaces, ASCII.
+    Written out rather than built by json.dumps(dict), since a mass run hashes one row per customer; a
+    property test holds it equal to json.dumps."""
+    text = encode_basestring_ascii
+    job_json = "null" if job is None else str(int(job))
+    canonical = (
+        f'{{"action":{text(action)},"actor":{text(actor)},"at":{text(at)},"counts":{counts_json},'
+        f'"customer_number":{text(customer_number)},"job":{job_json},"previous":{text(previous)},'
+        f'"ruleset":{text(ruleset)},"sequence":{int(sequence)}}}'
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def append(
-    records: list[dict], *, actor_username: str, at, job_id: int | None = None
-) -> list[ErasureLogEntry]:
+@dataclass(frozen=True)
+class Appended:
+    """What the caller gets back for each appended row: the receipt of one erasure."""
+
+    sequence: int
+    customer_number: str
+    hash: str
+
+
+def append(records: list[dict], *, actor_username: str, at, job_id: int | None = None) -> list[Appended]:
     """Append one row per record ({"customer_number", "action", "counts"}); call inside the erasure's
-    transaction. The chain head is locked, so concurrent erasures append one after the other."""
+    transaction. The chain head is locked, so concurrent erasures append one after the other.
+
+    The rows are written with one executemany and no model instances: a mass run writes one row per
+    customer, and building and preparing a model object per row cost more than storing it."""
     if not records:
         return []
     head, _created = ErasureLogHead.objects.select_for_update().get_or_create(pk=1)
-    entries = []
+    ruleset = settings.KUND_ERASURE_RULESET_VERSION
+    at_value = ErasureLogEntry._meta.get_field("at").get_db_prep_save(at, connection)
+    at_text = _timestamp(at)
+    appended, rows = [], []
     sequence, previous = head.last_sequence, head.last_hash
     for record in records:
         sequence += 1
-        entry = ErasureLogEntry(
+        number, action = record["customer_number"], record["action"]
+        # The canonical JSON is hashed and also stored: it is valid JSON for the counts column.
+        counts_json = _canonical_json(record["counts"])
+        digest = _digest(
             sequence=sequence,
-            customer_number=record["customer_number"],
-            action=record["action"],
-            actor_username=actor_username,
-            at=at,
-            counts=record["counts"],
-            ruleset_version=settings.KUND_ERASURE_RULESET_VERSION,
-            job_id=job_id,
-            previous_hash=previous,
+            customer_number=number,
+            action=action,
+            actor=actor_username,
+            at=at_text,
+            counts_json=counts_json,
+            ruleset=ruleset,
+            job=job_id,
+            previous=previous,
         )
-        entry.hash = entry_hash(entry)
-        previous = entry.hash
-        entries.append(entry)
-    _insert(entries)
+        row = (sequence, number, action, actor_username, at_value, counts_json, ruleset, job_id, previous)
+        rows.append((*row, digest))
+        appended.append(Appended(sequence, number, digest))
+        previous = digest
+    _insert(rows)
     head.last_sequence, head.last_hash = sequence, previous
     head.save(update_fields=["last_sequence", "last_hash"])
-    return entries
+    return appended
 
 
 COLUMNS = (
@@ -77,14 +126,13 @@ COLUMNS = (
 )
 
 
-def _insert(entries: list[ErasureLogEntry]) -> None:
-    """One multi-row statement batch; the ORM's bulk_create spends more on preparing fields than the
-    database spends on storing them, and a mass run writes one row per customer."""
-    fields = [ErasureLogEntry._meta.get_field(name) for name in COLUMNS]
+def _insert(rows: list[tuple]) -> None:
     table = connection.ops.quote_name(ErasureLogEntry._meta.db_table)
+    fields = [ErasureLogEntry._meta.get_field(name) for name in COLUMNS]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    rows = [[f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields] for e in entries]
+    # The counts arrive as JSON text; PostgreSQL's jsonb column takes it by a cast.
+    json_value = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    placeholders = ", ".join(json_value if name == "counts" else "%s" for name in COLUMNS)
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
 

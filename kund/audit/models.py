@@ -67,7 +67,9 @@ class ErasureLogEntry(models.Model):
     ruleset_version = models.CharField(_("rule-set version"), max_length=20)
     job_id = models.PositiveBigIntegerField(_("job"), null=True, blank=True)
     previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Not indexed: rows are found by sequence or customer number. An index on random SHA-256 values would
+    # cost every erasure a write to a random page of it, and the chain already makes each hash unique.
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["sequence"]

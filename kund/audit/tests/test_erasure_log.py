@@ -1,7 +1,12 @@
 """B-2: the erasure log's hash chain shows any change, removal or reordering."""
 
+import hashlib
+import json
+
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kund.audit import erasure_log
 from kund.audit.models import ErasureLogEntry
@@ -58,3 +63,28 @@ def test_rows_hold_no_personal_fields():
         "previous_hash",
         "hash",
     }
+
+
+@given(
+    number=st.text(max_size=20),
+    actor=st.text(max_size=30),
+    counts=st.dictionaries(st.text(max_size=30), st.integers(min_value=0, max_value=10**6), max_size=6),
+    job=st.none() | st.integers(min_value=1, max_value=10**12),
+)
+def test_hash_is_sha256_of_the_canonical_json(number, actor, counts, job):
+    """The hand-written canonical form is exactly json.dumps of the row's content with sorted keys."""
+    content = {
+        "sequence": 7,
+        "customer_number": number,
+        "action": "anonymize",
+        "actor": actor,
+        "at": "2026-01-02T03:04:05.000006+00:00",
+        "counts": counts,
+        "ruleset": "2026.1",
+        "job": job,
+        "previous": "0" * 64,
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    expected = hashlib.sha256(canonical.encode()).hexdigest()
+    fields = {k: v for k, v in content.items() if k != "counts"}
+    assert erasure_log._digest(**fields, counts_json=erasure_log._canonical_json(counts)) == expected
