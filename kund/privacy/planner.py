@@ -283,9 +283,11 @@ def plan_customers(
     }
     if not plans:
         return plans
-    for customer_id, rows in blockers_of(ids, on=on, cache_key=cache_key).items():
-        if customer_id in plans:
-            plans[customer_id].blockers = rows
+    # Only a blocked or an already anonymized customer can have blockers (classify() tests them first).
+    if any(p.action in (Action.BLOCKED, Action.ALREADY_ANONYMIZED) for p in plans.values()):
+        for customer_id, rows in blockers_of(ids, on=on, cache_key=cache_key).items():
+            if customer_id in plans:
+                plans[customer_id].blockers = rows
     if detail:
         for customer_id, counts in linked_counts(ids).items():
             if customer_id in plans:

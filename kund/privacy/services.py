@@ -14,6 +14,7 @@ customer number, which stays reserved (R-1); and the erasure log row, which hold
 
 import logging
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -33,7 +34,8 @@ from kund.privacy.planner import Action, Plan, plan_customers, row_counts
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 1000  # customers per transaction
+CHUNK_SIZE = 5000  # customers per transaction
+CHECKPOINT_EVERY = 20_000  # customers between SQLite checkpoints in a long batch
 DELETE, ANONYMIZE = Action.DELETE.value, Action.ANONYMIZE.value
 ERASE_RIGHT = "customers.erase_customer"
 
@@ -287,12 +289,34 @@ def _erase_chunk(
     return outcomes
 
 
-def _checkpoint_sqlite() -> None:
+def _checkpoint_sqlite(mode: str = "TRUNCATE") -> None:
     """SQLite keeps the old pages in the write-ahead log until a checkpoint: fold them into the database
-    file (where secure_delete has zeroed freed space) and truncate the log (B-3)."""
+    file (where secure_delete has zeroed freed space) and truncate the log (B-3). In the middle of a
+    batch, RESTART folds them too but lets the next chunk overwrite the log's file from its start instead
+    of growing it again."""
     if connection.vendor == "sqlite" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.execute(f"PRAGMA wal_checkpoint({mode})")
+
+
+@contextmanager
+def _checkpoints_by_batch():
+    """On SQLite, hold back the automatic checkpoint while a batch runs; the batch checkpoints every
+    CHECKPOINT_EVERY customers and at its end instead. The automatic one runs after every commit that
+    leaves the log over 1,000 pages, and so copies the index pages that every chunk touches into the
+    database file again after every chunk."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (pages,) = cursor.fetchone()
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
 
 
 def erase_customers(
@@ -318,28 +342,39 @@ def erase_customers(
     allowed = frozenset(Action(a) for a in allowed)
     ids = list(dict.fromkeys(customer_ids))
     result = BatchResult()
-    for start in range(0, len(ids), chunk_size):
-        chunk = ids[start : start + chunk_size]
-        try:
-            outcomes = _erase_chunk(
+    with _checkpoints_by_batch():
+        since_checkpoint = 0
+        for start in range(0, len(ids), chunk_size):
+            chunk = ids[start : start + chunk_size]
+            outcomes = _erase_chunk_or_each(
                 chunk, actor=actor, allowed=allowed, job_id=job_id, in_transaction=in_transaction
             )
-        except Exception:
-            logger.exception("erasure of a chunk of %d customers failed; retrying one by one", len(chunk))
-            outcomes = []
-            for pk in chunk:
-                try:
-                    outcomes += _erase_chunk(
-                        [pk], actor=actor, allowed=allowed, job_id=job_id, in_transaction=in_transaction
-                    )
-                except Exception as exc:  # reported per customer, by id only
-                    logger.exception("erasure of customer id %s failed", pk)
-                    outcomes.append(Outcome(pk, _number_of(pk), "failed", type(exc).__name__))
-        result.outcomes += outcomes
-        if on_chunk is not None:
-            on_chunk(outcomes)
-    _checkpoint_sqlite()
+            result.outcomes += outcomes
+            if on_chunk is not None:
+                on_chunk(outcomes)
+            since_checkpoint += len(chunk)
+            if since_checkpoint >= CHECKPOINT_EVERY:
+                _checkpoint_sqlite("RESTART")
+                since_checkpoint = 0
+        _checkpoint_sqlite()
     return result
+
+
+def _erase_chunk_or_each(chunk: list[int], **kwargs) -> list[Outcome]:
+    """Erase a chunk; if it fails, retry its customers one by one so one bad customer cannot hold back
+    the rest, and report each failure by id and exception type only."""
+    try:
+        return _erase_chunk(chunk, **kwargs)
+    except Exception:
+        logger.exception("erasure of a chunk of %d customers failed; retrying one by one", len(chunk))
+    outcomes = []
+    for pk in chunk:
+        try:
+            outcomes += _erase_chunk([pk], **kwargs)
+        except Exception as exc:  # reported per customer, by id only
+            logger.exception("erasure of customer id %s failed", pk)
+            outcomes.append(Outcome(pk, _number_of(pk), "failed", type(exc).__name__))
+    return outcomes
 
 
 def _number_of(pk: int) -> str:
