@@ -222,7 +222,6 @@ class Customer(models.Model):
         ]
         indexes = [
             models.Index(fields=["kind", "anonymized_at", "created_at"], name="customer_kind_anon_created"),
-            models.Index(fields=["responsible"], name="customer_responsible"),
             # R-2 search: a prefix of each column; anonymized_at and number make the index cover the
             # list's first look at the matches (is it anonymized, where does it sort), so it reads no rows.
             *(

@@ -154,6 +154,18 @@ def test_a5_advanced_search_shows_anonymized_customers_when_asked(client, viewer
     assert "anonymized" in response.content.decode()
 
 
+@pytest.mark.parametrize("query", ["Xx", "xXXx"])
+def test_a5_shown_anonymized_customers_match_the_start_of_xxxx(client, viewer, register, anonymized, query):
+    assert numbers(search(client, q=query, anonymized="1")) == [anonymized.number]
+
+
+@pytest.mark.parametrize("query", ["kalle", "glömd", "kalle@example.se"])
+def test_a7_shown_anonymized_customer_is_not_found_by_its_former_name(
+    client, viewer, register, anonymized, query
+):
+    assert anonymized.number not in numbers(search(client, q=query, anonymized="1"))
+
+
 def test_a5_export_leaves_out_anonymized_customers(client, viewer, register, anonymized):
     response = client.get(reverse("customers:export", args=["csv"]))
 
