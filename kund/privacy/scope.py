@@ -20,19 +20,32 @@ def fill(ids: list[int]) -> None:
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {TABLE} "
                 "(customer_id bigint PRIMARY KEY, action varchar(20)) ON COMMIT DELETE ROWS"
             )
+            cursor.execute(f"DELETE FROM {TABLE}")
+            cursor.execute(f"INSERT INTO {TABLE} (customer_id) SELECT unnest(%s::bigint[])", [ids])
+            # Every statement of the chunk joins its few thousand customers to a table that may hold
+            # millions of rows. Without statistics on the scope, PostgreSQL's planner guesses a size and
+            # may hash or merge-join the whole table; an index lookup per customer is what keeps a chunk's
+            # cost proportional to the chunk. For this transaction only.
+            cursor.execute("SET LOCAL enable_hashjoin = off")
+            cursor.execute("SET LOCAL enable_mergejoin = off")
         else:
             cursor.execute(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {TABLE} (customer_id integer PRIMARY KEY, action text)"
             )
-        cursor.execute(f"DELETE FROM {TABLE}")
-        cursor.executemany(f"INSERT INTO {TABLE} (customer_id) VALUES (%s)", [(i,) for i in ids])
+            cursor.execute(f"DELETE FROM {TABLE}")
+            cursor.executemany(f"INSERT INTO {TABLE} (customer_id) VALUES (%s)", [(i,) for i in ids])
 
 
 def mark(ids: list[int], action: str) -> None:
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {TABLE} SET action = %s WHERE customer_id = %s", [(action, i) for i in ids]
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {TABLE} SET action = %s WHERE customer_id = ANY(%s::bigint[])", [action, ids]
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {TABLE} SET action = %s WHERE customer_id = %s", [(action, i) for i in ids]
+            )
 
 
 def select(action: str | None = None) -> tuple[str, list]:
