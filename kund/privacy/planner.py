@@ -47,7 +47,7 @@ class KeptText:
         return {"kind": self.kind, "ref": self.ref, "field": self.field}
 
 
-@dataclass
+@dataclass(slots=True)
 class Plan:
     customer_id: int
     number: str
