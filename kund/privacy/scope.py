@@ -24,11 +24,10 @@ def fill(ids: list[int]) -> None:
             cursor.execute(f"INSERT INTO {TABLE} (customer_id) SELECT unnest(%s::bigint[])", [ids])
             # Every statement of the chunk joins its customers to a table that may hold millions of
             # rows. An index lookup per customer is what keeps a chunk's cost proportional to the chunk,
-            # so, for this transaction only: the planner gets the scope's real size (a temporary table
-            # has no statistics, and the guess, hundreds of rows, made it compile one customer's
-            # statements with JIT, 0.2 s each), no JIT, and no hash or merge join of a whole table.
+            # so the planner gets the scope's real size (a temporary table has no statistics, and it
+            # guessed hundreds of rows for one customer) and, for this transaction only, no hash or merge
+            # join of a whole table.
             cursor.execute(f"ANALYZE {TABLE}")
-            cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL enable_hashjoin = off")
             cursor.execute("SET LOCAL enable_mergejoin = off")
         else:

@@ -99,7 +99,11 @@ def database_from_env() -> dict:
             "timeout": 30,
         }
     elif config["ENGINE"] == "django.db.backends.postgresql":
-        config["ENGINE"] = "django.db.backends.postgresql"
+        # No JIT: Kund's queries are many short EXISTS and index lookups whose estimated cost can still
+        # cross jit_above_cost; compiling them took longer than running them (planning 20,000
+        # customers: 8.2 s with JIT, 2.4 s without).
+        options = config.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
     return config
 
 
