@@ -24,7 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models.functions import TruncYear
+from django.db.models import DateField, Func
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,6 +89,19 @@ def _actor_name(actor) -> str:
     return actor.get_username() if actor is not None else "system"
 
 
+class StartOfYear(Func):
+    """1 January of a date's year, computed by the database. (Django's TruncYear calls back into Python
+    for every row on SQLite.)"""
+
+    template = "CAST(DATE_TRUNC('year', %(expressions)s) AS date)"
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="date(%(expressions)s, 'start of year')", **extra_context
+        )
+
+
 def _value(model, name: str, rule: policy.Rule):
     model_field = model._meta.get_field(name)
     if rule is policy.XXXX:
@@ -96,7 +109,7 @@ def _value(model, name: str, rule: policy.Rule):
     if rule is policy.CLEAR:
         return None if model_field.null else ""
     if rule is policy.YEAR_ONLY:
-        return TruncYear(name)
+        return StartOfYear(name)
     if rule is policy.ZERO:
         return Decimal("0")
     if rule is policy.NO:
