@@ -76,15 +76,17 @@ def keyset_page(queryset: QuerySet, params, per_page: int = 50) -> KeysetPage:
     )
 
 
-# --- numbered pages, for lists bounded by one customer (a card's section, its history) ----------------
-# OFFSET is fine where the list is short; the big lists (invoices, orders) use keyset pages above.
+# --- numbered pages, without COUNT(*) ------------------------------------------------------------------
+# OFFSET is fine where the list is short (a card's section, its history); the big lists (invoices,
+# orders) use keyset pages above, and the customer list finds its page its own way (customers.selectors).
 
-# Beyond this an OFFSET scan gets slow, and nobody reads that far: the user narrows the list instead.
-MAX_PAGE = 2000
+MAX_PAGE = 2000  # beyond this an OFFSET scan gets slow, and nobody reads that far: the user narrows the list
 
 
 @dataclass
 class WindowPage:
+    """A page found by fetching one row more than it shows: that row tells whether there is a next page."""
+
     number: int
     per_page: int
     has_next: bool
@@ -108,18 +110,22 @@ class WindowPage:
 
 
 def page_number(value) -> int:
-    """The page asked for; anything that is not a page number (junk, 0, -3) is the first page."""
+    """The page asked for; anything that is not a page number (junk, 0, -3, 10**30) is the first page."""
     try:
-        number = int(value)
+        number = int(str(value)[:6])
     except (TypeError, ValueError):
         return 1
     return min(max(number, 1), MAX_PAGE)
 
 
-def window_page(queryset, number, per_page: int = 50) -> WindowPage:
-    number = page_number(number)
-    start = (number - 1) * per_page
-    rows = list(queryset[start : start + per_page + 1])
+def page_of_rows(number: int, per_page: int, rows: list) -> WindowPage:
+    """The page from its rows as fetched: up to per_page + 1 of them."""
     return WindowPage(
         number=number, per_page=per_page, has_next=len(rows) > per_page, object_list=rows[:per_page]
     )
+
+
+def window_page(queryset, number, per_page: int) -> WindowPage:
+    number = page_number(number)
+    start = (number - 1) * per_page
+    return page_of_rows(number, per_page, list(queryset[start : start + per_page + 1]))

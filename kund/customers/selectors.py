@@ -1,7 +1,7 @@
 """Reading the register: which customers a user may see or change (SPEC R-9), the list's search
 (R-2), and the records the customer card shows (R-3, R-4). Selectors never write."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import connection
@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kund.audit.models import ChangeRecord
+from kund.core.paging import WindowPage, page_number, page_of_rows
 from kund.customers.models import Customer, Notification
 
 SEARCH_COLUMNS = ("search_name", "search_last_name", "search_contact", "search_email")
@@ -102,52 +103,6 @@ def customer_search(customers: QuerySet[Customer], query: str) -> QuerySet[Custo
     return customers.filter(condition)
 
 
-# --- pages without COUNT(*) ----------------------------------------------------------------------------
-
-MAX_PAGE = 2000  # nobody reads further; the user narrows the list instead
-
-
-@dataclass
-class WindowPage:
-    """A page found by fetching one row more than it shows: that row tells whether there is a next page."""
-
-    number: int
-    per_page: int
-    has_next: bool
-    object_list: list = field(default_factory=list)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.has_next or self.has_previous
-
-
-def page_number(value) -> int:
-    """The page asked for; anything that is not a page number (junk, 0, -3, 10**30) is the first page."""
-    try:
-        number = int(str(value)[:6])
-    except (TypeError, ValueError):
-        return 1
-    return min(max(number, 1), MAX_PAGE)
-
-
-def window_page(queryset, number, per_page: int) -> WindowPage:
-    number = page_number(number)
-    start = (number - 1) * per_page
-    return _window(number, per_page, list(queryset[start : start + per_page + 1]))
-
-
 # --- one page of a filtered list, fast on a million rows (R-2) -------------------------------------------
 
 PROBE = 3000  # a filter matching fewer rows than this is "narrow"
@@ -184,16 +139,16 @@ def customer_page(
     start = (number - 1) * per_page
     wanted = start + per_page + 1
     if filtered is base:
-        return _window(number, per_page, list(filtered.order_by(*order)[start:wanted]))
+        return page_of_rows(number, per_page, list(filtered.order_by(*order)[start:wanted]))
     keys = [name.lstrip("-") for name in order]
     probe_size = probe_size or PROBE
     probe = list(filtered.order_by().values_list("pk", *keys)[:probe_size])
     if len(probe) < probe_size:
         if connection.vendor != "sqlite":  # PostgreSQL sorts by its collation, which Python does not know
-            return _window(number, per_page, list(filtered.order_by(*order)[start:wanted]))
+            return page_of_rows(number, per_page, list(filtered.order_by(*order)[start:wanted]))
         # SQLite compares text by code point, as Python does: sort the probe here, fetch only the page.
         probe.sort(key=lambda row: row[1:], reverse=order[0].startswith("-"))
-        return _window(number, per_page, _in_order(filtered, [row[0] for row in probe[start:wanted]]))
+        return page_of_rows(number, per_page, _in_order(filtered, [row[0] for row in probe[start:wanted]]))
     ordered = base.order_by(*order)
     ids: list[int] = []
     spread = keys[0] in {"number", "created_at"}  # filters are not bunched along these orders
@@ -202,23 +157,17 @@ def customer_page(
         accepted = filtered.filter(pk__in=chunk).order_by(*order).values_list("pk", flat=True)
         ids.extend(accepted[: wanted - len(ids)])
         if len(ids) >= wanted or not ordered[scanned + CHUNK : scanned + CHUNK + 1].exists():
-            return _window(number, per_page, _in_order(filtered, ids[start:wanted]))
+            return page_of_rows(number, per_page, _in_order(filtered, ids[start:wanted]))
     if not spread:
         raise TooWideToSort
     # Matches are frequent along number and creation order (at least PROBE in the register), so only a
     # deep page gets here; the database's own plan is slow but right.
-    return _window(number, per_page, list(filtered.order_by(*order)[start:wanted]))
+    return page_of_rows(number, per_page, list(filtered.order_by(*order)[start:wanted]))
 
 
 def _in_order(customers: QuerySet[Customer], ids: list[int]) -> list[Customer]:
     by_id = {customer.pk: customer for customer in customers.filter(pk__in=ids).order_by()}
     return [by_id[pk] for pk in ids if pk in by_id]
-
-
-def _window(number: int, per_page: int, rows: list) -> WindowPage:
-    return WindowPage(
-        number=number, per_page=per_page, has_next=len(rows) > per_page, object_list=rows[:per_page]
-    )
 
 
 # --- the customer card (R-3, R-4) ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from kund.core.htmx import render_page_or_partial
+from kund.core.paging import window_page
 from kund.core.rights import is_administrator
 from kund.core.user_rights import user_rights, user_set_rights
 from kund.customers import export, selectors
@@ -21,7 +22,6 @@ from kund.customers.custom_fields import custom_field_delete, custom_field_save,
 from kund.customers.filtersets import DEFAULT_SORT, SORTS, CustomerFilterSet, sort_of
 from kund.customers.forms import RIGHTS, AssignForm, CustomerForm, CustomFieldForm, RightsForm
 from kund.customers.models import Customer, CustomField, CustomFieldValue, Notification
-from kund.customers.selectors import window_page
 from kund.customers.services import customer_assign, customer_create, customer_set_status, customer_update
 from kund.customers.tables import LIST_FIELDS, columns_for, table_rows
 
