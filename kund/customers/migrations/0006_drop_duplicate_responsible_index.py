@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0005_covering_search_indexes'),
+        ("customers", "0005_covering_search_indexes"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='customer',
-            name='customer_responsible',
+            model_name="customer",
+            name="customer_responsible",
         ),
     ]
