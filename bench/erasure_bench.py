@@ -14,15 +14,14 @@ Prints, each against its reference measured in the same run:
 
 import argparse
 import os
-import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from common import database_to_use, naive_erase, timed  # noqa: E402
 
 RAW_CLASSIFICATION = """
 SELECT c.id,
@@ -77,41 +76,15 @@ def parse_args():
     return parser.parse_args()
 
 
-def kund(*args, env):
-    subprocess.run([sys.executable, "-m", "kund", *args], check=True, env=env, cwd=ROOT)
-
-
-def prepare(args) -> str:
-    """Return the DATABASE_URL to benchmark on: a fresh copy of the seeded SQLite file, or the given one."""
-    env = dict(os.environ)
-    if args.database_url:
-        env["DATABASE_URL"] = args.database_url
-        kund("migrate", "-v0", env=env)
-        return args.database_url
-    source = Path(args.source or ROOT / "var" / f"bench-{args.customers}.sqlite3")
-    if not source.exists():
-        print(f"seeding {args.customers} customers into {source} (once; reused by later runs)", flush=True)
-        env["DATABASE_URL"] = f"sqlite:///{source}"
-        kund("migrate", "-v0", env=env)
-        kund("seed_demo", "--customers", str(args.customers), "--seed", "1", env=env)
-    work = source.with_name(source.stem + "-work.sqlite3")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{work}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(source, work)
-    env["DATABASE_URL"] = f"sqlite:///{work}"
-    kund("migrate", "-v0", env=env)  # a register seeded by an older Kund gets the current schema
-    return env["DATABASE_URL"]
-
-
-def timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
-
-
 def main():
     args = parse_args()
-    os.environ["DATABASE_URL"] = prepare(args)
+    source = Path(args.source or ROOT / "var" / f"bench-{args.customers}.sqlite3")
+    os.environ["DATABASE_URL"] = database_to_use(
+        database_url=args.database_url,
+        source=source,
+        customers=args.customers,
+        work=source.with_name(source.stem + "-work.sqlite3"),
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kund.settings.local")
     os.environ.setdefault("KUND_LOG_LEVEL", "WARNING")
     import django
@@ -162,13 +135,13 @@ def main():
     for action in (Action.ANONYMIZE, Action.DELETE):
         pool = ids[action]
         naive_ids, pool = pool[: args.naive_sample], pool[args.naive_sample :]
-        naive_time, _ = timed(lambda ids=naive_ids, a=action: [naive_erase(pk, a) for pk in ids])
+        naive_time, _ = timed(lambda ids=naive_ids, a=action: [naive_erase(pk, actor, only=a) for pk in ids])
         naive_rate = len(naive_ids) / naive_time
         for size in (500, args.big_batch):
-            batch, pool = pool[:size], pool[size:]
-            if len(batch) < size:
-                print(f"{action.value} batch of {size}: only {len(batch)} customers left; skipped")
+            if len(pool) < size:
+                print(f"{action.value} batch of {size}: only {len(pool)} customers left; skipped")
                 continue
+            batch, pool = pool[:size], pool[size:]
             elapsed, result = timed(lambda batch=batch, a=action: erase(batch, actor, a))
             rate = len(batch) / elapsed
             rates[(action, size)] = (elapsed, rate)
@@ -205,55 +178,6 @@ def erase(ids, actor, action):
     from kund.privacy.services import erase_customers
 
     return erase_customers(customer_ids=ids, actor=actor, allowed=(action,))
-
-
-def naive_erase(pk, action):
-    """The naive reference: per-customer exists() checks, then per-object save() or delete()."""
-    from datetime import date
-    from decimal import Decimal
-
-    from django.db import transaction
-
-    from kund.customers.models import Customer
-    from kund.privacy import policy
-
-    with transaction.atomic():
-        customer = Customer.objects.select_for_update().get(pk=pk)
-        linked = any(t.model_class.objects.filter(**{t.link: pk}).exists() for t in policy.TRANSACTION_TABLES)
-        blocked = any(
-            t.model_class.objects.filter(**{t.link: pk}).filter(b.condition(date.today())).exists()
-            for t in policy.BLOCKER_TABLES
-            for b in t.blockers
-        )
-        if blocked or linked != (action == "anonymize"):
-            return
-        if action == "delete":
-            for table in policy.TABLES:
-                if table.deleted_with_customer:
-                    for obj in table.model_class.objects.filter(**{table.link: pk}):
-                        obj.delete()
-            customer.delete()
-            return
-        values = {"xxxx": "Xxxx", "zero": Decimal("0"), "no": False}
-        for table in (*policy.TABLES, policy.CUSTOMER):
-            rows = (
-                [customer]
-                if table is policy.CUSTOMER
-                else table.model_class.objects.filter(**{table.link: pk})
-            )
-            for obj in rows:
-                if table.rows == policy.DELETE_ROWS:
-                    obj.delete()
-                    continue
-                for name, rule in table.assignments().items():
-                    if rule.action == "clear":
-                        setattr(obj, name, None if obj._meta.get_field(name).null else "")
-                    elif rule.action == "year_only":
-                        value = getattr(obj, name)
-                        setattr(obj, name, value and value.replace(month=1, day=1))
-                    else:
-                        setattr(obj, name, values[rule.action])
-                obj.save()
 
 
 def heavy_customer(actor):

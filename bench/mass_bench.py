@@ -1,9 +1,9 @@
 """Benchmark of mass erasure (SPEC §5): a background job over 100,000 customers of a 1,000,000-customer
 register, against the bare batch executor and the naive per-object way, all measured in the same run.
 
-Works on a copy of a seeded SQLite database (by default the shared 1M file at /tmp/kund-1m.sqlite3 when
-it exists, else var/bench-1000000.sqlite3, seeded once with `kund seed_demo` when missing), or on the
-PostgreSQL database given by --database-url:
+Works on a copy of a seeded SQLite database (by default var/bench-1000000.sqlite3, the one `make bench`
+shares, seeded once with `kund seed_demo` when missing), or on the PostgreSQL database given by
+--database-url:
 
     python bench/mass_bench.py [--source FILE] [--run 100000] [--bare 20000] [--naive-sample 400]
     python bench/mass_bench.py --database-url postgres://… --customers 100000 --run 20000
@@ -17,8 +17,6 @@ per-customer outcomes and all — costs over the bare executor (target: at most 
 import argparse
 import os
 import random
-import shutil
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -26,7 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-SHARED_1M = Path("/tmp/kund-1m.sqlite3")
+
+from common import database_to_use, kund, naive_erase, timed  # noqa: E402
 
 
 def parse_args():
@@ -42,47 +41,15 @@ def parse_args():
     return parser.parse_args()
 
 
-def kund(*args, env):
-    subprocess.run([sys.executable, "-m", "kund", *args], check=True, env=env, cwd=ROOT)
-
-
-def prepare(args) -> str:
-    """The DATABASE_URL to work on: a fresh copy of the seeded file (never the file itself), or the URL."""
-    env = dict(os.environ)
-    if args.database_url:
-        env["DATABASE_URL"] = args.database_url
-        kund("migrate", "-v0", env=env)
-        return args.database_url  # seeded in main() when empty
-    source = Path(args.source) if args.source else None
-    if source is None:
-        source = SHARED_1M if SHARED_1M.exists() else ROOT / "var" / f"bench-{args.customers}.sqlite3"
-    if not source.exists():
-        print(f"seeding {args.customers:,} customers into {source} (once; later runs reuse it)", flush=True)
-        source.parent.mkdir(parents=True, exist_ok=True)
-        env["DATABASE_URL"] = f"sqlite:///{source}"
-        kund("migrate", "-v0", env=env)
-        kund("seed_demo", "--customers", str(args.customers), "--seed", "1", env=env)
-    work = Path(os.environ.get("KUND_BENCH_WORK_DIR", "/tmp")) / f"{source.stem}-mass-work.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{work}{suffix}").unlink(missing_ok=True)
-    print(f"copying {source} to {work}", flush=True)
-    shutil.copyfile(source, work)
-    if Path(f"{source}-wal").exists():  # a seeder's last writes may still sit in the write-ahead log
-        shutil.copyfile(f"{source}-wal", f"{work}-wal")
-    env["DATABASE_URL"] = f"sqlite:///{work}"
-    kund("migrate", "-v0", env=env)
-    return env["DATABASE_URL"]
-
-
-def timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
-
-
 def main():
     args = parse_args()
-    os.environ["DATABASE_URL"] = prepare(args)
+    source = Path(args.source or ROOT / "var" / f"bench-{args.customers}.sqlite3")
+    os.environ["DATABASE_URL"] = database_to_use(
+        database_url=args.database_url,
+        source=source,
+        customers=args.customers,
+        work=Path(os.environ.get("KUND_BENCH_WORK_DIR", "/tmp")) / f"{source.stem}-mass-work.sqlite3",
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kund.settings.local")
     os.environ.setdefault("KUND_LOG_LEVEL", "WARNING")
     import django
@@ -216,76 +183,6 @@ def main():
         f"({machinery:.2f} s of {job_time:.2f} s) (target <= 25 %)"
     )
     assert job.failed == 0 and logged == job.deleted + job.anonymized, "the run did not finish cleanly"
-
-
-def naive_erase(pk: int, actor) -> None:
-    """The naive reference, in this file only: one customer per transaction, one exists() per table to
-    decide, then every row loaded and saved or deleted one object at a time, and its log row."""
-    from decimal import Decimal
-
-    from django.db import transaction
-    from django.utils import timezone
-
-    from kund.audit import erasure_log
-    from kund.customers.models import Customer
-    from kund.privacy import policy
-
-    today = timezone.localdate()
-    with transaction.atomic():
-        customer = Customer.objects.select_for_update().filter(pk=pk).first()
-        if customer is None or customer.anonymized_at is not None:
-            return
-        for table in policy.BLOCKER_TABLES:
-            for blocker in table.blockers:
-                if (
-                    table.model_class.objects.filter(**{table.link: pk})
-                    .filter(blocker.condition(today))
-                    .exists()
-                ):
-                    return
-        linked = False
-        for table in policy.TRANSACTION_TABLES:
-            if table.model_class.objects.filter(**{table.link: pk}).exists():
-                linked = True
-        if not linked:
-            for table in policy.TABLES:
-                if table.deleted_with_customer:
-                    for obj in table.model_class.objects.filter(**{table.link: pk}):
-                        obj.delete()
-            customer.delete()
-            action = "delete"
-        else:
-            for table in (*policy.TABLES, policy.CUSTOMER):
-                objects = (
-                    [customer]
-                    if table is policy.CUSTOMER
-                    else table.model_class.objects.filter(**{table.link: pk})
-                )
-                for obj in objects:
-                    if table.rows == policy.DELETE_ROWS:
-                        obj.delete()
-                        continue
-                    for name, rule in table.assignments().items():
-                        if rule is policy.XXXX:
-                            setattr(obj, name, policy.ANONYMIZED_NAME)
-                        elif rule is policy.CLEAR:
-                            setattr(obj, name, None if obj._meta.get_field(name).null else "")
-                        elif rule is policy.YEAR_ONLY:
-                            value = getattr(obj, name)
-                            setattr(obj, name, value.replace(month=1, day=1) if value else value)
-                        elif rule is policy.ZERO:
-                            setattr(obj, name, Decimal("0"))
-                        elif rule is policy.NO:
-                            setattr(obj, name, False)
-                    if table is policy.CUSTOMER:
-                        obj.anonymized_at = timezone.now()
-                    obj.save()
-            action = "anonymize"
-        erasure_log.append(
-            [{"customer_number": customer.number, "action": action, "counts": {}}],
-            actor_username=actor.get_username(),
-            at=timezone.now(),
-        )
 
 
 if __name__ == "__main__":
