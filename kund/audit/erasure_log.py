@@ -79,8 +79,8 @@ def append(records: list[dict], *, actor_username: str, at, job_id: int | None =
     """Append one row per record ({"customer_number", "action", "counts"}); call inside the erasure's
     transaction. The chain head is locked, so concurrent erasures append one after the other.
 
-    The rows are written with one executemany and no model instances: a mass run writes one row per
-    customer, and building and preparing a model object per row cost more than storing it."""
+    The rows are written in one bulk write (_insert) without model instances: a mass run writes one row
+    per customer, and building and preparing a model object per row cost more than storing it."""
     if not records:
         return []
     head, _created = ErasureLogHead.objects.select_for_update().get_or_create(pk=1)
