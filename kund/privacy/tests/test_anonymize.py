@@ -240,3 +240,35 @@ def test_two_customers_in_one_batch_do_not_touch_a_third(admin_user):
 
     assert Order.objects.get(customer=c).invoice_name == "Cecilia Lindqvist"
     assert Order.objects.get(customer=a).invoice_name == ""
+
+
+def test_b2_log_counts_are_each_customers_rows_in_every_table(admin_user):
+    # given a seeded register, and every customer that can be erased, counted table by table beforehand
+    from kund.core.demo import seed_demo
+    from kund.privacy.planner import plan_customers
+    from kund.privacy.services import erase_customers
+
+    seed_demo(customers=120, seed=5)
+    plans = plan_customers(Customer.objects.all(), detail=False)
+    erasable = [p for p in plans.values() if p.action in (Action.DELETE, Action.ANONYMIZE)]
+    assert {p.action for p in erasable} == {Action.DELETE, Action.ANONYMIZE}
+    expected = {}
+    for plan in erasable:
+        rows = {"customers.Customer": 1}
+        for table in policy.TABLES:
+            n = table.model_class._default_manager.filter(**{table.link: plan.customer_id}).count()
+            if n:
+                rows[table.model] = n
+        expected[plan.number] = rows
+    # the batch's counts come from several statements; make sure they had something to count
+    assert any(len(rows) > 8 for rows in expected.values())
+
+    # when they are erased in one batch, in chunks that mix deleted and anonymized customers
+    seeded = ErasureLogEntry.objects.count()  # the seed erases a few customers of its own
+    erase_customers(customer_ids=[p.customer_id for p in erasable], actor=admin_user, chunk_size=25)
+
+    # then each log row counts exactly the rows its customer had, table by table
+    logged = dict(
+        ErasureLogEntry.objects.filter(sequence__gt=seeded).values_list("customer_number", "counts")
+    )
+    assert logged == expected
