@@ -15,6 +15,19 @@ def kund(*args, env):
     subprocess.run([sys.executable, "-m", "kund", *args], check=True, env=env, cwd=ROOT)
 
 
+def reference_loop() -> float:
+    """Seconds a fixed pure-Python loop takes (best of three). Printed beside the figures: shared
+    machines drift in speed, and this says how fast the machine was while they were measured."""
+
+    def loop():
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        return total
+
+    return min(timed(loop)[0] for _ in range(3))
+
+
 def timed(fn):
     start = time.perf_counter()
     result = fn()

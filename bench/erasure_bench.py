@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import database_to_use, naive_erase, timed  # noqa: E402
+from common import database_to_use, naive_erase, reference_loop, timed  # noqa: E402
 
 RAW_CLASSIFICATION = """
 SELECT c.id,
@@ -109,6 +109,7 @@ def main():
         seed_demo(customers=args.customers, seed=1)
     total = Customer.objects.count()
     print(f"== erasure benchmark on {vendor}, {total} customers")
+    print(f"machine speed: reference loop {reference_loop():.2f} s (lower is faster)")
 
     # --- planning every customer vs raw SQL ----------------------------------------------------------
     today = timezone.localdate()
@@ -172,6 +173,7 @@ def main():
         f"one customer with 1,000 linked rows: p50 {statistics.median(times):.1f} ms, "
         f"p95 {p95:.1f} ms (target < 50 ms)"
     )
+    print(f"machine speed at the end: reference loop {reference_loop():.2f} s")
 
 
 def erase(ids, actor, action):

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import database_to_use, kund, naive_erase, timed  # noqa: E402
+from common import database_to_use, kund, naive_erase, reference_loop, timed  # noqa: E402
 
 
 def parse_args():
@@ -77,6 +77,7 @@ def main():
     through = date.fromisoformat(args.through) if args.through else date.today() - timedelta(days=366)
     total = Customer.objects.count()
     print(f"== mass-erasure benchmark on {connection.vendor}, {total:,} customers, through {through}")
+    print(f"machine speed: reference loop {reference_loop():.2f} s (lower is faster)")
 
     # --- selection and verification (M-1..M-4) ------------------------------------------------------
     wanted = args.run + args.bare + args.naive_sample
