@@ -18,6 +18,7 @@ import argparse
 import os
 import random
 import sys
+import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -48,7 +49,8 @@ def main():
         database_url=args.database_url,
         source=source,
         customers=args.customers,
-        work=Path(os.environ.get("KUND_BENCH_WORK_DIR", "/tmp")) / f"{source.stem}-mass-work.sqlite3",
+        work=Path(os.environ.get("KUND_BENCH_WORK_DIR") or tempfile.gettempdir())
+        / f"{source.stem}-mass-work.sqlite3",
     )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kund.settings.local")
     os.environ.setdefault("KUND_LOG_LEVEL", "WARNING")
