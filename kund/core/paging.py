@@ -110,7 +110,9 @@ class WindowPage:
 
 
 def page_number(value) -> int:
-    """The page asked for; anything that is not a page number (junk, 0, -3, 10**30) is the first page."""
+    """The page asked for. Anything that is not a page number (junk, 0, -3) is the first page; a number past
+    MAX_PAGE (2500, 10**30) is page MAX_PAGE. Only the first six characters are read, so a huge number
+    costs no long conversion."""
     try:
         number = int(str(value)[:6])
     except (TypeError, ValueError):
