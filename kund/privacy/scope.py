@@ -48,6 +48,9 @@ def mark(ids: list[int], action: str) -> None:
             cursor.execute(
                 f"UPDATE {TABLE} SET action = %s WHERE customer_id = ANY(%s::bigint[])", [action, ids]
             )
+            # Again, now that the actions are set: each statement of the chunk selects one action's
+            # customers, and the planner must know how many there are.
+            cursor.execute(f"ANALYZE {TABLE}")
         else:
             cursor.execute(
                 f"UPDATE {TABLE} SET action = %s WHERE customer_id IN (SELECT value FROM json_each(%s))",

@@ -118,7 +118,20 @@ def _value(model, name: str, rule: policy.Rule):
 
 
 def _rows(table: policy.Table, action: str):
-    return table.model_class._default_manager.filter(**{f"{table.link}__in": scope.ids(action)})
+    """The table's rows of the scope's customers (of one action), selected by one nested IN per step of
+    the link — `credit_info_id IN (SELECT id FROM the credit information WHERE customer_id IN (the
+    scope))` — rather than by a join, which Django's UPDATE and DELETE would wrap in a second copy of the
+    table. Each statement so looks its rows up by index from the scope, whatever a table's statistics
+    say: with a join of the table to itself, PostgreSQL read the whole table once per row when rows had
+    just been loaded and its statistics still said the table was empty."""
+    steps = table.link.split("__")
+    models = [table.model_class]
+    for step in steps[:-1]:
+        models.append(models[-1]._meta.get_field(step).related_model)
+    rows = models[-1]._default_manager.filter(**{f"{steps[-1]}__in": scope.ids(action)})
+    for model, step in zip(reversed(models[:-1]), reversed(steps[:-1]), strict=True):
+        rows = model._default_manager.filter(**{f"{step}__in": rows.values("pk")})
+    return rows
 
 
 def _chain(table: policy.Table) -> list[str]:
@@ -138,15 +151,17 @@ def _may_have_rows(table: policy.Table, present: set[str]) -> bool:
 
 
 def _sql_delete(queryset) -> None:
-    """DELETE … WHERE id IN (the queryset): one statement, without Django's collector, which would load
-    every row to look for cascades. The database's foreign keys still refuse any delete that would leave a
-    kept record without its customer."""
-    model = queryset.model
-    sql, params = queryset.values("pk").query.sql_with_params()
-    table = connection.ops.quote_name(model._meta.db_table)
-    pk = connection.ops.quote_name(model._meta.pk.column)
+    """DELETE FROM the table WHERE the queryset's condition: one statement, without Django's collector,
+    which would load every row to look for cascades. The database's foreign keys still refuse any delete
+    that would leave a kept record without its customer. The queryset filters its own table only (see
+    _rows), so its condition needs no join."""
+    query = queryset.query
+    if sum(1 for alias in query.alias_map if query.alias_refcount[alias]) > 1:
+        raise ValueError("a delete condition must not join other tables")
+    condition, params = query.get_compiler(connection=connection).compile(query.where)
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({sql})", params)
+        cursor.execute(f"DELETE FROM {table} WHERE {condition}", params)
 
 
 def _collect_files(tables: Iterable[policy.Table], action: str) -> list[str]:
