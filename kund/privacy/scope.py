@@ -42,20 +42,25 @@ def fill(ids: list[int]) -> None:
             )
 
 
-def mark(ids: list[int], action: str) -> None:
+def mark(actions: dict[str, list[int]]) -> None:
+    """Set the action of each customer to be erased (the others keep none)."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"UPDATE {TABLE} SET action = %s WHERE customer_id = ANY(%s::bigint[])", [action, ids]
-            )
+        for action, ids in actions.items():
+            if not ids:
+                continue
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"UPDATE {TABLE} SET action = %s WHERE customer_id = ANY(%s::bigint[])", [action, ids]
+                )
+            else:
+                cursor.execute(
+                    f"UPDATE {TABLE} SET action = %s WHERE customer_id IN (SELECT value FROM json_each(%s))",
+                    [action, _array(ids)],
+                )
+        if connection.vendor == "postgresql" and any(actions.values()):
             # Again, now that the actions are set: each statement of the chunk selects one action's
             # customers, and the planner must know how many there are.
             cursor.execute(f"ANALYZE {TABLE}")
-        else:
-            cursor.execute(
-                f"UPDATE {TABLE} SET action = %s WHERE customer_id IN (SELECT value FROM json_each(%s))",
-                [action, _array(ids)],
-            )
 
 
 def _array(ids: list[int]) -> str:

@@ -273,8 +273,9 @@ def _erase_chunk(
         to_anonymize = [
             p for p in plans.values() if p.action == Action.ANONYMIZE and Action.ANONYMIZE in allowed
         ]
-        scope.mark([p.customer_id for p in to_delete], DELETE)
-        scope.mark([p.customer_id for p in to_anonymize], ANONYMIZE)
+        scope.mark(
+            {DELETE: [p.customer_id for p in to_delete], ANONYMIZE: [p.customer_id for p in to_anonymize]}
+        )
 
         counts = (
             row_counts(scope.ids(), policy.TABLES, cache_key=scope.TABLE) if to_delete or to_anonymize else {}
