@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -44,10 +44,14 @@ def _expected(*cases: Case) -> int:
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        result = seed_demo(customers=CUSTOMERS, seed=SEED)
-        yield result
-        transaction.set_rollback(True)
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            result = seed_demo(customers=CUSTOMERS, seed=SEED)
+            yield result
+            transaction.set_rollback(True)
+        # The module's own connection, closed with it: left open, it outlived the module on PostgreSQL
+        # and kept the test database from being dropped at the end of the run.
+        connection.close()
 
 
 @pytest.fixture
