@@ -24,7 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import DateField, Func
+from django.db.models import DateField, Func, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,29 +125,27 @@ def _rows(table: policy.Table, action: str):
     say: with a join of the table to itself, PostgreSQL read the whole table once per row when rows had
     just been loaded and its statistics still said the table was empty."""
     steps = table.link.split("__")
-    models = [table.model_class]
-    for step in steps[:-1]:
-        models.append(models[-1]._meta.get_field(step).related_model)
+    models = [table.model_class, *_chain(table)]
     rows = models[-1]._default_manager.filter(**{f"{steps[-1]}__in": scope.ids(action)})
     for model, step in zip(reversed(models[:-1]), reversed(steps[:-1]), strict=True):
         rows = model._default_manager.filter(**{f"{step}__in": rows.values("pk")})
     return rows
 
 
-def _chain(table: policy.Table) -> list[str]:
-    """The tables a row's link passes through, nearest first, down to the one linked to the customer."""
-    labels, model = [], table.model_class
+def _chain(table: policy.Table) -> list[type[Model]]:
+    """The models a row's link passes through, nearest first, down to the one linked to the customer."""
+    models, model = [], table.model_class
     for step in table.link.split("__")[:-1]:
         model = model._meta.get_field(step).related_model
-        labels.append(model._meta.label)
-    return labels
+        models.append(model)
+    return models
 
 
 def _may_have_rows(table: policy.Table, present: set[str]) -> bool:
     """Whether the chunk's customers can have rows in the table. Rows found by the count inside the
     transaction, or rows under a parent that exists: a child row (a purchase under a dropship order) can be
     added without touching the locked customer, so it is only ruled out when its parent rows are."""
-    return table.model in present or any(label in present for label in _chain(table))
+    return table.model in present or any(model._meta.label in present for model in _chain(table))
 
 
 def _sql_delete(queryset) -> None:
