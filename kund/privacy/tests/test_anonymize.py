@@ -1,5 +1,6 @@
 """SPEC §4 anonymization, field by field, on a customer with a row in every linked table."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -7,17 +8,20 @@ import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 
 from kund.audit.models import ChangeRecord, ErasureLogEntry
 from kund.billing.models import AgreementInvoice, Invoice, Receipt
+from kund.core.demo import seed_demo
 from kund.core.testing.factories import Person, add_owned, add_transactions, make_customer
 from kund.customers.models import CreditFile, CreditInfo, Customer, CustomFieldValue, Notification
 from kund.customers.services import customer_assign, customer_update
 from kund.documents.models import Document
 from kund.privacy import policy
-from kund.privacy.planner import Action, plan_customer
-from kund.privacy.services import ErasureRefused, customer_anonymize, customer_delete
+from kund.privacy.planner import Action, plan_customer, plan_customers
+from kund.privacy.services import ErasureRefused, customer_anonymize, customer_delete, erase_customers
 
 pytestmark = pytest.mark.django_db
 
@@ -225,8 +229,6 @@ def test_delete_door_refuses_a_customer_with_transactions(settled, admin_user):
 
 
 def test_two_customers_in_one_batch_do_not_touch_a_third(admin_user):
-    from kund.privacy.services import erase_customers
-
     a = make_customer(actor=admin_user, person=Person(first_name="Anna", email="anna@example.se"))
     b = make_customer(actor=admin_user, person=Person(first_name="Bertil", email="bertil@example.se"))
     c = make_customer(actor=admin_user, person=Person(first_name="Cecilia", email="cecilia@example.se"))
@@ -242,15 +244,16 @@ def test_two_customers_in_one_batch_do_not_touch_a_third(admin_user):
     assert Order.objects.get(customer=a).invoice_name == ""
 
 
-def test_b2_log_counts_are_each_customers_rows_in_every_table(admin_user):
-    # given a seeded register, and every customer that can be erased, counted table by table beforehand
-    from kund.core.demo import seed_demo
-    from kund.privacy.planner import plan_customers
-    from kund.privacy.services import erase_customers
-
+def _seeded_erasable() -> list:
+    """A seeded register's customers that can be erased, by their plans."""
     seed_demo(customers=120, seed=5)
     plans = plan_customers(Customer.objects.all(), detail=False)
-    erasable = [p for p in plans.values() if p.action in (Action.DELETE, Action.ANONYMIZE)]
+    return [p for p in plans.values() if p.action in (Action.DELETE, Action.ANONYMIZE)]
+
+
+def test_b2_log_counts_are_each_customers_rows_in_every_table(admin_user):
+    # given a seeded register, and every customer that can be erased, counted table by table beforehand
+    erasable = _seeded_erasable()
     assert {p.action for p in erasable} == {Action.DELETE, Action.ANONYMIZE}
     expected = {}
     for plan in erasable:
@@ -276,18 +279,7 @@ def test_b2_log_counts_are_each_customers_rows_in_every_table(admin_user):
 
 def test_each_erasing_statement_finds_its_rows_from_the_scope_without_reading_its_table_twice(admin_user):
     # given a seeded register, whose customers have rows in tables linked through other tables
-    import re
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from kund.core.demo import seed_demo
-    from kund.privacy.planner import plan_customers
-    from kund.privacy.services import erase_customers
-
-    seed_demo(customers=120, seed=5)
-    plans = plan_customers(Customer.objects.all(), detail=False)
-    erasable = [p.customer_id for p in plans.values() if p.action in (Action.DELETE, Action.ANONYMIZE)]
+    erasable = [p.customer_id for p in _seeded_erasable()]
 
     # when they are erased
     with CaptureQueriesContext(connection) as queries:
