@@ -17,7 +17,13 @@ the seeder runs. Customer numbers come as a block from the register's sequence;
 the database trigger reserves them (SPEC R-1).
 
 Every case: every hundred customers draw their case from a shuffled deck with the proportions of
-CASE_WEIGHTS, so every case is present in every hundred customers and the proportions are exact.
+CASE_WEIGHTS, so every case is present in every hundred customers drawn and the proportions are exact.
+
+In the order they came: a register hands out ids and numbers as customers arrive, so in a real one the
+oldest customer has the lowest id. The seeder draws every customer's case and creation moment first and
+builds them oldest first, so ids, numbers and creation dates rise together here too. (Drawn in id
+order, creation dates would be a random shuffle of ids, and everything that reads customers by date,
+such as mass erasure's oldest-first selection and its index, would see an order no register has.)
 """
 
 import enum
@@ -32,6 +38,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -548,6 +555,15 @@ class _Table:
             cursor.executemany(self.sql, values)
 
 
+class _Arrival(NamedTuple):
+    """When a customer came, and the case its records will make of it."""
+
+    days_ago: int
+    hour: int
+    minute: int
+    case: Case
+
+
 @dataclass
 class _Built:
     """One chunk, ready to be written: INSERT parameters by model, and what the run reports."""
@@ -625,11 +641,14 @@ class DemoSeeder:
         result = SeedResult(customers=count)
         rows: dict[str, int] = defaultdict(int)
         done = 0
+        arrivals = self._arrivals(count)
         with _bulk_load_settings():
             while done < count:
                 numbers = allocate_customer_numbers(min(self.chunk_size, count - done))
                 with transaction.atomic():  # on SQLite this takes the write lock before the ids are read
-                    built = self._build(numbers, next_ids=self._next_ids())
+                    built = self._build(
+                        numbers, arrivals[done : done + len(numbers)], next_ids=self._next_ids()
+                    )
                     for model, values in built.values.items():
                         self.tables[model].write(values)
                         rows[model._meta.model_name] += len(values)
@@ -650,14 +669,26 @@ class DemoSeeder:
     def _next_ids(self) -> dict[type[models.Model], int]:
         return {model: (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1 for model in PARENT_MODELS}
 
-    def _build(self, numbers: list[str], *, next_ids: dict[type[models.Model], int]) -> _Built:
+    def _arrivals(self, count: int) -> list[_Arrival]:
+        """Every customer's case and creation moment, oldest first (see the module docstring)."""
+        arrivals = []
+        for _ in range(count):
+            case = self._draw_case()
+            days_ago = self._created_days_ago(case)
+            arrivals.append(_Arrival(days_ago, self._between(7, 18), self._between(0, 59), case))
+        arrivals.sort(key=lambda a: (-a.days_ago, a.hour, a.minute))
+        return arrivals
+
+    def _build(
+        self, numbers: list[str], arrivals: list[_Arrival], *, next_ids: dict[type[models.Model], int]
+    ) -> _Built:
         """Build one chunk of customers with these numbers and all their records."""
         chunk = _Chunk(next_ids)
         cases: Counter = Counter()
         companies, to_anonymize = 0, []
-        for number in numbers:
-            case = self._draw_case()
-            party = self._customer(chunk, number, case)
+        for number, arrival in zip(numbers, arrivals, strict=True):
+            case = arrival.case
+            party = self._customer(chunk, number, arrival)
             cases[case.value] += 1
             companies += party.company
             if case is Case.ANONYMIZED:
@@ -715,7 +746,9 @@ class DemoSeeder:
 
     def _moment(self, day: date) -> datetime:
         """A time during the working day."""
-        hour, minute = self._between(7, 18), self._between(0, 59)
+        return self._at(day, self._between(7, 18), self._between(0, 59))
+
+    def _at(self, day: date, hour: int, minute: int) -> datetime:
         return datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.tz)
 
     def _amount(self, low: int, high: int) -> Decimal:
@@ -779,9 +812,9 @@ class DemoSeeder:
 
     # ------------------------------------------------------------------------------------- customers
 
-    def _customer(self, chunk: _Chunk, number: str, case: Case) -> _Party:
-        created_ago = self._created_days_ago(case)
-        created_at = self._moment(self._day(created_ago))
+    def _customer(self, chunk: _Chunk, number: str, arrival: _Arrival) -> _Party:
+        case, created_ago = arrival.case, arrival.days_ago
+        created_at = self._at(self._day(created_ago), arrival.hour, arrival.minute)
         values = {"number": number, "created_at": created_at, "updated_at": created_at}
         if self._random() < COMPANY_SHARE:
             party = self._company(chunk, values)

@@ -290,6 +290,17 @@ def test_s8_dates_spread_over_ten_years_and_follow_the_customer(db_seeded):
     assert Order.objects.filter(date__gte=today - timedelta(days=365)).exists()  # some recent ones
 
 
+def test_s8_customers_come_in_the_order_they_were_created(db_seeded):
+    """As in a real register, a later customer has a later id, number and creation moment: one run's
+    customers are drawn first and written oldest first."""
+    rows = list(Customer.objects.order_by("pk").values_list("number", "created_at"))
+    numbers = [int(number) for number, _created in rows]
+    created = [created for _number, created in rows]
+    assert numbers == sorted(numbers)
+    assert created == sorted(created)
+    assert created[0] < created[-1] - timedelta(days=8 * 365)
+
+
 def test_s8_most_customers_have_only_old_settled_transactions(db_seeded):
     a_year_ago = timezone.localdate() - timedelta(days=365)
     recent = (
