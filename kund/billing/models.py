@@ -43,7 +43,11 @@ class Invoice(NumberedRecord, FrozenCustomerDetails):
         ordering = ["-date", "-number"]
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
-        indexes = [models.Index(fields=["customer", "date"], name="invoice_customer_date")]
+        indexes = [
+            models.Index(fields=["customer", "date"], name="invoice_customer_date"),
+            # The erasure planner's blocker check (SPEC E-3), answered from this index alone.
+            models.Index(fields=["customer"], condition=models.Q(paid=False), name="invoice_unpaid"),
+        ]
 
 
 class AgreementInvoice(NumberedRecord, FrozenCustomerDetails):
@@ -60,6 +64,10 @@ class AgreementInvoice(NumberedRecord, FrozenCustomerDetails):
         ordering = ["-date", "-number"]
         verbose_name = _("agreement invoice")
         verbose_name_plural = _("agreement invoices")
+        # The erasure planner's blocker check (SPEC E-3), answered from this index alone.
+        indexes = [
+            models.Index(fields=["customer"], condition=models.Q(paid=False), name="agreement_invoice_unpaid")
+        ]
 
 
 class Receipt(NumberedRecord, FrozenCustomerDetails):

@@ -61,6 +61,9 @@ class Agreement(NumberedRecord):
         ordering = ["-started_on"]
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
+        # Whether a customer has an ongoing agreement (the erasure planner's blocker check, SPEC E-3),
+        # answered from this index alone.
+        indexes = [models.Index(fields=["customer", "ended_on"], name="agreement_customer_ended")]
 
 
 class Project(NumberedRecord):
