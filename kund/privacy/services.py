@@ -12,7 +12,6 @@ reviews by hand (A-2); postal codes, regions, countries, gender, customer group 
 customer number, which stays reserved (R-1); and the erasure log row, which holds no personal data (B-2).
 """
 
-import gc
 import logging
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kund.audit import erasure_log
+from kund.core.batch import without_cyclic_gc
 from kund.customers.models import Customer
 from kund.privacy import policy, scope
 from kund.privacy.planner import Action, Plan, plan_customers, row_counts
@@ -328,20 +328,6 @@ def _checkpoint_sqlite(mode: str = "TRUNCATE") -> None:
 
 
 @contextmanager
-def _without_cyclic_gc():
-    """Python's cycle collector paused while a batch runs. The batch makes a few objects per customer and
-    keeps every outcome, and the collector would walk all of them again and again (7 % of the time of
-    100,000 anonymizations); none of them form cycles, so reference counting frees them all the same."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@contextmanager
 def _checkpoints_by_batch():
     """On SQLite, hold back the automatic checkpoint while a batch runs; the batch checkpoints every
     CHECKPOINT_EVERY customers and at its end instead. The automatic one runs after every commit that
@@ -384,7 +370,7 @@ def erase_customers(
     allowed = frozenset(Action(a) for a in allowed)
     ids = list(dict.fromkeys(customer_ids))
     result = BatchResult()
-    with _without_cyclic_gc(), _checkpoints_by_batch():
+    with without_cyclic_gc(), _checkpoints_by_batch():
         since_checkpoint = 0
         for start in range(0, len(ids), chunk_size):
             chunk = ids[start : start + chunk_size]

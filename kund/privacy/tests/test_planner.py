@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from kund.core.demo import seed_demo
 from kund.core.testing.factories import Person, add_owned, add_transactions, make_customer
 from kund.customers.models import Customer
 from kund.privacy.planner import Action, classify, plan_customer, plan_customers
@@ -98,3 +99,42 @@ def test_planning_costs_a_fixed_number_of_queries(admin_user):
     assert len(plans_few) == 3 and len(plans_many) == 12
     assert len(many) == len(few)
     assert len(many) < 80
+
+
+def _by_customer(plans):
+    return {pk: (p.action, sorted((b.kind, b.ref, b.reason) for b in p.blockers)) for pk, p in plans.items()}
+
+
+def test_e1_e3_planning_the_whole_register_decides_as_planning_its_customers_one_set_at_a_time():
+    """The whole register is planned with its blockers read straight from the blocking rows; a set of
+    customers by looking each of them up. Both must find the same blockers for every customer."""
+    seed_demo(customers=200, seed=3)
+    everyone = plan_customers(Customer.objects.all(), detail=False)
+    ids = list(Customer.objects.values_list("pk", flat=True))
+    half = len(ids) // 2
+    by_sets = {}
+    for part in (ids[:half], ids[half:]):
+        by_sets |= plan_customers(Customer.objects.filter(pk__in=part), detail=False)
+    assert _by_customer(everyone) == _by_customer(by_sets)
+    assert sum(bool(p.blockers) for p in everyone.values()) > 10
+    assert {p.action for p in everyone.values()} == set(Action)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_e3_each_blocker_is_looked_up_in_its_own_small_index():
+    """The blocker checks of classify() run for every customer planned. Each looks in a partial index of
+    the blocking rows only (open orders, unpaid invoices), not in every order or invoice of the customer;
+    the index's condition must match the policy's blocker condition for the database to use it."""
+    sql, params = classify(Customer.objects.all()).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        steps = [row[3] for row in cursor.fetchall()]
+    used = {step.split(" INDEX ")[1].split(" ")[0] for step in steps if " INDEX " in step}
+    small = {
+        "agreement_customer_ended",
+        "order_not_delivered",
+        "order_not_invoiced",
+        "invoice_unpaid",
+        "agreement_invoice_unpaid",
+    }
+    assert small <= used
