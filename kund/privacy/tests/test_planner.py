@@ -101,6 +101,13 @@ def test_planning_costs_a_fixed_number_of_queries(admin_user):
     assert len(many) < 80
 
 
+def test_planning_a_slice_of_the_register_plans_just_that_slice(admin_user):
+    _seed(4, admin_user)
+    first_two = Customer.objects.order_by("number")[:2]
+    plans = plan_customers(first_two, detail=False)
+    assert set(plans) == set(first_two.values_list("pk", flat=True))
+
+
 def _by_customer(plans):
     return {pk: (p.action, sorted((b.kind, b.ref, b.reason) for b in p.blockers)) for pk, p in plans.items()}
 
