@@ -31,6 +31,7 @@ import operator
 import random
 import time
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -563,6 +564,23 @@ class _Arrival(NamedTuple):
     minute: int
     case: Case
 
+    # A run holds every customer's arrival until it is built, packed into one integer that sorts oldest
+    # first, and in the order drawn within a minute: a million of them take 8 MB in an array, where as
+    # tuples they took a hundred.
+    CASES = tuple(Case)
+    DAYS = YEARS * 366  # more than the oldest days_ago
+
+    def packed(self, drawn: int, count: int) -> int:
+        """This arrival as the `drawn`-th of `count`."""
+        minutes = (self.DAYS - self.days_ago) * 1440 + self.hour * 60 + self.minute
+        return (minutes * count + drawn) * len(self.CASES) + self.CASES.index(self.case)
+
+    @classmethod
+    def unpacked(cls, code: int, count: int) -> "_Arrival":
+        rest, case = divmod(code, len(cls.CASES))
+        days, minute_of_day = divmod(rest // count, 1440)
+        return cls(cls.DAYS - days, minute_of_day // 60, minute_of_day % 60, cls.CASES[case])
+
 
 @dataclass
 class _Built:
@@ -646,9 +664,8 @@ class DemoSeeder:
             while done < count:
                 numbers = allocate_customer_numbers(min(self.chunk_size, count - done))
                 with transaction.atomic():  # on SQLite this takes the write lock before the ids are read
-                    built = self._build(
-                        numbers, arrivals[done : done + len(numbers)], next_ids=self._next_ids()
-                    )
+                    coming = [_Arrival.unpacked(code, count) for code in arrivals[done : done + len(numbers)]]
+                    built = self._build(numbers, coming, next_ids=self._next_ids())
                     for model, values in built.values.items():
                         self.tables[model].write(values)
                         rows[model._meta.model_name] += len(values)
@@ -669,15 +686,15 @@ class DemoSeeder:
     def _next_ids(self) -> dict[type[models.Model], int]:
         return {model: (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1 for model in PARENT_MODELS}
 
-    def _arrivals(self, count: int) -> list[_Arrival]:
-        """Every customer's case and creation moment, oldest first (see the module docstring)."""
-        arrivals = []
-        for _ in range(count):
+    def _arrivals(self, count: int) -> array:
+        """Every customer's case and creation moment, oldest first (see the module docstring), packed."""
+        arrivals = array("q")
+        for drawn in range(count):
             case = self._draw_case()
             days_ago = self._created_days_ago(case)
-            arrivals.append(_Arrival(days_ago, self._between(7, 18), self._between(0, 59), case))
-        arrivals.sort(key=lambda a: (-a.days_ago, a.hour, a.minute))
-        return arrivals
+            arrival = _Arrival(days_ago, self._between(7, 18), self._between(0, 59), case)
+            arrivals.append(arrival.packed(drawn, count))
+        return array("q", sorted(arrivals))
 
     def _build(
         self, numbers: list[str], arrivals: list[_Arrival], *, next_ids: dict[type[models.Model], int]
