@@ -267,10 +267,10 @@ def _erase_chunk(
         plans = plan_customers(
             Customer.objects.filter(pk__in=scope.ids()), detail=False, cache_key=scope.TABLE
         )
-        to_delete = [p for p in plans.values() if p.action == Action.DELETE and Action.DELETE in allowed]
-        to_anonymize = [
-            p for p in plans.values() if p.action == Action.ANONYMIZE and Action.ANONYMIZE in allowed
-        ]
+        # The erasure log and the outcomes list a chunk's customers by number (the plans come by id).
+        by_number = sorted(plans.values(), key=lambda p: p.number)
+        to_delete = [p for p in by_number if p.action == Action.DELETE and Action.DELETE in allowed]
+        to_anonymize = [p for p in by_number if p.action == Action.ANONYMIZE and Action.ANONYMIZE in allowed]
         scope.mark(
             {DELETE: [p.customer_id for p in to_delete], ANONYMIZE: [p.customer_id for p in to_anonymize]}
         )
@@ -306,7 +306,7 @@ def _erase_chunk(
         done = {p.customer_id for p in to_delete + to_anonymize}
         outcomes += [
             Outcome(p.customer_id, p.number, "ignored", _reason(p, allowed))
-            for p in plans.values()
+            for p in by_number
             if p.customer_id not in done
         ]
         gone = set(ids) - set(plans)

@@ -68,7 +68,7 @@ class Person:
         return [self.full_name, self.email, self.phone, self.mobile, self.street, self.personal_number]
 
 
-def make_customer(*, actor=None, person: Person | None = None, **data) -> Customer:
+def make_customer(*, actor=None, person: Person | None = None, number: str | None = None, **data) -> Customer:
     p = person or Person()
     fields = {
         "kind": Customer.Kind.PRIVATE,
@@ -118,7 +118,7 @@ def make_customer(*, actor=None, person: Person | None = None, **data) -> Custom
         "internal_info": f"Ring {p.first_name} på {p.mobile}.",
     }
     fields.update(data)
-    return customer_create(actor=actor, data=fields)
+    return customer_create(actor=actor, data=fields, number=number)
 
 
 def add_transactions(

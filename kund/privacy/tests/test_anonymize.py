@@ -244,6 +244,22 @@ def test_two_customers_in_one_batch_do_not_touch_a_third(admin_user):
     assert Order.objects.get(customer=a).invoice_name == ""
 
 
+def test_b2_a_batch_is_logged_by_customer_number_whatever_the_ids(admin_user):
+    """Numbers can be typed in, so a later customer may have a lower number; the log still lists a batch
+    by number."""
+    customers = [
+        make_customer(actor=admin_user, person=Person(first_name=f"Kund{n}"), number=n)
+        for n in ("30003", "10001", "20002")
+    ]
+    for customer in customers[:2]:
+        add_transactions(customer)
+    result = erase_customers(customer_ids=[c.pk for c in customers], actor=admin_user)
+    assert result.counts() == {"deleted": 1, "anonymized": 2, "ignored": 0, "failed": 0}
+    logged = list(ErasureLogEntry.objects.order_by("sequence").values_list("customer_number", "action"))
+    assert logged == [("20002", "delete"), ("10001", "anonymize"), ("30003", "anonymize")]
+    assert [o.number for o in result.outcomes] == ["20002", "10001", "30003"]
+
+
 def _seeded_erasable() -> list:
     """A seeded register's customers that can be erased, by their plans."""
     seed_demo(customers=120, seed=5)
