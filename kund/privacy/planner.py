@@ -99,11 +99,12 @@ LIKELIEST_TRANSACTIONS = ("sales.Order", "billing.Invoice", "billing.Receipt")
 def _implied(table: policy.Table) -> bool:
     """A row reached through another transaction's row (an order's extra information, a purchase of a
     drop-shipping order) exists only if that row does, which is asked about anyway."""
-    first_step = table.link.split("__")[0]
-    if first_step == table.link:
+    first_step, _, rest = table.link.partition("__")
+    if not rest:
         return False
     parent = table.model_class._meta.get_field(first_step).related_model._meta.label
-    return any(t.model == parent for t in policy.TRANSACTION_TABLES)
+    # Only if the rest of the way is the parent's own link to the customer.
+    return any(t.model == parent and t.link == rest for t in policy.TRANSACTION_TABLES)
 
 
 def linked_condition() -> Q:
