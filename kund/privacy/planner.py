@@ -99,10 +99,10 @@ LIKELIEST_TRANSACTIONS = ("sales.Order", "billing.Invoice", "billing.Receipt")
 def _implied(table: policy.Table) -> bool:
     """A row reached through another transaction's row (an order's extra information, a purchase of a
     drop-shipping order) exists only if that row does, which is asked about anyway."""
-    first_step, _, rest = table.link.partition("__")
-    if not rest:
+    chain = table.chain()
+    if not chain:
         return False
-    parent = table.model_class._meta.get_field(first_step).related_model._meta.label
+    parent, rest = chain[0]._meta.label, table.link.partition("__")[2]
     # Only if the rest of the way is the parent's own link to the customer.
     return any(t.model == parent and t.link == rest for t in policy.TRANSACTION_TABLES)
 

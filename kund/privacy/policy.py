@@ -103,6 +103,15 @@ class Table:
 
         return apps.get_model(self.model)
 
+    def chain(self) -> list:
+        """The models a row's link passes through, nearest first, down to the one linked to the customer
+        (none for a row linked to the customer directly)."""
+        models, model = [], self.model_class
+        for step in self.link.split("__")[:-1]:
+            model = model._meta.get_field(step).related_model
+            models.append(model)
+        return models
+
     def assignments(self) -> dict[str, Rule]:
         return {name: rule for name, rule in self.fields.items() if rule.changes}
 

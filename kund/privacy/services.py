@@ -23,7 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import DateField, Func, Model
+from django.db.models import DateField, Func
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,27 +125,18 @@ def _rows(table: policy.Table, action: str):
     say: with a join of the table to itself, PostgreSQL read the whole table once per row when rows had
     just been loaded and its statistics still said the table was empty."""
     steps = table.link.split("__")
-    models = [table.model_class, *_chain(table)]
+    models = [table.model_class, *table.chain()]
     rows = models[-1]._default_manager.filter(**{f"{steps[-1]}__in": scope.ids(action)})
     for model, step in zip(reversed(models[:-1]), reversed(steps[:-1]), strict=True):
         rows = model._default_manager.filter(**{f"{step}__in": rows.values("pk")})
     return rows
 
 
-def _chain(table: policy.Table) -> list[type[Model]]:
-    """The models a row's link passes through, nearest first, down to the one linked to the customer."""
-    models, model = [], table.model_class
-    for step in table.link.split("__")[:-1]:
-        model = model._meta.get_field(step).related_model
-        models.append(model)
-    return models
-
-
 def _may_have_rows(table: policy.Table, present: set[str]) -> bool:
     """Whether the chunk's customers can have rows in the table. Rows found by the count inside the
     transaction, or rows under a parent that exists: a child row (a purchase under a dropship order) can be
     added without touching the locked customer, so it is only ruled out when its parent rows are."""
-    return table.model in present or any(model._meta.label in present for model in _chain(table))
+    return table.model in present or any(model._meta.label in present for model in table.chain())
 
 
 def _sql_delete(queryset) -> None:
@@ -213,7 +204,7 @@ def _anonymize_rows(present: set[str], now) -> None:
         _collect_files([t for t in deleted if t.files and _may_have_rows(t, present)], ANONYMIZE)
     )
     # Children before parents (a credit file before its credit information).
-    for table in sorted(policy.TABLES, key=lambda t: -len(_chain(t))):
+    for table in sorted(policy.TABLES, key=lambda t: -len(t.chain())):
         if not _may_have_rows(table, present):
             continue
         if table.rows == policy.DELETE_ROWS:
@@ -239,7 +230,7 @@ def _delete_rows(present: set[str]) -> None:
     _scrub_admin_log(DELETE)
     _remove_files_after_commit(_collect_files([t for t in owned if t.files], DELETE))
     # Children before parents (a credit file before its credit information).
-    for table in sorted(owned, key=lambda t: -len(_chain(t))):
+    for table in sorted(owned, key=lambda t: -len(t.chain())):
         _sql_delete(_rows(table, DELETE))
     _sql_delete(Customer.objects.filter(pk__in=scope.ids(DELETE)))
 
