@@ -4,24 +4,24 @@ The customer column goes through `customer_link`, so an anonymized customer show
 (SPEC A-6); the invoice's own frozen copy of the details is shown unchanged (A-3) with a hint (S-4).
 """
 
-from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.views.generic import DetailView, TemplateView
 
 from kund.billing.models import Invoice
+from kund.core.mixins import RecordsOfVisibleCustomersMixin
 from kund.core.paging import keyset_page
 
-VIEW_RIGHT = "customers.view_customer"
 CUSTOMER_FIELDS = ("customer__id", "customer__name", "customer__anonymized_at")
 
 
-class InvoiceListView(PermissionRequiredMixin, TemplateView):
-    permission_required = VIEW_RIGHT
+class InvoiceListView(RecordsOfVisibleCustomersMixin, TemplateView):
     template_name = "billing/invoice_list.html"
     per_page = 50
 
     def get_queryset(self):
-        return Invoice.objects.select_related("customer").only(
-            "id", "number", "date", "due_date", "total", "paid", *CUSTOMER_FIELDS
+        return self.visible(
+            Invoice.objects.select_related("customer").only(
+                "id", "number", "date", "due_date", "total", "paid", *CUSTOMER_FIELDS
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -29,10 +29,9 @@ class InvoiceListView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(page=page, invoices=page.object_list, **kwargs)
 
 
-class InvoiceDetailView(PermissionRequiredMixin, DetailView):
-    permission_required = VIEW_RIGHT
+class InvoiceDetailView(RecordsOfVisibleCustomersMixin, DetailView):
     template_name = "billing/invoice_detail.html"
     context_object_name = "invoice"
 
     def get_queryset(self):
-        return Invoice.objects.select_related("customer", "order")
+        return self.visible(Invoice.objects.select_related("customer", "order"))

@@ -5,6 +5,8 @@ import os
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
+from kund.core import rules
+
 EXIT_NOT_DONE = 1  # not done for a business reason (blocked, nothing selected)
 EXIT_BAD_INPUT = 2  # unknown customer, bad date, bad option
 
@@ -39,3 +41,14 @@ def customer_by_number(number: str):
     if customer is None:
         raise bad_input(f"unknown customer number: {number}")
     return customer
+
+
+def customer_and_actor(number: str, username: str | None):
+    """The customer with this number and the acting user (--as), if that user may view the customer
+    (kund.core.rules): to them any other customer is unknown, as a deleted one is, so numbers cannot be
+    probed."""
+    customer = customer_by_number(number)
+    actor = acting_user(username)
+    if not rules.may_view(actor, customer):
+        raise bad_input(f"unknown customer number: {number}")
+    return customer, actor

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kund.core.rights import is_administrator
+from kund.core.rules import is_administrator
 
 RIGHTS_APP = "customers"
 

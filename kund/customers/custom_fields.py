@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kund.audit.services import record_changes
-from kund.core.rights import is_administrator
+from kund.core.rules import is_administrator
 from kund.customers.models import Customer, CustomField, CustomFieldValue
 
 

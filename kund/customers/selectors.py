@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kund.audit.models import ChangeRecord
+from kund.core import rules
 from kund.core.paging import WindowPage, page_number, page_of_rows
 from kund.customers.models import Customer, Notification
 
@@ -20,11 +21,7 @@ SEARCH_MAX_LENGTH = 100
 _AFTER_EVERYTHING = "\U0010ffff"
 
 
-# --- rights (R-9) -----------------------------------------------------------------------------------
-
-
-def can_view_register(user) -> bool:
-    return user.has_perm("customers.view_customer") or user.has_perm("customers.view_assigned_customer")
+# --- rights (R-9): asked of kund.core.rules, the one place the rules live ---------------------------
 
 
 def customers_visible_to(user, *, include_anonymized: bool = False) -> QuerySet[Customer]:
@@ -35,11 +32,7 @@ def customers_visible_to(user, *, include_anonymized: bool = False) -> QuerySet[
     customers = Customer.objects.all()
     if not include_anonymized:
         customers = _not_anonymized(customers)
-    if user.has_perm("customers.view_customer"):
-        return customers
-    if user.has_perm("customers.view_assigned_customer"):
-        return customers.filter(responsible=user)
-    return customers.none()
+    return rules.restrict(customers, user)
 
 
 def _not_anonymized(customers: QuerySet[Customer]) -> QuerySet[Customer]:
@@ -54,25 +47,6 @@ def _not_anonymized(customers: QuerySet[Customer]) -> QuerySet[Customer]:
     if connection.vendor != "sqlite":
         return customers.not_anonymized()
     return customers.alias(anonymized_length=Length("anonymized_at")).filter(anonymized_length__isnull=True)
-
-
-def can_view(user, customer: Customer) -> bool:
-    if user.has_perm("customers.view_customer"):
-        return True
-    return user.has_perm("customers.view_assigned_customer") and customer.responsible_id == user.pk
-
-
-def can_change(user, customer: Customer) -> bool:
-    """Change (or deactivate) a customer: the change right, or change-only-assigned for one's own."""
-    if customer.is_anonymized:  # A-4
-        return False
-    if user.has_perm("customers.change_customer"):
-        return True
-    return user.has_perm("customers.change_assigned_customer") and customer.responsible_id == user.pk
-
-
-def can_assign(user, customer: Customer) -> bool:
-    return not customer.is_anonymized and user.has_perm("customers.assign_customer")
 
 
 # --- search (R-2) -----------------------------------------------------------------------------------

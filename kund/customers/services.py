@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from kund.audit.models import ChangeRecord
 from kund.audit.services import record_changes, record_event
 from kund.core.models import RegisterSettings
-from kund.core.rights import is_administrator
+from kund.core.rules import is_administrator
 from kund.customers.models import Customer, Notification, NumberReservation, NumberSequence
 
 NUMBER_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]*$")

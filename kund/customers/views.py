@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from kund.core import rules
 from kund.core.htmx import render_page_or_partial
 from kund.core.paging import window_page
-from kund.core.rights import is_administrator
+from kund.core.rules import is_administrator
 from kund.core.user_rights import user_rights, user_set_rights
 from kund.customers import export, selectors
 from kund.customers.custom_fields import custom_field_delete, custom_field_save, custom_values_set
@@ -33,15 +34,19 @@ def _deny() -> PermissionDenied:
     return PermissionDenied(_("You do not have the right to do this."))
 
 
-class RegisterView(LoginRequiredMixin, View):
-    """Signed in, and holding at least one of `rights` (any of them; empty: any signed-in user)."""
+def _signed_in(user) -> bool:
+    return True
 
-    rights: tuple[str, ...] = ()
+
+class RegisterView(LoginRequiredMixin, View):
+    """Signed in, and allowed by `rule` (a predicate of kund.core.rules about the user)."""
+
+    rule = staticmethod(_signed_in)
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if self.rights and not any(request.user.has_perm(f"customers.{r}") for r in self.rights):
+        if not self.rule(request.user):
             raise _deny()
         self.prepare(request, **kwargs)
         return super().dispatch(request, *args, **kwargs)
@@ -50,19 +55,16 @@ class RegisterView(LoginRequiredMixin, View):
         """Load what every method of the view needs, after the rights are checked."""
 
 
-VIEW_RIGHTS = ("view_customer", "view_assigned_customer")
-
-
 class CustomerView(RegisterView):
     """A page about one customer: the customer must be visible to the user, or it does not exist."""
 
-    rights = VIEW_RIGHTS
+    rule = staticmethod(rules.may_view_register)
 
     def prepare(self, request, **kwargs) -> None:
         self.customer = get_object_or_404(
             Customer.objects.select_related("group", "responsible"), pk=kwargs["pk"]
         )
-        if not selectors.can_view(request.user, self.customer):
+        if not rules.may_view(request.user, self.customer):
             raise Http404
 
 
@@ -86,7 +88,7 @@ def _filtered(request, *, with_base: bool = False):
 
 
 class CustomerListView(RegisterView):
-    rights = VIEW_RIGHTS
+    rule = staticmethod(rules.may_view_register)
 
     def get(self, request):
         filterset, base, customers = _filtered(request, with_base=True)
@@ -132,7 +134,7 @@ class CustomerListView(RegisterView):
             "advanced": any(
                 request.GET.get(name) for name in filterset.form.fields if name not in {"q", "kind", "status"}
             ),
-            "can_add": request.user.has_perm("customers.add_customer"),
+            "can_add": rules.may_create(request.user),
             "is_admin": is_administrator(request.user),
         }
         return render_page_or_partial(
@@ -141,7 +143,7 @@ class CustomerListView(RegisterView):
 
 
 class CustomerExportView(RegisterView):
-    rights = VIEW_RIGHTS
+    rule = staticmethod(rules.may_view_register)
 
     def get(self, request, fmt: str):
         if fmt not in {"csv", "xlsx"}:
@@ -180,8 +182,8 @@ class CustomerDetailView(CustomerView):
             "sections": [] if anonymized else selectors.card_sections(customer),
             "history": [] if anonymized else list(selectors.change_history(customer)[:10]),
             "custom_values": [(f, values.get(f.pk, "")) for f in fields],
-            "can_change": selectors.can_change(user, customer),
-            "can_assign": selectors.can_assign(user, customer),
+            "can_change": rules.may_change(user, customer),
+            "can_assign": rules.may_assign(user, customer),
         }
         return render(request, "customers/customer_detail.html", context)
 
@@ -233,7 +235,7 @@ def _apply_form_errors(form, error: ValidationError) -> None:
 
 
 class CustomerCreateView(RegisterView):
-    rights = ("add_customer",)
+    rule = staticmethod(rules.may_create)
 
     def _form(self, request):
         return CustomerForm(
@@ -268,10 +270,10 @@ class CustomerCreateView(RegisterView):
 
 
 class CustomerEditView(CustomerView):
-    rights = ("change_customer", "change_assigned_customer")
+    rule = staticmethod(rules.may_change_any)
 
     def _check(self, request):
-        if not selectors.can_change(request.user, self.customer):
+        if not rules.may_change(request.user, self.customer):
             raise _deny()
 
     def _form(self, request):
@@ -308,11 +310,11 @@ class CustomerEditView(CustomerView):
 class CustomerStatusView(CustomerView):
     """Deactivate or activate (R-5); POST only."""
 
-    rights = ("change_customer", "change_assigned_customer")
+    rule = staticmethod(rules.may_change_any)
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
-        if not selectors.can_change(request.user, self.customer):
+        if not rules.may_change(request.user, self.customer):
             raise _deny()
         status = request.POST.get("status", "")
         if status not in Customer.Status.values:
@@ -331,10 +333,10 @@ class CustomerStatusView(CustomerView):
 class CustomerAssignView(CustomerView):
     """Assign or unassign the responsible user (R-6): both users are notified by the service."""
 
-    rights = ("assign_customer",)
+    rule = staticmethod(rules.may_assign_any)
 
     def _check(self, request):
-        if not selectors.can_assign(request.user, self.customer):
+        if not rules.may_assign(request.user, self.customer):
             raise _deny()
 
     def get(self, request, pk: int):
@@ -389,9 +391,7 @@ class NotificationListView(RegisterView):
 
 
 class AdministratorView(RegisterView):
-    def prepare(self, request, **kwargs) -> None:
-        if not is_administrator(request.user):
-            raise _deny()
+    rule = staticmethod(is_administrator)
 
 
 class CustomFieldListView(AdministratorView):

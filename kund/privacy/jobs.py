@@ -18,22 +18,19 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kund.audit.models import ErasureLogEntry
-from kund.core.models import RegisterSettings
-from kund.core.rights import is_administrator
+from kund.core import rules
 from kund.privacy import mass
 from kund.privacy.models import JOB_LEASE, ErasureJob, ErasureJobItem, SavedSelection
 from kund.privacy.services import CHUNK_SIZE, Outcome, erase_customers
 
 logger = logging.getLogger(__name__)
 
-MASS_RIGHT = "customers.mass_erase_customers"
 State = ErasureJob.State
 Result = ErasureJobItem.Result
 
@@ -46,35 +43,26 @@ class NothingSelected(JobRefused):
     pass
 
 
-# --- who may ----------------------------------------------------------------------------------------
-
-
-def crm_enabled() -> bool:
-    return RegisterSettings.load().crm_enabled
-
-
-def may_mass_erase(user) -> bool:
-    """M-6: the mass-erasure right, and the CRM module switched on."""
-    return bool(user and user.is_active and user.has_perm(MASS_RIGHT)) and crm_enabled()
+# --- who may: the rules live in kund.core.rules; these raise with the page's words --------------------
 
 
 def require_mass_erasure(user) -> None:
-    if not (user and user.is_active and user.has_perm(MASS_RIGHT)):
-        raise PermissionDenied(_("You do not have the right to mass delete or anonymize customers."))
-    if not crm_enabled():
+    rules.require(
+        rules.may_hold_mass_right(user), _("You do not have the right to mass delete or anonymize customers.")
+    )
+    if not rules.crm_enabled():
         raise JobRefused(_("Mass erasure needs the CRM module. An administrator can switch it on."))
 
 
 def require_administrator(user) -> None:
     """S-2: only an administrator erases a saved selection."""
-    if not is_administrator(user):
-        raise PermissionDenied(_("Only an administrator can erase a saved selection."))
+    rules.require(rules.may_erase_selection(user), _("Only an administrator can erase a saved selection."))
 
 
 def may_see_job(user, job: ErasureJob) -> bool:
     if job.kind == ErasureJob.Kind.MASS:
-        return may_mass_erase(user)
-    return is_administrator(user)
+        return rules.may_mass_erase(user)
+    return rules.may_erase_selection(user)
 
 
 # --- planning: the verification, stored ------------------------------------------------------------

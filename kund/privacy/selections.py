@@ -2,12 +2,13 @@
 (kund.privacy.jobs.plan_selection_job), for an administrator only (S-2)."""
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from kund.core import rules
 from kund.privacy.models import SavedSelection, SelectionMember
 
 # A selection is a reviewable list, not a copy of the register: past this size, narrow the search.
@@ -30,10 +31,7 @@ def customers_for_query(*, user, query: str) -> QuerySet:
 
 def selection_save(*, actor, name: str, query: str) -> SavedSelection:
     """S-1: freeze the list's current result (ids only) with its filter, who saved it and when."""
-    from kund.customers.selectors import can_view_register
-
-    if not can_view_register(actor):
-        raise PermissionDenied(_("You do not have the right to view customers."))
+    rules.require(rules.may_save_selection(actor), _("You do not have the right to save selections."))
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the selection a name.")})

@@ -20,7 +20,6 @@ from decimal import Decimal
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import DateField, Func
@@ -28,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kund.audit import erasure_log
+from kund.core import rules
 from kund.core.batch import without_cyclic_gc
 from kund.customers.models import Customer
 from kund.privacy import policy, scope
@@ -38,7 +38,6 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 5000  # customers per transaction
 CHECKPOINT_EVERY = 20_000  # customers between SQLite checkpoints in a long batch
 DELETE, ANONYMIZE = Action.DELETE.value, Action.ANONYMIZE.value
-ERASE_RIGHT = "customers.erase_customer"
 
 
 class ErasureRefused(Exception):
@@ -400,13 +399,10 @@ def _number_of(pk: int) -> str:
     return Customer.objects.filter(pk=pk).values_list("number", flat=True).first() or ""
 
 
-def _require(actor, right: str) -> None:
-    if actor is None or not actor.has_perm(right):
-        raise PermissionDenied(_("You do not have the right to delete or anonymize customers."))
-
-
 def _erase_one(*, customer: Customer, actor, allowed: tuple[Action, ...]) -> Outcome:
-    _require(actor, ERASE_RIGHT)
+    rules.require(
+        rules.may_erase(actor, customer), _("You do not have the right to delete or anonymize this customer.")
+    )
     outcome = erase_customers(customer_ids=[customer.pk], actor=actor, allowed=allowed).outcomes[0]
     if outcome.result in ("ignored", "failed"):
         raise ErasureRefused(

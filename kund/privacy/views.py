@@ -7,18 +7,19 @@ the POST calls the service, which checks the right and decides again inside its 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from kund.core import rules
 from kund.core.templatetags.kund import customer_url
 from kund.customers.models import Customer
 from kund.documents.models import Document
 from kund.privacy import presenters
 from kund.privacy.forms import ErasureConfirmForm
 from kund.privacy.planner import Action, plan_customer
-from kund.privacy.services import ERASE_RIGHT, ErasureRefused, customer_anonymize, customer_delete
+from kund.privacy.services import ErasureRefused, customer_anonymize, customer_delete
 
 
 class CustomerErasureView(LoginRequiredMixin, View):
@@ -29,16 +30,22 @@ class CustomerErasureView(LoginRequiredMixin, View):
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         # E-4: without the right the page does not exist for the user, whatever the method.
-        if request.user.is_authenticated and not request.user.has_perm(ERASE_RIGHT):
+        if request.user.is_authenticated and not rules.may_erase_any(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.page(self.customer(pk), ErasureConfirmForm())
+
+    def customer(self, pk: int) -> Customer:
+        """A customer the user may not view does not exist for them, here as on the card."""
         customer = get_object_or_404(Customer, pk=pk)
-        return self.page(customer, ErasureConfirmForm())
+        if not rules.may_erase(self.request.user, customer):
+            raise Http404
+        return customer
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        customer = get_object_or_404(Customer, pk=pk)
+        customer = self.customer(pk)
         form = ErasureConfirmForm(request.POST)
         if not form.is_valid():
             return self.page(customer, form)

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from kund.core.rights import is_administrator
-from kund.customers.selectors import can_view_register
+from kund.core import rules
+from kund.core.rules import is_administrator
 from kund.privacy import jobs, mass, selections
 from kund.privacy.forms_mass import EraseSelectionForm, MassErasureForm, SaveSelectionForm, StartForm
 from kund.privacy.models import ErasureJob, ErasureJobItem, SavedSelection
@@ -27,9 +27,9 @@ class MassView(LoginRequiredMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not request.user.has_perm(jobs.MASS_RIGHT):
+        if not rules.may_hold_mass_right(request.user):
             raise PermissionDenied
-        if not jobs.crm_enabled():
+        if not rules.crm_enabled():
             return render(request, "privacy/mass/unavailable.html", status=403)
         return super().dispatch(request, *args, **kwargs)
 
@@ -72,7 +72,7 @@ class JobView(LoginRequiredMixin, View):
             return self.handle_no_permission()
         self.job = get_object_or_404(ErasureJob, pk=pk)
         if not jobs.may_see_job(request.user, self.job):
-            if self.job.kind == ErasureJob.Kind.MASS and request.user.has_perm(jobs.MASS_RIGHT):
+            if self.job.kind == ErasureJob.Kind.MASS and rules.may_hold_mass_right(request.user):
                 return render(request, "privacy/mass/unavailable.html", status=403)
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -161,7 +161,7 @@ class SelectionsView(LoginRequiredMixin, View):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not can_view_register(request.user):
+        if not rules.may_see_selections(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

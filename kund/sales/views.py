@@ -4,24 +4,24 @@ The customer column goes through `customer_link`, so an anonymized customer show
 (SPEC A-6, S-4).
 """
 
-from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.views.generic import DetailView, TemplateView
 
+from kund.core.mixins import RecordsOfVisibleCustomersMixin
 from kund.core.paging import keyset_page
 from kund.sales.models import Order
 
-VIEW_RIGHT = "customers.view_customer"
 CUSTOMER_FIELDS = ("customer__id", "customer__name", "customer__anonymized_at")
 
 
-class OrderListView(PermissionRequiredMixin, TemplateView):
-    permission_required = VIEW_RIGHT
+class OrderListView(RecordsOfVisibleCustomersMixin, TemplateView):
     template_name = "sales/order_list.html"
     per_page = 50
 
     def get_queryset(self):
-        return Order.objects.select_related("customer").only(
-            "id", "number", "date", "total", "delivered", "invoiced", *CUSTOMER_FIELDS
+        return self.visible(
+            Order.objects.select_related("customer").only(
+                "id", "number", "date", "total", "delivered", "invoiced", *CUSTOMER_FIELDS
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -29,10 +29,9 @@ class OrderListView(PermissionRequiredMixin, TemplateView):
         return super().get_context_data(page=page, orders=page.object_list, **kwargs)
 
 
-class OrderDetailView(PermissionRequiredMixin, DetailView):
-    permission_required = VIEW_RIGHT
+class OrderDetailView(RecordsOfVisibleCustomersMixin, DetailView):
     template_name = "sales/order_detail.html"
     context_object_name = "order"
 
     def get_queryset(self):
-        return Order.objects.select_related("customer", "responsible", "extra")
+        return self.visible(Order.objects.select_related("customer", "responsible", "extra"))

@@ -391,7 +391,7 @@ def test_r8_r9_the_acting_user_needs_the_upload_right(tmp_path, uploader, django
 
     status, _out, err = run_import(tmp_path, csv_bytes(SWEDISH_HEADERS, register_rows(2)), "--as", "saljare")
 
-    assert status == 2 and "may not upload customers" in err
+    assert status == 1 and "does not have the right to upload customers" in err
     assert Customer.objects.count() == 0
 
 

@@ -10,9 +10,9 @@ def admin_user(db):
 
 @pytest.fixture
 def eraser(db):
-    """A user with exactly the erasure right (E-4)."""
+    """A user with the erasure right (E-4) and the right to view the customers it erases."""
     user = get_user_model().objects.create_user("eraser", "eraser@kund.test", "pw")
-    user.user_permissions.add(Permission.objects.get(codename="erase_customer"))
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["erase_customer", "view_customer"]))
     return get_user_model().objects.get(pk=user.pk)
 
 

@@ -78,8 +78,8 @@ def test_s1_save_freezes_the_lists_search_result(client, clerk, mixed):
 
 
 def test_s1_the_search_respects_what_the_user_may_see(mixed):
-    # given a user who may only see customers assigned to them, and one such customer
-    own = user_with("tekniker", "view_assigned_customer")
+    # given a user who may mass-erase but see only customers assigned to them, and one such customer
+    own = user_with("tekniker", "view_assigned_customer", "mass_erase_customers")
     Customer.objects.filter(pk=mixed["buyer"].pk).update(responsible=own)
 
     # when / then

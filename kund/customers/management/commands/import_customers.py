@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from kund.core.cli import acting_user, bad_input
+from kund.core import rules
+from kund.core.cli import acting_user, bad_input, not_done
 from kund.customers.importing import ImportRefused, UnreadableFile, import_customers
 
 
@@ -20,8 +21,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run, username, **options):
         actor = acting_user(username)
-        if not actor.has_perm("customers.upload_customers"):
-            raise bad_input(f"{actor.get_username()} may not upload customers")
+        if not rules.may_upload(actor):
+            raise not_done(f"user {actor.get_username()} does not have the right to upload customers")
         try:
             data = Path(file).read_bytes()
         except OSError as exc:

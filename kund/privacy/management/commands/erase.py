@@ -1,7 +1,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand
 
-from kund.core.cli import acting_user, bad_input, customer_by_number, not_done
+from kund.core.cli import bad_input, customer_and_actor, not_done
 from kund.privacy.planner import plan_customer
 from kund.privacy.services import ErasureRefused, customer_erase
 
@@ -15,13 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--as", dest="username", help="the acting user (needs the erasure right)")
 
     def handle(self, *args, number, yes, username, **options):
-        customer = customer_by_number(number)
+        customer, actor = customer_and_actor(number, username)
         if not yes:
             action = plan_customer(customer).action.value.replace("_", " ")
             raise bad_input(
                 f"nothing done: customer {customer.number} would be: {action}; add --yes to erase"
             )
-        actor = acting_user(username)
         try:
             outcome = customer_erase(customer=customer, actor=actor)
         except PermissionDenied:

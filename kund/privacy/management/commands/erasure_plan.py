@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from kund.core.cli import customer_by_number
+from kund.core.cli import customer_and_actor
 from kund.privacy.planner import Action, plan_customer
 
 
@@ -12,9 +12,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("number", help="the customer number")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument("--as", dest="username", help="the acting user (default: the first superuser)")
 
-    def handle(self, *args, number, **options):
-        plan = plan_customer(customer_by_number(number))
+    def handle(self, *args, number, username, **options):
+        # The plan names the customer's records: only for a customer the acting user may view.
+        customer, _actor = customer_and_actor(number, username)
+        plan = plan_customer(customer)
         if options["json"]:
             self.stdout.write(json.dumps(plan.as_dict(), ensure_ascii=False))
             return

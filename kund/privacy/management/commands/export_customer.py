@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from kund.core.cli import acting_user, bad_input, customer_by_number
+from kund.core.cli import customer_and_actor
 from kund.privacy.access_export import access_export
 
 
@@ -16,12 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("--as", dest="username", help="the acting user (default: the first superuser)")
 
     def handle(self, *args, number, format, username, **options):
-        customer = customer_by_number(number)
-        actor = acting_user(username)
-        may_view = actor.has_perm("customers.view_customer") or (
-            actor.has_perm("customers.view_assigned_customer") and customer.responsible_id == actor.pk
-        )
-        if not may_view:
-            raise bad_input(f"{actor.get_username()} may not view customer {customer.number}")
+        customer, actor = customer_and_actor(number, username)  # only a customer the actor may view
         export = access_export(customer=customer, actor=actor)
         self.stdout.write(export.as_json() if format == "json" else export.as_html())
