@@ -103,7 +103,7 @@ def main():
     )
     vendor = connection.vendor
     if not Customer.objects.exists():
-        from kund.core.demo import seed_demo
+        from kund.demo.seeder import seed_demo
 
         print(f"seeding {args.customers} customers", flush=True)
         seed_demo(customers=args.customers, seed=1)

@@ -371,13 +371,13 @@ class NotificationBellView(RegisterView):
 
     def get(self, request):
         count = selectors.unread_notification_count(request.user)
-        return render(request, "core/_notification_bell.html", {"unread_count": count})
+        return render(request, "customers/_notification_bell.html", {"unread_count": count})
 
 
 class NotificationListView(RegisterView):
     def get(self, request):
         page = window_page(selectors.notifications_for(request.user), request.GET.get("page"), per_page=25)
-        return render(request, "core/notification_list.html", {"page": page})
+        return render(request, "customers/notification_list.html", {"page": page})
 
     def post(self, request):
         """Mark all as read."""

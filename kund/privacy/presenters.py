@@ -8,9 +8,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from kund.core.templatetags.kund import customer_url
 from kund.customers.models import Customer, CustomFieldValue
 from kund.customers.selectors import SECTIONS
+from kund.customers.templatetags.kund import customer_url
 from kund.privacy import policy
 from kund.privacy.planner import Plan
 

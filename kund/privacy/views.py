@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from kund.core import rules
-from kund.core.templatetags.kund import customer_url
 from kund.customers.models import Customer
+from kund.customers.templatetags.kund import customer_url
 from kund.documents.models import Document
 from kund.privacy import presenters
 from kund.privacy.forms import ErasureConfirmForm

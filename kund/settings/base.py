@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "kund.support",
     "kund.service",
     "kund.privacy",
+    "kund.demo",  # imports every app above
 ]
 
 MIDDLEWARE = [

@@ -8,11 +8,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from kund.core.testing.factories import Person, add_transactions
 from kund.customers.custom_fields import custom_values_set
 from kund.customers.models import CustomerGroup, CustomField
 from kund.customers.services import customer_assign, customer_update
 from kund.customers.tests.register_fixtures import anonymize, new_company, new_private
+from kund.demo.testing.factories import Person, add_transactions
 from kund.sales.services import order_create
 
 PASSWORD = "correct-horse-battery"

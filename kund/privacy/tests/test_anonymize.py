@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 
 from kund.audit.models import ChangeRecord, ErasureLogEntry
 from kund.billing.models import AgreementInvoice, Invoice, Receipt
-from kund.core.demo import seed_demo
-from kund.core.testing.factories import Person, add_owned, add_transactions, make_customer
 from kund.customers.models import CreditFile, CreditInfo, Customer, CustomFieldValue, Notification
 from kund.customers.services import customer_assign, customer_update
+from kund.demo.seeder import seed_demo
+from kund.demo.testing.factories import Person, add_owned, add_transactions, make_customer
 from kund.documents.models import Document
 from kund.privacy import policy
 from kund.privacy.planner import Action, plan_customer, plan_customers

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from kund.audit.models import ErasureLogEntry
-from kund.core.testing.factories import add_owned, add_transactions, make_customer
 from kund.customers.models import Customer
+from kund.demo.testing.factories import add_owned, add_transactions, make_customer
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from django.db import connection, transaction
 
-from kund.core.testing.factories import add_transactions, make_customer, next_number
 from kund.customers.models import Customer
+from kund.demo.testing.factories import add_transactions, make_customer, next_number
 from kund.privacy import services
 from kund.privacy.services import ErasureRefused, customer_anonymize
 from kund.sales.models import Order

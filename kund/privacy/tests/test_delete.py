@@ -5,7 +5,6 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError
 
 from kund.audit.models import ChangeRecord, ErasureLogEntry
-from kund.core.testing.factories import add_owned, make_customer
 from kund.customers.models import (
     Branch,
     CreditFile,
@@ -15,6 +14,7 @@ from kund.customers.models import (
     NumberReservation,
 )
 from kund.customers.services import customer_assign, customer_create, customer_update
+from kund.demo.testing.factories import add_owned, make_customer
 from kund.documents.models import Document
 from kund.privacy.planner import Action, plan_customer
 from kund.privacy.services import customer_delete

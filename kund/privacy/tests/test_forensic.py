@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 
 from kund.billing.models import AgreementInvoice, Invoice, Receipt
-from kund.core.demo import seed_demo
 from kund.customers.models import Customer
+from kund.demo.seeder import seed_demo
 from kund.privacy import policy
 from kund.privacy.planner import Action, plan_customers
 from kund.privacy.services import erase_customers

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kund.core.demo import seed_demo
-from kund.core.testing.factories import Person, add_owned, add_transactions, make_customer
 from kund.customers.models import Customer
+from kund.demo.seeder import seed_demo
+from kund.demo.testing.factories import Person, add_owned, add_transactions, make_customer
 from kund.privacy.planner import Action, classify, plan_customer, plan_customers
 
 pytestmark = pytest.mark.django_db

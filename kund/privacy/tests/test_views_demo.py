@@ -7,8 +7,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from kund.billing.models import Invoice
-from kund.core.demo import seed_demo
 from kund.customers.models import Customer
+from kund.demo.seeder import seed_demo
 from kund.privacy.planner import classify
 from kund.sales.models import Order
 

@@ -1,12 +1,12 @@
 """`kund seed_demo --customers N [--seed S]` (SPEC §8): fills the database with demo data, see
-kund/core/demo.py."""
+kund/demo/seeder.py."""
 
 import secrets
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from kund.core.demo import seed_demo
+from kund.demo.seeder import seed_demo
 
 
 def _count(option: str, value: str | None) -> int:

@@ -1,7 +1,7 @@
 """Test data with a known shape: one customer with a row in every linked table, every personal field
 filled with that customer's own details, so a test can follow each value through an erasure.
 
-For realistic volumes, tests use the demo seeder (kund.core.demo); these factories are for the cases a
+For realistic volumes, tests use the demo seeder (kund.demo.seeder); these factories are for the cases a
 test must control exactly (a blocker of one kind, a field of one table).
 """
 

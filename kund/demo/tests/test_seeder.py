@@ -1,4 +1,4 @@
-"""The demo data (kund/core/demo.py, SPEC §8 `seed_demo`): every record type and every erasure case of
+"""The demo data (kund/demo/seeder.py, SPEC §8 `seed_demo`): every record type and every erasure case of
 SPEC §4 in the proportions of CASE_WEIGHTS, realistic Swedish details, deterministic for a seed.
 
 Most tests read one seeded database of 600 customers (six decks of a hundred, so every case count is
@@ -20,10 +20,10 @@ from django.utils import timezone
 from stdnum.se import orgnr, personnummer, vat
 
 from kund.billing.models import AgreementInvoice, Invoice, PaymentReminder, Receipt, ReminderFee
-from kund.core.demo import CASE_WEIGHTS, NUMBERED_MODELS, Case, seed_demo
 from kund.core.models import RegisterSettings
 from kund.crm.models import Activity, Agreement, EmailMessage, Project, ProjectGroupMembership, ResellerLink
 from kund.customers.models import Branch, Customer, CustomFieldValue
+from kund.demo.seeder import CASE_WEIGHTS, NUMBERED_MODELS, Case, seed_demo
 from kund.documents.models import Document
 from kund.sales.models import Delivery, DropshipOrder, InboundDelivery, Order, Purchase, Quote, TradeInvoice
 from kund.service.models import FaultReport, Installation, ServiceOrder, ServiceProtocol

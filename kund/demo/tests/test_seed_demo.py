@@ -1,4 +1,4 @@
-"""`kund seed_demo` (kund/core/management/commands/seed_demo.py, SPEC §8): its output, and bad input ending
+"""`kund seed_demo` (kund/demo/management/commands/seed_demo.py, SPEC §8): its output, and bad input ending
 with exit status 2 and one line on stderr."""
 
 import os
