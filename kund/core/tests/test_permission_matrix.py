@@ -21,8 +21,8 @@ from django.core.management.base import CommandError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kund.core.rights import ADMINISTRATOR_GROUP, ensure_administrator_group
-from kund.core.testing.factories import add_owned, add_transactions, make_customer
 from kund.customers.models import Customer, CustomField
+from kund.demo.testing.factories import add_owned, add_transactions, make_customer
 from kund.privacy import jobs, selections
 from kund.privacy.models import ErasureJob
 from kund.privacy.tests.massdata import enable_crm
