@@ -159,6 +159,40 @@ LOGGING = {
     "loggers": {"faker": {"level": "WARNING"}},
 }
 
+# --- Sign-in throttling (django-axes) ---------------------------------------------------------------
+# Every sign-in goes through django.contrib.auth.authenticate; Axes' backend, first in the list, refuses a
+# locked username or address there, and its handler (kund.core.throttle.SignInHandler) records each
+# failure in the database, so the count holds across processes. The policy is explained in
+# kund/core/throttle.py and the README ("Sign-in throttling").
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # turns a refused attempt into the lockout page
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "kund.core.throttle.SignInHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_FAILURE_LIMIT = 5  # per username, from any address
+KUND_SIGNIN_ADDRESS_FAILURE_LIMIT = 20  # per address, across usernames
+AXES_COOLOFF_TIME = 15 / 60  # in hours, as Axes reads a number: 15 minutes
+# Failures while locked are not counted: the lock ends 15 minutes after it began, however often it is tried.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True  # a successful sign-in clears that username's failures
+AXES_LOCKOUT_CALLABLE = "kund.core.throttle.lockout_response"  # Kund's sign-in page, with a message
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "kund.core.throttle.client_address"
+# Behind a reverse proxy, set to the number of proxies that append to X-Forwarded-For (usually 1).
+KUND_TRUSTED_PROXY_COUNT = int(os.environ.get("KUND_TRUSTED_PROXY_COUNT", "0"))
+# What is kept: failed attempts (username as typed, address, browser) only until their cool-off is
+# over; they are deleted at the next sign-in after that. No history of successful sign-ins is kept,
+# and Axes' log lines mask usernames and addresses.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+AXES_VERBOSE = False
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # failures and lockouts, not every step of the handler
+# --- end of sign-in throttling ----------------------------------------------------------------------
+
 # Kund's own settings.
 KUND_MASS_ERASURE_LIMIT = int(os.environ.get("KUND_MASS_ERASURE_LIMIT", "500"))  # SPEC M-2
 KUND_ERASURE_RULESET_VERSION = "2026.1"  # written into every erasure log row (SPEC B-2)

@@ -1,9 +1,8 @@
-"""The customer card (R-3, R-4, R-5, R-6, A-4) and sign-in throttling."""
+"""The customer card (R-3, R-4, R-5, R-6, A-4) and the sign-in page."""
 
 from datetime import date, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from kund.audit.models import ChangeRecord
@@ -199,49 +198,7 @@ def test_r6_assign_to_an_unknown_user_is_an_error_beside_the_field(client, manag
     assert not Notification.objects.exists()
 
 
-# --- sign-in throttling ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def signin(client, db):
-    cache.clear()
-    make_user(username="karin.clerk")
-
-    def attempt(password: str, address: str = "10.0.0.7"):
-        return client.post(
-            reverse("login"), {"username": "karin.clerk", "password": password}, REMOTE_ADDR=address
-        )
-
-    yield attempt
-    cache.clear()
-
-
-def test_sign_in_is_refused_for_15_minutes_after_five_failures(signin):
-    # given five failed attempts
-    for _ in range(5):
-        assert signin("wrong").status_code == 200
-
-    # when the right password comes next
-    response = signin("pw-not-used")
-
-    # then it is refused, with a message that says why
-    assert response.status_code == 200
-    assert "Too many failed sign-in attempts" in response.content.decode()
-    assert "_auth_user_id" not in response.wsgi_request.session
-
-
-def test_sign_in_four_failures_then_success_works_and_resets_the_count(signin):
-    for _ in range(4):
-        signin("wrong")
-
-    assert signin("pw-not-used").status_code == 302
-
-
-def test_sign_in_throttle_is_per_address(signin):
-    for _ in range(5):
-        signin("wrong", address="10.0.0.7")
-
-    assert signin("pw-not-used", address="10.0.0.8").status_code == 302
+# --- the sign-in page (its throttling: kund/core/tests/test_throttle.py) ---------------------------------
 
 
 def test_sign_in_page_has_a_csrf_token(client, db):
