@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from kund.audit.models import ChangeRecord, ErasureLogEntry
+from kund.core.admin_helpers import BackOfficeMixin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -17,7 +18,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChangeRecord)
-class ChangeRecordAdmin(ReadOnlyAdmin):
+class ChangeRecordAdmin(BackOfficeMixin, ReadOnlyAdmin):
     list_display = ("at", "customer", "actor", "event", "field")
     list_select_related = ("customer", "actor")
     raw_id_fields = ("customer",)

@@ -1,6 +1,16 @@
 from django.contrib import admin
 
+from kund.core import rules
 from kund.core.models import RegisterSettings
+
+
+def _administrators_only(request) -> bool:
+    """The back office is for administrators (rules.may_use_admin); everyone else is sent to its
+    sign-in page, as Django does for a visitor who is not staff."""
+    return rules.may_use_admin(request.user)
+
+
+admin.site.has_permission = _administrators_only
 
 
 @admin.register(RegisterSettings)

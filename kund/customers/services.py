@@ -105,9 +105,41 @@ def customer_create(*, actor, data: dict, number: str | None = None) -> Customer
     return customer
 
 
-def _ensure_changeable(customer: Customer) -> None:
+def ensure_customer_changeable(customer: Customer) -> None:
+    """SPEC A-4: an anonymized customer is frozen, and so is everything recorded about it."""
     if customer.is_anonymized:
-        raise ValidationError(_("An anonymized customer cannot be changed."))  # SPEC A-4
+        raise ValidationError(_("An anonymized customer cannot be changed."), code="anonymized")
+
+
+# New business (SPEC R-5): the records that commit the business to new work for a customer. An inactive
+# customer keeps everything already done — deliveries, purchases for its dropship orders, invoices and
+# reminders for what it bought, activities, tickets, documents, branches — but is not chosen for these.
+NEW_BUSINESS = frozenset(
+    {
+        "sales.Quote",
+        "sales.Order",
+        "sales.DropshipOrder",
+        "service.ServiceOrder",
+        "service.FaultReport",
+        "crm.Agreement",
+    }
+)
+
+
+def ensure_customer_accepts(customer: Customer, *, kind: str) -> None:
+    """May `customer` be chosen for a new record of `kind` (a model label such as "sales.Order")? Every
+    door that creates or re-links a record asks this: the services, the web and the admin.
+
+    SPEC A-4: an anonymized customer cannot be chosen for anything new. R-5: an inactive customer cannot be
+    chosen for new business (NEW_BUSINESS)."""
+    if customer.is_anonymized:
+        raise ValidationError(
+            _("This customer has been anonymized and cannot be chosen for anything new."), code="anonymized"
+        )
+    if kind in NEW_BUSINESS and not customer.is_active:
+        raise ValidationError(
+            _("This customer is inactive and cannot be chosen for new orders."), code="inactive"
+        )
 
 
 @transaction.atomic
@@ -117,7 +149,7 @@ def customer_update(*, customer: Customer, actor, data: dict) -> Customer:
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    _ensure_changeable(customer)
+    ensure_customer_changeable(customer)
     changes = []
     for field, new in data.items():
         old = getattr(customer, field)
@@ -139,7 +171,7 @@ def customer_change_number(*, customer: Customer, actor, new_number: str) -> Cus
     if not is_administrator(actor):
         raise PermissionDenied(_("Only an administrator can change a customer number."))
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    _ensure_changeable(customer)
+    ensure_customer_changeable(customer)
     new_number = validate_customer_number(new_number)
     old_number = customer.number
     customer.number = new_number
@@ -161,7 +193,7 @@ def customer_set_status(*, customer: Customer, actor, status: str) -> Customer:
     if status not in Customer.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    _ensure_changeable(customer)
+    ensure_customer_changeable(customer)
     if customer.status != status:
         old = customer.status
         customer.status = status
@@ -174,7 +206,7 @@ def customer_set_status(*, customer: Customer, actor, status: str) -> Customer:
 def customer_assign(*, customer: Customer, actor, responsible) -> Customer:
     """Assign or unassign the responsible user (SPEC R-6); both users get an in-app notification."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    _ensure_changeable(customer)
+    ensure_customer_changeable(customer)
     previous = customer.responsible
     if previous == responsible:
         return customer

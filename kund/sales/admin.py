@@ -1,5 +1,6 @@
 from kund.core.admin_helpers import register_linked
 from kund.sales import models
+from kund.sales.services import order_create
 
 register_linked(
     models.Quote, list_display=("ref", "customer", "date", "status", "total"), list_filter=("status",)
@@ -8,6 +9,7 @@ register_linked(
     models.Order,
     list_display=("ref", "customer", "date", "delivered", "invoiced", "total"),
     list_filter=("delivered", "invoiced"),
+    creator=order_create,
 )
 register_linked(models.OrderExtraInfo, list_display=("order", "delivered_on", "invoiced_on"))
 register_linked(models.Delivery, list_display=("ref", "customer", "date"))

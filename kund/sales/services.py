@@ -10,19 +10,12 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from kund.customers.models import Customer
+from kund.customers.services import ensure_customer_accepts
 from kund.sales.models import Order
 
 ORDER_FIELDS = frozenset(
     f.name for f in Order._meta.concrete_fields if f.name not in {"id", "number", "customer", "responsible"}
 )
-
-
-def ensure_customer_can_be_chosen(customer: Customer) -> None:
-    """The check every "new record for a customer" service makes (SPEC R-5, A-4)."""
-    if customer.is_anonymized:
-        raise ValidationError(_("This customer has been anonymized and cannot be chosen for anything new."))
-    if not customer.is_active:
-        raise ValidationError(_("This customer is inactive and cannot be chosen for new orders."))
 
 
 def _customer_addresses(customer: Customer) -> dict:
@@ -61,7 +54,7 @@ def order_create(*, customer: Customer, actor, data: dict | None = None) -> Orde
 
 def _order_create(*, customer: Customer, data: dict) -> Order:
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    ensure_customer_can_be_chosen(customer)
+    ensure_customer_accepts(customer, kind=Order._meta.label)
     number = (Order.objects.aggregate(top=Max("number"))["top"] or 0) + 1
     order = Order(
         customer=customer,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kund.customers.models import Customer
-from kund.sales.services import ensure_customer_can_be_chosen
+from kund.customers.services import ensure_customer_accepts
 from kund.service.models import FaultReport
 
 FAULT_REPORT_FIELDS = frozenset(
@@ -36,7 +36,7 @@ def fault_report_create(*, customer: Customer, actor, data: dict | None = None) 
 
 def _fault_report_create(*, customer: Customer, data: dict) -> FaultReport:
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    ensure_customer_can_be_chosen(customer)
+    ensure_customer_accepts(customer, kind=FaultReport._meta.label)
     report = FaultReport(
         customer=customer,
         number=(FaultReport.objects.aggregate(top=Max("number"))["top"] or 0) + 1,

@@ -1,12 +1,9 @@
-from django.contrib import admin
-
-from kund.core.admin_helpers import register_linked
+from kund.core.admin_helpers import LinkedRecordInline, register_linked
 from kund.support import models
 
 
-class TicketReplyInline(admin.TabularInline):
+class TicketReplyInline(LinkedRecordInline):
     model = models.TicketReply
-    extra = 0
     raw_id_fields = ("author",)
 
 
