@@ -177,8 +177,9 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
+# Uploaded files live in the default storage (MEDIA_ROOT for the file system) and are never served from
+# it: every download goes through a view that checks the rules (kund.core.files).
 MEDIA_ROOT = Path(os.environ.get("KUND_MEDIA_ROOT", VAR_DIR / "media"))
-MEDIA_URL = "media/"
 
 TASKS = {
     "default": {
