@@ -12,6 +12,7 @@ from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kund.core.files import RandomName
 from kund.core.models import PkReferenced
 
 ANONYMIZED_NAME = "Xxxx"
@@ -303,7 +304,7 @@ class CreditFile(PkReferenced, models.Model):
     REF_PREFIX = "CR"
 
     credit_info = models.ForeignKey(CreditInfo, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(_("file"), upload_to="credit/%Y/")
+    file = models.FileField(_("file"), upload_to=RandomName("credit"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
