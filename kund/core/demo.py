@@ -1072,7 +1072,7 @@ class DemoSeeder:
                 f"Rating: {rating}",
             )
         )
-        name = chunk.save_file(random_name("credit", ".pdf"), _pdf(report))
+        name = chunk.save_file(random_name("credit", "report.pdf"), _pdf(report))
         chunk.add(CreditFile, credit_info_id=info["id"], file=name, uploaded_at=self._moment(checked_on))
 
     def _document(self, chunk: _Chunk, party: _Party, created_ago: int) -> None:
@@ -1083,7 +1083,7 @@ class DemoSeeder:
             body += (
                 f"{party.name}\n{party.address.one_line}\n{party.address.postal_code} {party.address.city}\n"
             )
-        name = chunk.save_file(random_name("documents", ".txt"), body.encode())
+        name = chunk.save_file(random_name("documents", "document.txt"), body.encode())
         chunk.add(
             Document,
             customer_id=party.id,

@@ -20,7 +20,7 @@ from kund.documents.models import Document
         ("archive.tar.gz", ".gz"),
         ("evil.p hp", ""),
         ("report.p;df", ""),
-        ("report.pdf\"", ""),
+        ('report.pdf"', ""),
         ("../../etc/passwd", ""),
         ("trailing.", ""),
         ("long.abcdefghijk", ""),
