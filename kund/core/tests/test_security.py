@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.defaults import server_error
 
+from kund.core.middleware import SEEN
 from kund.settings.base import BASE_DIR, secret_key_file
 
 # --- the secret key -------------------------------------------------------------------------------------
@@ -126,24 +128,57 @@ def test_static_files_are_served_by_whitenoise_with_their_own_caching(client, ad
 def test_sessions_end_with_the_browser_or_after_eight_idle_hours():
     assert django_settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
     assert django_settings.SESSION_COOKIE_AGE == 8 * 60 * 60
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
 
 
 @pytest.mark.django_db
-def test_each_request_moves_the_end_of_the_session_on(client, admin_user):
-    # given a signed-in user whose session would end in a minute
+def test_signing_in_gives_a_cookie_that_ends_with_the_browser(client, django_user_model):
+    # given
+    django_user_model.objects.create_user("sara", password="correct-horse-battery")
+
+    # when
+    response = client.post(reverse("login"), {"username": "sara", "password": "correct-horse-battery"})
+
+    # then the cookie has no expiry date, and the session ends 8 hours from now unless used
+    assert response.status_code == 302
+    cookie = response.cookies[django_settings.SESSION_COOKIE_NAME]
+    assert cookie["expires"] == "" and cookie["max-age"] == ""
+    expires = Session.objects.get().expire_date
+    assert timezone.now() + timedelta(hours=7, minutes=59) < expires <= timezone.now() + timedelta(hours=8)
+
+
+def _session_seen_ago(client, seconds: int, *, ends_in: timedelta) -> None:
+    session = client.session
+    session[SEEN] = int(time.time()) - seconds
+    session.save()
+    Session.objects.filter(pk=session.session_key).update(expire_date=timezone.now() + ends_in)
+
+
+@pytest.mark.django_db
+def test_using_kund_moves_the_end_of_the_session_on(client, admin_user):
+    # given a signed-in user last seen ten minutes ago, whose session would end in a minute
     client.force_login(admin_user)
-    session = Session.objects.get()
-    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + timedelta(minutes=1))
+    _session_seen_ago(client, 10 * 60, ends_in=timedelta(minutes=1))
 
     # when
     response = client.get(reverse("home"))
 
-    # then the session lasts another 8 hours, and its cookie only as long as the browser runs
+    # then the session lasts another 8 hours
     assert response.status_code == 200
     assert Session.objects.get().expire_date > timezone.now() + timedelta(hours=7)
-    cookie = response.cookies[django_settings.SESSION_COOKIE_NAME]
-    assert cookie["expires"] == "" and cookie["max-age"] == ""
+
+
+@pytest.mark.django_db
+def test_a_session_is_not_written_on_every_request(client, admin_user):
+    # given a user seen a minute ago
+    client.force_login(admin_user)
+    _session_seen_ago(client, 60, ends_in=timedelta(hours=7))
+    before = Session.objects.get().expire_date
+
+    # when
+    client.get(reverse("home"))
+
+    # then the session row was left alone
+    assert Session.objects.get().expire_date == before
 
 
 @pytest.mark.django_db
