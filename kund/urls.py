@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -18,8 +16,5 @@ urlpatterns = [
     path("import/", include("kund.customers.urls_import")),
     path("mass-erasure/", include("kund.privacy.urls_mass")),
 ]
-
-if settings.DEBUG:
-    # Uploaded files in development only; in production the web server serves MEDIA_ROOT (or
-    # nothing: uploads are personal data and go through a view that checks rights).
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served from the storage, in any settings: each is downloaded through a view
+# that checks the rules for its customer (kund.customers.views_files).

@@ -20,4 +20,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Kund")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from kund.core.middleware import session_seen_at_sign_in
+
         post_migrate.connect(_after_migrate, dispatch_uid="kund-administrator-group")
+        user_logged_in.connect(session_seen_at_sign_in, dispatch_uid="kund-session-seen")

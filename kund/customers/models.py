@@ -12,6 +12,9 @@ from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kund.core.files import RandomName
+from kund.core.models import PkReferenced
+
 ANONYMIZED_NAME = "Xxxx"
 
 
@@ -295,17 +298,18 @@ class CreditInfo(models.Model):
         return f"{self.provider} {self.checked_on}"
 
 
-class CreditFile(models.Model):
+class CreditFile(PkReferenced, models.Model):
+    """A credit report (a PDF) of a credit check; shown as "CR-7", downloaded under that name."""
+
+    REF_PREFIX = "CR"
+
     credit_info = models.ForeignKey(CreditInfo, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(_("file"), upload_to="credit/%Y/")
+    file = models.FileField(_("file"), upload_to=RandomName("credit"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("credit report file")
         verbose_name_plural = _("credit report files")
-
-    def __str__(self) -> str:
-        return self.file.name
 
 
 class CustomField(models.Model):

@@ -157,6 +157,7 @@ class Section:
     date: str | None
     columns: tuple[str, ...] = ()
     link: str = "customer"
+    download: str = ""  # for records that are files: the URL name of their download (customer, record)
 
     @property
     def model_class(self):
@@ -208,7 +209,23 @@ SECTIONS: tuple[Section, ...] = (
     Section("service_orders", "service.ServiceOrder", _("Service orders"), "date", ("status",)),
     Section("service_protocols", "service.ServiceProtocol", _("Service protocols"), "date"),
     Section("fault_reports", "service.FaultReport", _("Fault reports"), "reported_at", ("resolved",)),
-    Section("documents", "documents.Document", _("Documents"), "uploaded_at", ("title",)),
+    Section(
+        "documents",
+        "documents.Document",
+        _("Documents"),
+        "uploaded_at",
+        ("title",),
+        download="customers:document_download",
+    ),
+    Section(
+        "credit_files",
+        "customers.CreditFile",
+        _("Credit reports"),
+        "uploaded_at",
+        ("credit_info",),
+        link="credit_info__customer",
+        download="customers:credit_file_download",
+    ),
     Section("branches", "customers.Branch", _("Branches"), None, ("name", "city")),
 )
 SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}

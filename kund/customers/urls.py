@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kund.customers import views
+from kund.customers import views, views_files
 
 app_name = "customers"
 
@@ -14,6 +14,16 @@ urlpatterns = [
     path("<int:pk>/assign/", views.CustomerAssignView.as_view(), name="assign"),
     path("<int:pk>/history/", views.CustomerHistoryView.as_view(), name="history"),
     path("<int:pk>/records/<slug:key>/", views.CustomerSectionView.as_view(), name="section"),
+    path(
+        "<int:pk>/documents/<int:record_pk>/download/",
+        views_files.DocumentDownloadView.as_view(),
+        name="document_download",
+    ),
+    path(
+        "<int:pk>/credit-files/<int:record_pk>/download/",
+        views_files.CreditFileDownloadView.as_view(),
+        name="credit_file_download",
+    ),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path("notifications/bell/", views.NotificationBellView.as_view(), name="notification_bell"),
     path("custom-fields/", views.CustomFieldListView.as_view(), name="custom_fields"),

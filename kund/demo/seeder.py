@@ -4,7 +4,8 @@ customers.
 
 Deterministic: one random.Random(seed) draws everything, in a fixed order; Faker, seeded with the same
 seed, only builds value pools once (names, streets, companies). The only outside input is today's date,
-the anchor of the ten-year window.
+the anchor of the ten-year window. (The names of the stored files are the exception: random like every
+upload's, kund.core.files, since a name that follows from the seed could be guessed.)
 
 Fast: rows draw from the pools instead of calling Faker, and are plain dicts written with one
 `executemany` per table and chunk of customers, in one transaction per chunk. Django's bulk_create
@@ -55,6 +56,7 @@ from stdnum import luhn
 
 from kund.audit.models import ChangeRecord
 from kund.billing.models import AgreementInvoice, Invoice, PaymentReminder, Receipt, ReminderFee
+from kund.core.files import random_name
 from kund.core.models import NumberedRecord, RegisterSettings
 from kund.crm.models import (
     Activity,
@@ -1025,8 +1027,8 @@ class DemoSeeder:
         if self._random() < (0.1 if party.company else 0.01):
             self._credit_info(chunk, party, created_ago)
         if self._random() < (0.2 if extra else 0.04):
-            for seq in range(1, self._between(1, 2) + 1):
-                self._document(chunk, party, created_ago, seq)
+            for _ in range(self._between(1, 2)):
+                self._document(chunk, party, created_ago)
         if self._random() < 0.3:
             self._custom_values(chunk, party, created_ago)
 
@@ -1070,10 +1072,10 @@ class DemoSeeder:
                 f"Rating: {rating}",
             )
         )
-        name = chunk.save_file(f"credit/{checked_on:%Y}/{party.number}-{checked_on}.pdf", _pdf(report))
+        name = chunk.save_file(random_name("credit", "report.pdf"), _pdf(report))
         chunk.add(CreditFile, credit_info_id=info["id"], file=name, uploaded_at=self._moment(checked_on))
 
-    def _document(self, chunk: _Chunk, party: _Party, created_ago: int, seq: int) -> None:
+    def _document(self, chunk: _Chunk, party: _Party, created_ago: int) -> None:
         uploaded = self._moment(self._day(self._days_ago(0, created_ago)))
         title = self._pick(DOCUMENT_TITLES)
         body = f"{title}\nKundnummer {party.number}\n"
@@ -1081,7 +1083,7 @@ class DemoSeeder:
             body += (
                 f"{party.name}\n{party.address.one_line}\n{party.address.postal_code} {party.address.city}\n"
             )
-        name = chunk.save_file(f"documents/{uploaded:%Y}/{party.number}-{seq}.txt", body.encode())
+        name = chunk.save_file(random_name("documents", "document.txt"), body.encode())
         chunk.add(
             Document,
             customer_id=party.id,

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kund.core.files import RandomName
 from kund.core.models import PkReferenced
 
 
@@ -16,7 +17,7 @@ class Document(PkReferenced, models.Model):
         "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="documents"
     )
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("file"), upload_to="documents/%Y/")
+    file = models.FileField(_("file"), upload_to=RandomName("documents"))
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kund.billing.models import Invoice, Receipt
+from kund.core import rules
 from kund.customers.models import Customer
 from kund.privacy.models import ErasureJob
 from kund.privacy.planner import Action, plan_customers
@@ -155,17 +156,23 @@ ERASE_COLUMNS = ["customer_number", "name", "created_at", "last_purchase", "acti
 IGNORED_COLUMNS = ["customer_number", "name", "created_at", "reason"]
 
 
-def _details(customer_ids: list[int]) -> dict[int, dict]:
+def _details(customer_ids: list[int], reader) -> dict[int, dict]:
     """Name, creation date and last purchase of the listed customers, read when the list is written: the
-    job keeps ids only."""
+    job keeps ids only. The name only of a customer the reader may view (R-9): the mass right alone does
+    not show names; the others are listed by number."""
     details: dict[int, dict] = {}
     chunk = 5_000
     for start in range(0, len(customer_ids), chunk):
         ids = customer_ids[start : start + chunk]
+        named = set(rules.restrict(Customer.objects.filter(pk__in=ids), reader).values_list("pk", flat=True))
         for pk, name, created_at in Customer.objects.filter(pk__in=ids).values_list(
             "pk", "name", "created_at"
         ):
-            details[pk] = {"name": name, "created_at": timezone.localdate(created_at), "last_purchase": None}
+            details[pk] = {
+                "name": name if pk in named else "",
+                "created_at": timezone.localdate(created_at),
+                "last_purchase": None,
+            }
         for model in PURCHASE_MODELS:
             rows = (
                 model._default_manager.filter(customer_id__in=ids)
@@ -182,9 +189,10 @@ def _details(customer_ids: list[int]) -> dict[int, dict]:
     return details
 
 
-def csv_lists(rows: list[Row]) -> tuple[str, str]:
-    """The two review lists: those to erase (with the action) and those ignored (with the reason)."""
-    details = _details([r.customer_id for r in rows])
+def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
+    """The two review lists: those to erase (with the action) and those ignored (with the reason), as
+    `reader` may see them."""
+    details = _details([r.customer_id for r in rows], reader)
     to_erase, ignored = io.StringIO(), io.StringIO()
     erase_writer, ignored_writer = csv.writer(to_erase), csv.writer(ignored)
     erase_writer.writerow(ERASE_COLUMNS)

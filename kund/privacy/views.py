@@ -80,10 +80,8 @@ class CustomerErasureView(LoginRequiredMixin, View):
             "linked": presenters.linked_summary(plan),
         }
         if plan.action == Action.DELETE:
-            titles = (
-                Document.objects.filter(customer=customer).order_by("title").values_list("title", flat=True)
-            )
-            context["documents"] = list(titles[: presenters.LIST_LIMIT])
+            documents = Document.objects.filter(customer=customer).order_by("title", "pk")
+            context["documents"] = list(documents.values_list("pk", "title")[: presenters.LIST_LIMIT])
             context["documents_more"] = max(0, plan.documents_to_delete - presenters.LIST_LIMIT)
         if plan.action == Action.ANONYMIZE:
             context["kept"] = presenters.record_lines(

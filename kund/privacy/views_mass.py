@@ -141,16 +141,18 @@ class JobResumeView(JobView):
 
 
 class JobListView(JobView):
-    """M-4: the review lists as CSV, to erase or ignored, by customer number and name."""
+    """M-4: the review lists as CSV, to erase or ignored, by customer number, and by name where the user
+    may view the customer."""
 
     def get(self, request, which: str):
         items = self.job.items.order_by("pk").values_list(
             "customer_id", "customer_number", "planned", "reason"
         )
         rows = [mass.Row(pk, number, planned, reason) for pk, number, planned, reason in items]
-        to_erase, ignored = mass.csv_lists(rows)
+        to_erase, ignored = mass.csv_lists(rows, reader=request.user)
         response = HttpResponse(to_erase if which == "to-erase" else ignored, content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="erasure-{self.job.pk}-{which}.csv"'
+        response["Cache-Control"] = "no-store"
         return response
 
 

@@ -1,7 +1,10 @@
 """Every setting Kund has. local/test/production only switch a few of them; environment variables
 switch behaviour (DATABASE_URL, KUND_SECRET_KEY, KUND_DEBUG, KUND_ALLOWED_HOSTS)."""
 
+import contextlib
 import os
+import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -18,7 +21,35 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("KUND_SECRET_KEY", "insecure-development-key-change-me")
+def secret_key_file(path: Path) -> str:
+    """The secret key kept in `path` (var/secret-key): made on the first run, readable by its owner only
+    (mode 0600), and read from there on every later run. For development and the demo; production
+    passes KUND_SECRET_KEY."""
+    key = path.read_text().strip() if path.exists() else ""
+    if key:
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written in full to a private temporary file (mkstemp makes it 0600) and then linked into place, so
+    # that two processes starting together (the web server and the worker) end up with the same key and
+    # neither reads a half-written file.
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret-key-")
+    try:
+        with os.fdopen(handle, "w") as file:
+            file.write(secrets.token_urlsafe(50) + "\n")
+        if path.exists():  # there, but empty: replace it
+            os.replace(temporary, path)
+        else:
+            with contextlib.suppress(FileExistsError):  # another process was first: its key is the one
+                os.link(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return path.read_text().strip()
+
+
+# No known default: without KUND_SECRET_KEY, Django refuses to sign anything. local.py keeps one in var/.
+SECRET_KEY = os.environ.get("KUND_SECRET_KEY", "")
+# Off unless asked for: Django's debug pages show tracebacks and the data of the request.
 DEBUG = env_bool("KUND_DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("KUND_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
@@ -49,11 +80,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, with or without DEBUG
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kund.core.middleware.NoStoreWhenSignedInMiddleware",
+    "kund.core.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -120,6 +154,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Signing in lasts until the browser closes (the cookie has no expiry date) or until 8 hours without a
+# request: kund.core.middleware.SessionIdleMiddleware moves the session's end on while it is used.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 8 * 60 * 60
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English")), ("de", _("German"))]
@@ -140,8 +178,9 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
+# Uploaded files live in the default storage (MEDIA_ROOT for the file system) and are never served from
+# it: every download goes through a view that checks the rules (kund.core.files).
 MEDIA_ROOT = Path(os.environ.get("KUND_MEDIA_ROOT", VAR_DIR / "media"))
-MEDIA_URL = "media/"
 
 TASKS = {
     "default": {

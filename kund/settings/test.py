@@ -6,6 +6,7 @@ from .base import DATABASES, VAR_DIR
 # Lets several test runs share one machine (and one PostgreSQL server) without sharing a database.
 _SUFFIX = os.environ.get("KUND_TEST_DB_SUFFIX", "")
 
+SECRET_KEY = "kund-tests-only-not-a-secret"  # a fixed key, for tests alone
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests read the English source strings; a test of the Swedish or German interface asks for it.
 LANGUAGE_CODE = "en"
@@ -14,6 +15,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Static files as local.py serves them: by WhiteNoise from the finders, nothing collected.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not Django's default in-memory database: WAL and secure_delete (base.py) only mean

@@ -5,6 +5,7 @@ test settings' storage and no autoreload."""
 from .base import *  # noqa: F403
 
 DEBUG = False
+SECRET_KEY = "kund-tests-only-not-a-secret"  # as kund.settings.test
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

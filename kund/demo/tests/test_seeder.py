@@ -22,7 +22,7 @@ from stdnum.se import orgnr, personnummer, vat
 from kund.billing.models import AgreementInvoice, Invoice, PaymentReminder, Receipt, ReminderFee
 from kund.core.models import RegisterSettings
 from kund.crm.models import Activity, Agreement, EmailMessage, Project, ProjectGroupMembership, ResellerLink
-from kund.customers.models import Branch, Customer, CustomFieldValue
+from kund.customers.models import Branch, CreditFile, Customer, CustomFieldValue
 from kund.demo.seeder import CASE_WEIGHTS, NUMBERED_MODELS, Case, seed_demo
 from kund.documents.models import Document
 from kund.sales.models import Delivery, DropshipOrder, InboundDelivery, Order, Purchase, Quote, TradeInvoice
@@ -314,6 +314,17 @@ def test_s8_documents_are_files_in_storage(db_seeded):
     document = Document.objects.first()
     with document.file.open("rb") as handle:
         assert f"Kundnummer {document.customer.number}".encode() in handle.read()
+
+
+def test_s8_stored_files_have_random_names(db_seeded):
+    # The demo's files are named like every upload: nothing in the name leads to the customer, and a
+    # name cannot be guessed from the seed or from another file's name.
+    documents = list(Document.objects.values_list("file", flat=True))
+    credit_reports = list(CreditFile.objects.values_list("file", flat=True))
+    assert documents and credit_reports
+    assert all(re.fullmatch(r"documents/[0-9a-f]{32}\.txt", name) for name in documents), documents[:3]
+    assert all(re.fullmatch(r"credit/[0-9a-f]{32}\.pdf", name) for name in credit_reports), credit_reports[:3]
+    assert len(set(documents)) == len(documents)
 
 
 # ------------------------------------------------------------------------------- determinism

@@ -124,6 +124,33 @@ def test_m4_verification_shows_the_counts_the_ignored_reasons_and_both_lists(era
     assert Customer.objects.count() == 3
 
 
+def test_m4_the_lists_name_only_the_customers_the_user_may_view(client, three):
+    # given a user with the mass right who may view only the customers assigned to them: one of three
+    never, buyer, blocked, _blocking = three
+    enable_crm()
+    user = user_with("mira", "mass_erase_customers", "view_assigned_customer")
+    Customer.objects.filter(pk=buyer.pk).update(responsible=user)
+    client.force_login(user)
+    job, _response = plan(client)
+
+    # when
+    to_erase = client.get(reverse("mass_erasure:list", args=[job.pk, "to-erase"]))
+    ignored = client.get(reverse("mass_erasure:list", args=[job.pk, "ignored"]))
+
+    # then every customer is listed by number, and only the assigned one by name
+    rows = list(csv.DictReader(io.StringIO(to_erase.content.decode())))
+    assert [(r["customer_number"], r["name"]) for r in rows] == [
+        (never.number, ""),
+        (buyer.number, "Gunnar Holm"),
+    ]
+    rows = list(csv.DictReader(io.StringIO(ignored.content.decode())))
+    assert [(r["customer_number"], r["name"]) for r in rows] == [(blocked.number, "")]
+    assert b"Astrid" not in to_erase.content and b"Sofia" not in ignored.content
+    for response in (to_erase, ignored):
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert "no-store" in response["Cache-Control"]
+
+
 def test_m3_the_page_warns_when_the_date_lies_within_the_last_year(eraser_client, three):
     recent = (timezone.localdate() - timedelta(days=30)).isoformat()
     job, response = plan(eraser_client, through=recent)

@@ -147,8 +147,11 @@ def test_d1_the_delete_page_warns_in_red_of_the_documents_that_go_with_the_custo
     assert response.status_code == 200
     assert response.context["action"] == "delete"
     assert 'class="alert alert-danger" role="alert" id="erasure-delete-warning"' in html
-    assert response.context["documents"] == ["Offertförfrågan kök", "Ritning altan"]
+    assert [title for _pk, title in response.context["documents"]] == ["Offertförfrågan kök", "Ritning altan"]
     assert "Offertförfrågan kök" in html and "Ritning altan" in html
+    # each is linked to its download, which checks the rules again
+    for document in customer.documents.all():
+        assert reverse("customers:document_download", args=[customer.pk, document.pk]) in html
     assert "Delete permanently — cannot be undone" in html
     assert "Anonymize permanently" not in html
     assert "I have read the information about deletion and anonymization" in html

@@ -48,7 +48,7 @@ class Command(BaseCommand):
                 "customers may be caught (M-3)"
             )
         if dry_run:
-            self._dry_run(criteria, through, limit, report_dir, as_json=options["json"])
+            self._dry_run(actor, criteria, through, limit, report_dir, as_json=options["json"])
         else:
             self._run(actor, criteria, through, limit, as_json=options["json"])
 
@@ -71,7 +71,7 @@ class Command(BaseCommand):
             raise bad_input(f"bad --limit {limit!r}: use a whole number of at least 1")
         return criteria, day, number
 
-    def _dry_run(self, criteria, through, limit, report_dir, *, as_json: bool) -> None:
+    def _dry_run(self, actor, criteria, through, limit, report_dir, *, as_json: bool) -> None:
         verification = mass.verify(criteria=criteria, through=through, limit=limit)
         counts = verification.counts()
         written = []
@@ -79,7 +79,7 @@ class Command(BaseCommand):
             directory = Path(report_dir)
             try:
                 directory.mkdir(parents=True, exist_ok=True)
-                to_erase, ignored = mass.csv_lists(verification.rows)
+                to_erase, ignored = mass.csv_lists(verification.rows, reader=actor)
                 stem = f"mass-erasure-{criteria}-{through.isoformat()}"
                 for suffix, text in (("to-erase", to_erase), ("ignored", ignored)):
                     path = directory / f"{stem}-{suffix}.csv"
