@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from kund.core.files import RandomName, random_name, safe_extension
-from kund.core.testing.factories import add_owned, make_customer
+from kund.demo.testing.factories import add_owned, make_customer
 from kund.documents.models import Document
 
 

@@ -173,6 +173,17 @@ DOORS = [
     Door("customers:custom_field", ADMIN, args=lambda w: [w.custom_field_pk]),
     Door("customers:rights", ADMIN),
     Door("customers:rights_edit", ADMIN, args=lambda w: [w.person_pk]),
+    # the customer's files, through rights-checked downloads only
+    Door(
+        "customers:document_download",
+        VIEWERS,
+        args=lambda w: [w.customer.pk, w.extra["owned"]["document"].pk],
+    ),
+    Door(
+        "customers:credit_file_download",
+        VIEWERS,
+        args=lambda w: [w.customer.pk, w.extra["owned"]["credit_file"].pk],
+    ),
     # linked records
     Door("sales:order_list", REGISTER),
     Door("sales:order_detail", VIEWERS, args=lambda w: [w.order_pk]),

@@ -339,6 +339,7 @@ def test_another_process_sees_the_lock(client, karin):
         "DJANGO_SETTINGS_MODULE": "kund.settings.base",
         "DATABASE_URL": _url_of_the_test_database(),
         "KUND_ALLOWED_HOSTS": "testserver",
+        "KUND_SECRET_KEY": "a-key-for-this-test-only",
         "KUND_LOG_LEVEL": "ERROR",
         "PYTHONPATH": str(settings.BASE_DIR),
     }

@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 import kund.urls
-from kund.core.testing.factories import add_owned
 from kund.customers.services import customer_assign
 from kund.customers.tests.register_fixtures import *  # noqa: F403
 from kund.customers.tests.register_fixtures import make_user, new_company
+from kund.demo.testing.factories import add_owned
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.urls import reverse
 
-from kund.core.testing.factories import add_owned, make_customer
 from kund.customers.models import CreditFile, CreditInfo, Customer
+from kund.demo.testing.factories import add_owned, make_customer
 from kund.documents.models import Document
 from kund.privacy.services import customer_delete
 
