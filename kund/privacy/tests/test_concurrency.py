@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.db import connection, transaction
 
+from kund.audit.models import ErasureLogEntry
 from kund.core.testing.factories import add_transactions, make_customer, next_number
 from kund.customers.models import Customer
 from kund.privacy import services
@@ -105,3 +106,36 @@ def test_order_committed_first_blocks_the_anonymization(admin_user):
     assert "not delivered" in str(refused.value)
     after = Customer.objects.get(pk=customer.pk)
     assert after.anonymized_at is None and after.first_name == "Ingrid"
+
+
+def test_two_deletes_of_one_customer_at_once_one_deletes_the_other_is_told_already_erased(admin_user):
+    # given a deletable customer, read by two administrators, the first one's delete paused inside its
+    # transaction with the customer locked
+    customer = make_customer(actor=admin_user)
+    second_admin = type(admin_user).objects.create_superuser("bertil", "bertil@kund.test", "pw")
+    inside, release = threading.Event(), threading.Event()
+    real = services._delete_rows
+
+    def paused(present):
+        inside.set()
+        release.wait(15)
+        return real(present)
+
+    first = Worker(lambda: services.customer_delete(customer=customer, actor=admin_user))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services, "_delete_rows", paused)
+        first.start()
+        assert inside.wait(15)
+        # when the second one deletes it meanwhile (it waits for the first one's lock) ...
+        second = Worker(lambda: services.customer_delete(customer=customer, actor=second_admin))
+        second.start()
+        time.sleep(0.5)  # lets the second reach the lock (the outcome is the same if it has not)
+        release.set()
+        first.join(20)
+        second.join(20)
+
+    # then the first deleted it, the second was told so, and the log has one row
+    assert first.error is None and first.result.result == "deleted"
+    assert isinstance(second.error, services.AlreadyErased) and second.error.gone
+    assert not Customer.objects.filter(pk=customer.pk).exists()
+    assert ErasureLogEntry.objects.filter(customer_number=customer.number).count() == 1
