@@ -32,6 +32,7 @@ from kund.core.batch import without_cyclic_gc
 from kund.customers.models import Customer
 from kund.privacy import policy, scope
 from kund.privacy.planner import Action, Plan, plan_customers, row_counts
+from kund.privacy.selections import scrub_selections
 
 logger = logging.getLogger(__name__)
 
@@ -275,6 +276,7 @@ def _erase_chunk(
         scope.mark(
             {DELETE: [p.customer_id for p in to_delete], ANONYMIZE: [p.customer_id for p in to_anonymize]}
         )
+        scrub_selections(customer_ids=[p.customer_id for p in to_delete + to_anonymize])
 
         counts = (
             row_counts(scope.ids(), policy.TABLES, cache_key=scope.TABLE) if to_delete or to_anonymize else {}
