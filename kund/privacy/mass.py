@@ -4,6 +4,13 @@ review lists as CSV. Reads only; the jobs (kund.privacy.jobs) do the erasing thr
 The selection is one query: EXISTS subqueries over the three purchase tables (orders, invoices, receipts,
 each indexed on (customer, date)) on the index of private, not anonymized customers by creation time, so
 it never walks customers in Python whatever the size of the register.
+
+The limit of a run (M-2) counts the customers that can be erased, not the blocked ones: a run takes the
+oldest `limit` customers meeting the criteria that are not blocked (the planner's blocker EXISTS, on the
+same query), so running it again always gets further, however many blocked customers come first. The
+verification (M-4) still reports the blocked customers met on the way, each with its reason: those older
+than the last customer taken (all of them when fewer than `limit` can be erased), oldest first and at
+most `limit` of them, so a run lists at most twice its limit. A second query finds them.
 """
 
 import csv
@@ -20,7 +27,7 @@ from kund.billing.models import Invoice, Receipt
 from kund.core import rules
 from kund.customers.models import Customer
 from kund.privacy.models import ErasureJob
-from kund.privacy.planner import Action, plan_customers
+from kund.privacy.planner import Action, blocked_condition, plan_customers, today
 from kund.sales.models import Order
 
 Criteria = ErasureJob.Criteria
@@ -62,14 +69,41 @@ def criteria_condition(criteria: str, through: date) -> Q:
     raise ValueError(f"unknown criteria: {criteria}")
 
 
-def select_customers(*, criteria: str, through: date, limit: int | None = None) -> QuerySet:
-    """SPEC M-1, M-2: private persons not anonymized who meet the criteria, oldest first, at most `limit`."""
+def meeting_criteria(*, criteria: str, through: date) -> QuerySet:
+    """SPEC M-1, M-2: every private person not anonymized who meets the criteria, unordered."""
+    return Customer.objects.filter(kind=Customer.Kind.PRIVATE, anonymized_at__isnull=True).filter(
+        criteria_condition(criteria, through)
+    )
+
+
+def select_customers(
+    *, criteria: str, through: date, limit: int | None = None, on: date | None = None
+) -> QuerySet:
+    """SPEC M-1, M-2: the oldest customers meeting the criteria that can be erased (deleted or
+    anonymized: not blocked), at most `limit`. Blocked ones do not use up the limit, so each run gets
+    further than the last one however many blocked customers lie before the rest."""
     limit = default_limit() if limit is None else limit
     return (
-        Customer.objects.filter(kind=Customer.Kind.PRIVATE, anonymized_at__isnull=True)
-        .filter(criteria_condition(criteria, through))
+        meeting_criteria(criteria=criteria, through=through)
+        .exclude(blocked_condition(on or today()))
         .order_by("created_at", "pk")[:limit]
     )
+
+
+def ignored_customers(
+    *, criteria: str, through: date, limit: int, before: tuple[datetime, int] | None, on: date | None = None
+) -> QuerySet:
+    """The blocked customers meeting the criteria that a run reports as ignored (M-4): those older than
+    `before` — the (created_at, id) of the last customer selected for erasure, or None when the run took
+    every erasable one — oldest first, at most `limit` of them."""
+    blocked = meeting_criteria(criteria=criteria, through=through).filter(blocked_condition(on or today()))
+    if before is not None:
+        created_at, pk = before
+        # (created_at, id) < before; the first condition alone lets the index on created_at bound the scan.
+        blocked = blocked.filter(created_at__lte=created_at).filter(
+            Q(created_at__lt=created_at) | Q(pk__lt=pk)
+        )
+    return blocked.order_by("created_at", "pk")[:limit]
 
 
 def is_recent(through: date, *, today: date | None = None) -> bool:
@@ -145,8 +179,23 @@ def plan_rows(customer_ids: list[int]) -> list[Row]:
 
 
 def verify(*, criteria: str, through: date, limit: int | None = None) -> Verification:
+    """M-2, M-4: the run's customers, oldest first — up to `limit` that can be erased, and the blocked
+    ones met on the way to them (those older than the last one selected; all of them when fewer than
+    `limit` can be erased), at most `limit` of those too — planned. Two queries and the planner's."""
     limit = default_limit() if limit is None else limit
-    ids = list(select_customers(criteria=criteria, through=through, limit=limit).values_list("pk", flat=True))
+    on = today()
+    erasable = list(
+        select_customers(criteria=criteria, through=through, limit=limit, on=on).values_list(
+            "created_at", "pk"
+        )
+    )
+    before = erasable[-1] if len(erasable) == limit else None
+    ignored = list(
+        ignored_customers(criteria=criteria, through=through, limit=limit, before=before, on=on).values_list(
+            "created_at", "pk"
+        )
+    )
+    ids = [pk for _created, pk in sorted(erasable + ignored)]
     return Verification(criteria=criteria, through=through, limit=limit, rows=plan_rows(ids))
 
 

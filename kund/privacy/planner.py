@@ -351,4 +351,8 @@ def _plan_customers(customers: QuerySet, *, detail: bool, on: date, cache_key: s
 
 
 def plan_customer(customer: Customer, *, on: date | None = None) -> Plan:
-    return plan_customers(Customer.objects.filter(pk=customer.pk), detail=True, on=on)[customer.pk]
+    """The plan of one customer; Customer.DoesNotExist if it is gone (deleted since it was read)."""
+    plan = plan_customers(Customer.objects.filter(pk=customer.pk), detail=True, on=on).get(customer.pk)
+    if plan is None:
+        raise Customer.DoesNotExist(f"customer id {customer.pk} no longer exists")
+    return plan

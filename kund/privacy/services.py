@@ -32,6 +32,7 @@ from kund.core.batch import without_cyclic_gc
 from kund.customers.models import Customer
 from kund.privacy import policy, scope
 from kund.privacy.planner import Action, Plan, plan_customers, row_counts
+from kund.privacy.selections import scrub_selections
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,15 @@ class ErasureRefused(Exception):
         self.plan = plan
 
 
+class AlreadyErased(ErasureRefused):
+    """The customer had been erased by someone else by the time the erasure locked it: deleted (`gone`),
+    or already anonymized. What the loser of two simultaneous erasures of one customer is told."""
+
+    def __init__(self, message: str, *, gone: bool):
+        super().__init__(message)
+        self.gone = gone
+
+
 @dataclass(slots=True)
 class Outcome:
     customer_id: int
@@ -55,6 +65,8 @@ class Outcome:
     result: str  # "deleted", "anonymized", "ignored", "failed"
     reason: str = ""
     receipt: str = ""
+    # Ignored because someone else erased the customer first: deleted ("gone") or already anonymized.
+    erased_before: str = ""  # "", "gone" or "anonymized"
 
 
 @dataclass
@@ -264,6 +276,7 @@ def _erase_chunk(
         scope.mark(
             {DELETE: [p.customer_id for p in to_delete], ANONYMIZE: [p.customer_id for p in to_anonymize]}
         )
+        scrub_selections(customer_ids=[p.customer_id for p in to_delete + to_anonymize])
 
         counts = (
             row_counts(scope.ids(), policy.TABLES, cache_key=scope.TABLE) if to_delete or to_anonymize else {}
@@ -295,12 +308,21 @@ def _erase_chunk(
         ]
         done = {p.customer_id for p in to_delete + to_anonymize}
         outcomes += [
-            Outcome(p.customer_id, p.number, "ignored", _reason(p, allowed))
+            Outcome(
+                p.customer_id,
+                p.number,
+                "ignored",
+                _reason(p, allowed),
+                erased_before="anonymized" if p.action == Action.ALREADY_ANONYMIZED else "",
+            )
             for p in by_number
             if p.customer_id not in done
         ]
+        # Not there to lock: deleted since it was chosen, by a concurrent erasure that committed first.
         gone = set(ids) - set(plans)
-        outcomes += [Outcome(pk, "", "ignored", _("no longer exists")) for pk in sorted(gone)]
+        outcomes += [
+            Outcome(pk, "", "ignored", _("already erased"), erased_before="gone") for pk in sorted(gone)
+        ]
         if in_transaction is not None:
             # The caller's record of these outcomes commits (or rolls back) with the erasure itself.
             in_transaction(outcomes)
@@ -349,9 +371,10 @@ def erase_customers(
 ) -> BatchResult:
     """The batch form: erase each customer by the action that applies, chunk by chunk.
 
-    Resumable: a customer already erased is reported as ignored (already anonymized, or no longer exists)
-    and never erased twice, because each chunk decides inside its own transaction. `on_chunk` is called
-    after each chunk has committed, with its outcomes (for progress and per-customer results).
+    Resumable: a customer already erased is reported as ignored (already anonymized, or already erased
+    when it no longer exists) and never erased twice, because each chunk decides inside its own
+    transaction. `on_chunk` is called after each chunk has committed, with its outcomes (for progress
+    and per-customer results).
     `in_transaction` is called with the deleted, anonymized and ignored outcomes of each chunk inside the
     chunk's transaction, so what the caller records about them commits together with the erasure (a
     background job's per-customer results); if it raises, the chunk is rolled back and retried one
@@ -404,6 +427,18 @@ def _erase_one(*, customer: Customer, actor, allowed: tuple[Action, ...]) -> Out
         rules.may_erase(actor, customer), _("You do not have the right to delete or anonymize this customer.")
     )
     outcome = erase_customers(customer_ids=[customer.pk], actor=actor, allowed=allowed).outcomes[0]
+    if outcome.erased_before == "gone":
+        raise AlreadyErased(
+            _("Customer %(number)s was not erased: it has already been erased.")
+            % {"number": customer.number},
+            gone=True,
+        )
+    if outcome.erased_before:
+        raise AlreadyErased(
+            _("Customer %(number)s was not erased: %(reason)s")
+            % {"number": customer.number, "reason": outcome.reason},
+            gone=False,
+        )
     if outcome.result in ("ignored", "failed"):
         raise ErasureRefused(
             _("Customer %(number)s was not erased: %(reason)s")

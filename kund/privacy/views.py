@@ -19,7 +19,7 @@ from kund.documents.models import Document
 from kund.privacy import presenters
 from kund.privacy.forms import ErasureConfirmForm
 from kund.privacy.planner import Action, plan_customer
-from kund.privacy.services import ErasureRefused, customer_anonymize, customer_delete
+from kund.privacy.services import AlreadyErased, ErasureRefused, customer_anonymize, customer_delete
 
 
 class CustomerErasureView(LoginRequiredMixin, View):
@@ -45,12 +45,19 @@ class CustomerErasureView(LoginRequiredMixin, View):
         return customer
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not Customer.objects.filter(pk=pk).exists():
+            # Erased by someone else since this page was shown (the GET of an unknown customer is a 404).
+            return self.already_erased(_("The customer no longer exists: it has already been erased."))
         customer = self.customer(pk)
         form = ErasureConfirmForm(request.POST)
         if not form.is_valid():
             return self.page(customer, form)
         try:
             outcome = self.services[form.cleaned_data["action"]](customer=customer, actor=request.user)
+        except AlreadyErased as refused:
+            if refused.gone:  # deleted by a concurrent erasure that committed first
+                return self.already_erased(str(refused))
+            return self.page(customer, ErasureConfirmForm(), refused=str(refused))
         except ErasureRefused as refused:
             return self.page(customer, ErasureConfirmForm(), refused=str(refused))
         if outcome.result == "deleted":
@@ -67,8 +74,19 @@ class CustomerErasureView(LoginRequiredMixin, View):
         )
         return redirect(customer_url(customer.pk))
 
+    def already_erased(self, message: str) -> HttpResponse:
+        """The customer is gone: there is no page to show again, so say so on the customer list."""
+        messages.warning(self.request, message)
+        return redirect(presenters.reverse_or("customers:list", "/customers/"))
+
     def page(self, customer: Customer, form: ErasureConfirmForm, *, refused: str = "") -> HttpResponse:
-        plan = plan_customer(customer)
+        try:
+            plan = plan_customer(customer)
+        except Customer.DoesNotExist:  # deleted by a concurrent erasure since it was read
+            return self.already_erased(
+                _("Customer %(number)s no longer exists: it has already been erased.")
+                % {"number": customer.number}
+            )
         user = self.request.user
         context = {
             "customer": customer,

@@ -9,8 +9,9 @@ from datetime import date
 import pytest
 from django.db import connection, transaction
 
+from kund.audit.models import ErasureLogEntry
 from kund.customers.models import Customer
-from kund.demo.testing.factories import add_transactions, make_customer, next_number
+from kund.demo.testing.factories import Person, add_transactions, make_customer, next_number
 from kund.privacy import services
 from kund.privacy.services import ErasureRefused, customer_anonymize
 from kund.sales.models import Order
@@ -105,3 +106,77 @@ def test_order_committed_first_blocks_the_anonymization(admin_user):
     assert "not delivered" in str(refused.value)
     after = Customer.objects.get(pk=customer.pk)
     assert after.anonymized_at is None and after.first_name == "Ingrid"
+
+
+def test_two_deletes_of_one_customer_at_once_one_deletes_the_other_is_told_already_erased(admin_user):
+    # given a deletable customer, read by two administrators, the first one's delete paused inside its
+    # transaction with the customer locked
+    customer = make_customer(actor=admin_user)
+    second_admin = type(admin_user).objects.create_superuser("bertil", "bertil@kund.test", "pw")
+    inside, release = threading.Event(), threading.Event()
+    real = services._delete_rows
+
+    def paused(present):
+        inside.set()
+        release.wait(15)
+        return real(present)
+
+    first = Worker(lambda: services.customer_delete(customer=customer, actor=admin_user))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services, "_delete_rows", paused)
+        first.start()
+        assert inside.wait(15)
+        # when the second one deletes it meanwhile (it waits for the first one's lock) ...
+        second = Worker(lambda: services.customer_delete(customer=customer, actor=second_admin))
+        second.start()
+        time.sleep(0.5)  # lets the second reach the lock (the outcome is the same if it has not)
+        release.set()
+        first.join(20)
+        second.join(20)
+
+    # then the first deleted it, the second was told so, and the log has one row
+    assert first.error is None and first.result.result == "deleted"
+    assert isinstance(second.error, services.AlreadyErased) and second.error.gone
+    assert not Customer.objects.filter(pk=customer.pk).exists()
+    assert ErasureLogEntry.objects.filter(customer_number=customer.number).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite runs one writing transaction at a time")
+def test_two_erasures_scrubbing_one_selection_at_once_both_take_effect(admin_user):
+    # given a selection naming two customers, and the erasure of the first paused inside its
+    # transaction after it has read the selections
+    from kund.privacy import selections
+    from kund.privacy.models import SavedSelection
+
+    first = make_customer(
+        actor=admin_user, person=Person("Hjalmar", "Jakobsson", "hjalmar.jakobsson@example.se")
+    )
+    second = make_customer(
+        actor=admin_user, person=Person("Signe", "Lindqvist", "signe.lindqvist@example.se")
+    )
+    saved = SavedSelection.objects.create(name="Jakobsson och Lindqvist", query="q=jakobsson")
+    inside, release = threading.Event(), threading.Event()
+    real = selections._details
+    paused_once = []
+
+    def paused(customer_ids):
+        if not paused_once:
+            paused_once.append(True)
+            inside.set()
+            release.wait(15)
+        return real(customer_ids)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(selections, "_details", paused)
+        eraser = Worker(lambda: services.customer_delete(customer=first, actor=admin_user))
+        eraser.start()
+        assert inside.wait(15)
+        # when the second customer's erasure scrubs the same selection and commits meanwhile
+        services.customer_delete(customer=second, actor=admin_user)
+        release.set()
+        eraser.join(20)
+
+    # then the first erasure did not write back the name it had read before that
+    assert eraser.error is None
+    after = SavedSelection.objects.get(pk=saved.pk)
+    assert (after.name, after.query) == ("Xxxx och Xxxx", "q=Xxxx")

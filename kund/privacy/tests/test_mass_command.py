@@ -202,3 +202,55 @@ def test_m5_a_progress_bar_only_on_a_terminal(three, tty):
     output = "".join(lines)
     assert ("\r[" in output and "] 3/3" in output) is tty
     assert "deleted 1, anonymized 1, ignored 1, failed 0" in output
+
+
+def test_m2_blocked_customers_do_not_use_up_the_limit_so_each_run_gets_further(db):
+    # given a register whose five oldest private customers meeting the criteria are blocked (undelivered
+    # orders), and twelve later ones that can be erased, half of them buyers
+    enable_crm()
+    mass_eraser("malin")
+    blocked = []
+    for i in range(5):
+        customer = private("Sofia", f"Lund{i}", created=date(2014, 1, 1 + i))
+        order(customer, date(2015, 1, 1), delivered=False)
+        blocked.append(customer)
+    erasable = []
+    for i in range(12):
+        customer = private("Nils", f"Ek{i}", created=date(2015, 2, 1 + i))
+        if i % 2:
+            order(customer, date(2016, 1, 1))
+        erasable.append(customer)
+    args = (
+        "--criteria",
+        "both",
+        "--through",
+        "2020-12-31",
+        "--limit",
+        "5",
+        "--yes",
+        "--json",
+        "--as",
+        "malin",
+    )
+
+    # when the run is made twice
+    first, second = json.loads(run(*args)), json.loads(run(*args))
+
+    # then each erased five customers that could be erased, the blocked ones were reported as ignored
+    # without counting against the limit, and the second run took the next five
+    for result in (first, second):
+        assert result["delete"] + result["anonymize"] == 5
+        assert result["deleted"] + result["anonymized"] == 5 and result["failed"] == 0
+        assert result["ignored"] == 5 and result["selected"] == 10
+    first_job, second_job = ErasureJob.objects.order_by("pk")
+    erased = [
+        set(job.items.filter(result__in=["deleted", "anonymized"]).values_list("customer_id", flat=True))
+        for job in (first_job, second_job)
+    ]
+    assert erased[0] == {c.pk for c in erasable[:5]}
+    assert erased[1] == {c.pk for c in erasable[5:10]}
+    for job in (first_job, second_job):
+        ignored = job.items.filter(result="ignored")
+        assert set(ignored.values_list("customer_id", flat=True)) == {c.pk for c in blocked}
+        assert all("not delivered" in reason for reason in ignored.values_list("reason", flat=True))
+    assert Customer.objects.filter(pk__in=[c.pk for c in blocked], anonymized_at__isnull=True).count() == 5

@@ -5,6 +5,8 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kund.customers.models import Customer
 from kund.privacy import mass
@@ -175,3 +177,69 @@ def test_m4_a_customer_gone_since_selection_is_ignored_with_its_reason():
     assert rows[0].action == "delete"
     assert rows[1].action == "ignore" and rows[1].reason == "no longer exists"
     assert Customer.objects.filter(pk=customer.pk).exists()
+
+
+def _blocked(last: str, created: date) -> Customer:
+    customer = private("Sofia", last, created=created)
+    order(customer, date(2016, 1, 1), delivered=False)
+    return customer
+
+
+def test_m2_the_limit_counts_customers_that_can_be_erased_not_blocked_ones():
+    # given blocked customers before, between and after four erasable ones, oldest first
+    old_blocked = [_blocked(f"Lund{i}", date(2014, 1, 1 + i)) for i in range(2)]
+    erasable = [private("Nils", f"Ek{i}", created=date(2015, 1, 1 + i)) for i in range(2)]
+    between = _blocked("Wallin", date(2015, 6, 1))
+    erasable += [private("Maja", f"Berg{i}", created=date(2015, 7, 1 + i)) for i in range(2)]
+    later_blocked = _blocked("Holm", date(2016, 1, 1))
+
+    # when selecting three
+    chosen = list(
+        select_customers(criteria=Criteria.BOTH, through=THROUGH, limit=3).values_list("pk", flat=True)
+    )
+    verification = verify(criteria=Criteria.BOTH, through=THROUGH, limit=3)
+
+    # then the three oldest erasable ones are selected, and the blocked ones older than the last of them
+    # are listed as ignored with their reason, in creation order; the later blocked one is not listed
+    assert chosen == [c.pk for c in erasable[:3]]
+    expected = [*old_blocked, *erasable[:2], between, erasable[2]]
+    assert [r.customer_id for r in verification.rows] == [c.pk for c in expected]
+    assert verification.counts() == {"selected": 6, "ignored": 3, "delete": 3, "anonymize": 0}
+    ignored = [r for r in verification.rows if r.action == "ignore"]
+    assert all("not delivered" in r.reason for r in ignored)
+    assert later_blocked.pk not in {r.customer_id for r in verification.rows}
+
+
+def test_m4_at_most_the_limit_of_ignored_customers_is_listed():
+    # given five blocked customers, and fewer erasable ones than the limit, all after them
+    blocked = [_blocked(f"Lund{i}", date(2014, 1, 1 + i)) for i in range(5)]
+    erasable = private("Nils", "Ek", created=date(2015, 1, 1))
+    later_blocked = _blocked("Holm", date(2016, 1, 1))
+
+    # when verifying a run of three
+    verification = verify(criteria=Criteria.BOTH, through=THROUGH, limit=3)
+
+    # then the one erasable customer, and the three oldest blocked ones
+    assert [r.customer_id for r in verification.rows] == [*(c.pk for c in blocked[:3]), erasable.pk]
+    assert verification.counts() == {"selected": 4, "ignored": 3, "delete": 1, "anonymize": 0}
+    assert later_blocked.pk not in {r.customer_id for r in verification.rows}
+
+
+def test_m2_the_verification_takes_the_same_queries_for_many_blocked_customers_as_for_few(
+    django_assert_max_num_queries,
+):
+    # given a few blocked and erasable customers
+    for i in range(2):
+        _blocked(f"Lund{i}", date(2014, 1, 1 + i))
+        private("Nils", f"Ek{i}", created=date(2015, 1, 1 + i))
+    with CaptureQueriesContext(connection) as few:
+        verify(criteria=Criteria.BOTH, through=THROUGH, limit=5)
+
+    # when there are many more
+    for i in range(12):
+        _blocked(f"Wallin{i}", date(2014, 2, 1 + i))
+        private("Maja", f"Berg{i}", created=date(2015, 2, 1 + i))
+
+    # then the verification is a set of queries, never one per customer
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert verify(criteria=Criteria.BOTH, through=THROUGH, limit=5).counts()["ignored"] == 5

@@ -2,6 +2,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand
 
 from kund.core.cli import bad_input, customer_and_actor, not_done
+from kund.customers.models import Customer
 from kund.privacy.planner import plan_customer
 from kund.privacy.services import ErasureRefused, customer_erase
 
@@ -17,7 +18,10 @@ class Command(BaseCommand):
     def handle(self, *args, number, yes, username, **options):
         customer, actor = customer_and_actor(number, username)
         if not yes:
-            action = plan_customer(customer).action.value.replace("_", " ")
+            try:
+                action = plan_customer(customer).action.value.replace("_", " ")
+            except Customer.DoesNotExist:  # deleted since it was looked up: a deleted customer is unknown
+                raise bad_input(f"unknown customer number: {number}") from None
             raise bad_input(
                 f"nothing done: customer {customer.number} would be: {action}; add --yes to erase"
             )

@@ -2,7 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from kund.core.cli import customer_and_actor
+from kund.core.cli import bad_input, customer_and_actor
+from kund.customers.models import Customer
 from kund.privacy.planner import Action, plan_customer
 
 
@@ -17,7 +18,10 @@ class Command(BaseCommand):
     def handle(self, *args, number, username, **options):
         # The plan names the customer's records: only for a customer the acting user may view.
         customer, _actor = customer_and_actor(number, username)
-        plan = plan_customer(customer)
+        try:
+            plan = plan_customer(customer)
+        except Customer.DoesNotExist:  # deleted since it was looked up: a deleted customer is unknown
+            raise bad_input(f"unknown customer number: {number}") from None
         if options["json"]:
             self.stdout.write(json.dumps(plan.as_dict(), ensure_ascii=False))
             return
