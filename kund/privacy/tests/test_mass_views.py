@@ -78,6 +78,10 @@ def test_m6_an_administrator_sees_the_page(client):
         ({"criteria": "both", "through": "2020-13-45"}, "through"),
         ({"criteria": "both", "through": ""}, "through"),
         ({"criteria": "everyone", "through": "2020-12-31"}, "criteria"),
+        ({"criteria": "both", "through": "9999-12-31"}, "through"),  # the day after does not exist
+        ({"criteria": "both", "through": "0001-01-01"}, "through"),
+        ({"criteria": "both", "through": "1899-12-31"}, "through"),
+        ({"criteria": "both", "through": "3000-01-01"}, "through"),
     ],
 )
 def test_bad_input_is_shown_beside_the_field(eraser_client, data, field):

@@ -1,12 +1,10 @@
 import json
 
-from django.core.management.base import BaseCommand
-
-from kund.core.cli import customer_and_actor
+from kund.core.cli import KundCommand, customer_and_actor
 from kund.privacy.planner import Action, plan_customer
 
 
-class Command(BaseCommand):
+class Command(KundCommand):
     help = "Show whether a customer would be deleted, anonymized, is blocked or is already anonymized (E-1)."
 
     def add_arguments(self, parser):
