@@ -26,6 +26,8 @@ Decisions:
 - Typed customer numbers are checked like validate_customer_number does (characters, the register's
   length, never used — R-1), but the "never used" check is one query per chunk of 500 numbers rather
   than one per row, so that 100,000 rows stay fast.
+- A cell the export neutralised for spreadsheets (`'=…`, `'+46…`) is read without that apostrophe
+  (kund.core.spreadsheet.restore), so an exported file imports back to the same values.
 """
 
 import csv
@@ -48,6 +50,7 @@ from stdnum.se import orgnr, personnummer
 
 from kund.audit.models import ChangeRecord
 from kund.core.models import RegisterSettings
+from kund.core.spreadsheet import restore
 from kund.customers.columns import IMPORT_COLUMNS, header_index, header_key
 from kund.customers.models import Customer, NumberReservation
 from kund.customers.services import NUMBER_PATTERN, allocate_customer_numbers
@@ -269,7 +272,11 @@ def _with_header(kind: str, rows: Iterable[tuple[int, list[str]]]) -> ParsedFile
         )
     if not any(column in seen for column in NAME_COLUMNS):
         raise UnreadableFile(_("The file needs a name column: name, first_name or last_name."))
-    data_rows = [(line, cells) for line, cells in rows if any(cell.strip() for cell in cells)]
+    data_rows = [
+        (line, [restore(cell) for cell in cells])
+        for line, cells in rows
+        if any(cell.strip() for cell in cells)
+    ]
     return ParsedFile(format=kind, headers=headers, mapping=mapping, rows=data_rows)
 
 

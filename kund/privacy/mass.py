@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kund.billing.models import Invoice, Receipt
+from kund.core.spreadsheet import neutralise
 from kund.customers.models import Customer
 from kund.privacy.models import ErasureJob
 from kund.privacy.planner import Action, plan_customers
@@ -183,7 +184,8 @@ def _details(customer_ids: list[int]) -> dict[int, dict]:
 
 
 def csv_lists(rows: list[Row]) -> tuple[str, str]:
-    """The two review lists: those to erase (with the action) and those ignored (with the reason)."""
+    """The two review lists: those to erase (with the action) and those ignored (with the reason). Every
+    cell a spreadsheet would run as a formula gets an apostrophe in front (kund.core.spreadsheet)."""
     details = _details([r.customer_id for r in rows])
     to_erase, ignored = io.StringIO(), io.StringIO()
     erase_writer, ignored_writer = csv.writer(to_erase), csv.writer(ignored)
@@ -193,8 +195,10 @@ def csv_lists(rows: list[Row]) -> tuple[str, str]:
         d = details.get(row.customer_id, {})
         created = d.get("created_at")
         if row.action == "ignore":
-            ignored_writer.writerow([row.number, d.get("name", ""), created or "", row.reason])
+            cells = [row.number, d.get("name", ""), created or "", row.reason]
+            ignored_writer.writerow([neutralise(cell) for cell in cells])
         else:
             last = d.get("last_purchase")
-            erase_writer.writerow([row.number, d.get("name", ""), created or "", last or "", row.action])
+            cells = [row.number, d.get("name", ""), created or "", last or "", row.action]
+            erase_writer.writerow([neutralise(cell) for cell in cells])
     return to_erase.getvalue(), ignored.getvalue()

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 from faker import Faker
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from stdnum import luhn
 
 from kund.audit.models import ChangeRecord
@@ -342,6 +342,73 @@ def test_r8_an_exported_file_imports_back(uploader):
         imported = Customer.objects.get(number=original.number)
         for _english, _swedish, attribute in COLUMNS:
             assert getattr(imported, attribute) == getattr(original, attribute), attribute
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_r8_the_lists_export_with_neutralised_cells_imports_back(client, uploader, fmt):
+    """The export puts an apostrophe before cells such as +46… and =…; the importer takes it off."""
+    # given customers whose cells the export neutralises
+    sources = [
+        customer_create(
+            actor=None,
+            data={
+                "kind": "private",
+                "first_name": "=Karin",
+                "last_name": "-Holm",
+                "name": "=Karin -Holm",
+                "organisation_number": "19811218-9876",
+                "email": "karin.holm@example.se",
+                "phone": "+46 70 123 45 67",
+                "invoice_address1": "@Ågatan 3",
+                "invoice_postal_code": "582 22",
+                "invoice_city": "Linköping",
+                "invoice_country": "SE",
+            },
+        ),
+        customer_create(
+            actor=None,
+            data={
+                "kind": "company",
+                "name": '=HYPERLINK("http://evil.example","Holm Bygg AB")',
+                "organisation_number": "556036-0793",
+                "email": "info@holmbygg.se",
+                "phone": "+47 22 12 34 56",
+                "invoice_address1": "'=Industrigatan 9",
+                "invoice_postal_code": "0150",
+                "invoice_city": "Oslo",
+                "invoice_country": "NO",
+            },
+        ),
+    ]
+    client.force_login(uploader)
+    exported = b"".join(client.get(f"/customers/export.{fmt}", {"sort": "number"}).streaming_content)
+    # ...imported into a register where their numbers are free (R-1: a number is never issued twice)
+    renumbered = {source.number: f"9{source.number}" for source in sources}
+    if fmt == "csv":
+        text = exported.decode("utf-8-sig")
+        for old, new in renumbered.items():
+            text = text.replace(f"\r\n{old},", f"\r\n{new},")
+        data = text.encode("utf-8")
+    else:
+        workbook = load_workbook(io.BytesIO(exported))
+        for (cell,) in workbook.active.iter_rows(min_row=2, max_col=1):
+            cell.value = renumbered[cell.value]
+        out = io.BytesIO()
+        workbook.save(out)
+        data = out.getvalue()
+
+    # when
+    report = import_customers(actor=uploader, data=data)
+
+    # then every value comes back as it was; the Swedish phone number in the register's national form
+    assert report.imported == 2
+    for source in sources:
+        imported = Customer.objects.get(number=renumbered[source.number])
+        for _english, _swedish, attribute in COLUMNS:
+            if attribute not in ("number", "phone"):
+                assert getattr(imported, attribute) == getattr(source, attribute), attribute
+    assert Customer.objects.get(number=renumbered[sources[0].number]).phone == "070-123 45 67"
+    assert Customer.objects.get(number=renumbered[sources[1].number]).phone == "+47 22 12 34 56"
 
 
 def test_r8_import_is_set_based(uploader, django_assert_max_num_queries):

@@ -343,13 +343,30 @@ def test_export_in_an_unknown_format_is_not_found(client, viewer):
     assert client.get("/customers/export.pdf").status_code == 404
 
 
-def test_export_neutralises_spreadsheet_formulas(client, viewer):
-    new_company(name='=HYPERLINK("http://evil")', organisation_number="")
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_neutralises_every_cell_a_spreadsheet_would_run(client, viewer, fmt):
+    # given cells starting with each character a spreadsheet takes for a formula
+    new_company(name='=HYPERLINK("http://evil.example")', organisation_number="", invoice_city="@Lund")
+    new_company(
+        name="+1+1 Konsult AB", organisation_number="", phone="+46 8 123 456 78", invoice_address1="-Box 12"
+    )
 
-    response = client.get(reverse("customers:export", args=["csv"]))
+    # when
+    response = client.get(reverse("customers:export", args=[fmt]), {"sort": "number"})
 
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert "'=HYPERLINK" in body
+    # then each such cell starts with an apostrophe
+    body = b"".join(response.streaming_content)
+    if fmt == "csv":
+        rows = [
+            dict(zip(ENGLISH_HEADERS, row, strict=True))
+            for row in csv.reader(io.StringIO(body.decode("utf-8-sig")))
+        ][1:]
+    else:
+        sheet = load_workbook(io.BytesIO(body), read_only=True).active
+        rows = [dict(zip(ENGLISH_HEADERS, row, strict=True)) for row in sheet.iter_rows(values_only=True)][1:]
+    assert [row["name"] for row in rows] == ['\'=HYPERLINK("http://evil.example")', "'+1+1 Konsult AB"]
+    assert rows[1]["phone"] == "'+46 8 123 456 78" and rows[1]["address"] == "'-Box 12"
+    assert rows[0]["city"] == "'@Lund" and rows[0]["phone"] == "08-123 456 78"  # the phone is plain
 
 
 @pytest.mark.parametrize("sort", ["number", "-number", "name", "-name", "created", "-created"])

