@@ -4,6 +4,7 @@
 import io
 import random
 import unicodedata
+import zipfile
 from datetime import date, timedelta
 
 import pytest
@@ -16,7 +17,7 @@ from stdnum import luhn
 
 from kund.audit.models import ChangeRecord
 from kund.customers.columns import COLUMNS, ENGLISH_HEADERS
-from kund.customers.importing import ImportRefused, UnreadableFile, check_file, import_customers
+from kund.customers.importing import ImportRefused, UnreadableFile, check_file, import_customers, read_file
 from kund.customers.models import Customer, NumberReservation
 from kund.customers.services import allocate_customer_numbers, customer_create
 
@@ -484,3 +485,133 @@ def test_r8_a_number_taken_during_the_import_rolls_back_every_chunk(uploader, mo
         ChangeRecord.objects.count(),
         NumberReservation.objects.count(),
     ) == before
+
+
+# --- limits: what one file may hold ---------------------------------------------------------------------
+
+
+def test_r8_an_xlsx_of_150_000_small_rows_is_refused_at_the_row_limit_and_nothing_imported(
+    tmp_path, uploader
+):
+    # given a workbook that is small on disk but holds more customers than one file may
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("kunder")
+    sheet.append(["namn"])
+    for number in range(150_000):
+        sheet.append([number])
+    out = io.BytesIO()
+    workbook.save(out)
+
+    # when
+    status, out_text, err = run_import(tmp_path, out.getvalue(), name="kunder.xlsx")
+
+    # then one line, exit 2, nothing imported
+    assert status == 2 and out_text == ""
+    assert err.strip() == "The file has more than 100,000 rows; split it into files of at most 100,000 rows."
+    assert Customer.objects.count() == 0
+
+
+def test_r8_a_csv_of_100_001_rows_is_refused_and_one_of_100_000_is_read(uploader):
+    names = [f"Kund {number} AB" for number in range(100_001)]
+    too_many = ("namn\r\n" + "\r\n".join(names) + "\r\n").encode()
+    just_right = ("namn\r\n" + "\r\n".join(names[:-1]) + "\r\n\r\n\r\n").encode()  # empty lines do not count
+
+    with pytest.raises(UnreadableFile, match="more than 100,000 rows"):
+        read_file(too_many)
+    assert len(read_file(just_right).rows) == 100_000
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (["Holm Bygg AB"] + [""] * 99 + ["x"], "Line 2 has more than 100 columns."),
+        (["Holm Bygg AB" + "x" * 10_000], "Line 2 has a cell of more than 10,000 characters."),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_r8_a_file_past_the_column_or_cell_limit_is_refused_with_the_line(uploader, row, message, fmt):
+    # given
+    if fmt == "xlsx":
+        data = xlsx_bytes(["namn"], [row])
+    else:
+        data = csv_bytes(["namn"], [row], delimiter=",", encoding="utf-8")
+
+    # when / then
+    with pytest.raises(UnreadableFile) as refused:
+        import_customers(actor=uploader, data=data)
+    assert str(refused.value) == message
+    assert Customer.objects.count() == 0
+
+
+def test_r8_empty_cells_past_the_last_column_are_no_column(uploader):
+    # given a spreadsheet saved with 150 empty cells after the data
+    data = csv_bytes(["namn", "ort"] + [""] * 150, [["Holm Bygg AB", "Lund"] + [""] * 150], encoding="utf-8")
+
+    # when
+    report = import_customers(actor=uploader, data=data)
+
+    # then
+    assert report.imported == 1 and Customer.objects.get().invoice_city == "Lund"
+
+
+def crafted_xlsx(sheet_data: str, dimension: str) -> bytes:
+    """An XLSX workbook whose first sheet holds exactly this XML, as a hostile program could write it."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(["namn"], [["Holm Bygg AB"]])))
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="{dimension}"/><sheetData>{sheet_data}</sheetData></worksheet>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = sheet.encode() if item.filename == "xl/worksheets/sheet1.xml" else source.read(item)
+            target.writestr(item.filename, data)
+    return out.getvalue()
+
+
+def text_cell(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def test_r8_an_xlsx_claiming_the_widest_sheet_is_read_within_the_limits(uploader):
+    # given a sheet that claims all 16,384 columns and 1,048,576 rows, and holds two
+    data = crafted_xlsx(
+        f'<row r="1">{text_cell("A1", "namn")}</row><row r="2">{text_cell("A2", "Holm Bygg AB")}</row>',
+        "A1:XFD1048576",
+    )
+
+    # when
+    parsed = read_file(data)
+
+    # then the rows as they are, not padded to the claimed width
+    assert parsed.headers == ["namn"] and parsed.rows == [(2, ["Holm Bygg AB"])]
+
+
+def test_r8_an_xlsx_with_a_row_past_the_last_line_of_a_sheet_is_refused(uploader):
+    # given a row numbered far beyond any spreadsheet's last line (openpyxl would fill the gap)
+    data = crafted_xlsx(
+        f'<row r="1">{text_cell("A1", "namn")}</row>'
+        f'<row r="900000000">{text_cell("A900000000", "Holm Bygg AB")}</row>',
+        "A1:A900000000",
+    )
+
+    # when / then
+    with pytest.raises(UnreadableFile, match="more than 1,048,576 lines"):
+        import_customers(actor=uploader, data=data)
+    assert Customer.objects.count() == 0
+
+
+@pytest.mark.parametrize("limit", ["MAX_XLSX_UNPACKED_BYTES", "MAX_XLSX_PART_BYTES"])
+def test_r8_an_xlsx_that_unpacks_to_too_much_is_refused_before_it_is_opened(uploader, monkeypatch, limit):
+    # given (the limits lowered, so that an ordinary workbook stands for a zip bomb)
+    from kund.customers import importing
+
+    data = xlsx_bytes(SWEDISH_HEADERS, register_rows(20))
+    monkeypatch.setattr(importing, limit, 1_000)
+    opened = []
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *args, **kwargs: opened.append(1))
+
+    # when / then
+    with pytest.raises(UnreadableFile, match="unpacks to more than"):
+        import_customers(actor=uploader, data=data)
+    assert opened == [] and Customer.objects.count() == 0
