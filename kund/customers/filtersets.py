@@ -12,6 +12,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kund.core.bounds import BoundedDateField
 from kund.customers.forms import BootstrapForm
 from kund.customers.models import Customer, CustomerGroup, CustomField, CustomFieldValue
 from kund.customers.selectors import customer_search
@@ -30,6 +31,14 @@ DEFAULT_SORT = "number"
 
 def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class BoundedDateFilter(django_filters.DateFilter):
+    """A date filter whose field accepts only dates from 1900 to 2999 (kund.core.bounds): the day after
+    9999-12-31 and the first moment of 0001-01-01 in UTC do not exist, so such dates are refused next to
+    the field, before the filter's arithmetic, and the export answers them with 400."""
+
+    field_class = BoundedDateField
 
 
 class CustomerFilterSet(django_filters.FilterSet):
@@ -51,10 +60,10 @@ class CustomerFilterSet(django_filters.FilterSet):
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         empty_label=_("Anyone"),
     )
-    created_from = django_filters.DateFilter(
+    created_from = BoundedDateFilter(
         label=_("Created from"), method="filter_created_from", widget=forms.DateInput(attrs={"type": "date"})
     )
-    created_to = django_filters.DateFilter(
+    created_to = BoundedDateFilter(
         label=_("Created through"), method="filter_created_to", widget=forms.DateInput(attrs={"type": "date"})
     )
     country = django_filters.CharFilter(
@@ -133,6 +142,15 @@ class CustomerFilterSet(django_filters.FilterSet):
                 self._style()
 
         return StyledForm
+
+    def error_lines(self) -> list[str]:
+        """Each of the bound form's errors as "Field label: message", for answers that have no form."""
+        lines = []
+        for name, errors in self.form.errors.items():
+            field = self.form.fields.get(name)
+            label = f"{field.label}: " if field is not None and field.label else ""
+            lines.extend(f"{label}{message}" for message in errors)
+        return lines
 
     @property
     def include_anonymized(self) -> bool:

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -148,7 +148,11 @@ class CustomerExportView(RegisterView):
     def get(self, request, fmt: str):
         if fmt not in {"csv", "xlsx"}:
             raise Http404
-        _filterset, customers = _filtered(request)
+        filterset, customers = _filtered(request)
+        if filterset.is_bound and not filterset.is_valid():
+            # Not an empty file: that would look like a list with nobody in it.
+            lines = [_("No export: a filter is not valid."), *filterset.error_lines()]
+            return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
         customers = customers.order_by(*SORTS[sort_of(request.GET.get("sort"))])
         if fmt == "csv":
             return export.csv_response(customers)

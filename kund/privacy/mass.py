@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from kund.billing.models import Invoice, Receipt
 from kund.core import rules
+from kund.core.spreadsheet import neutralise
 from kund.customers.models import Customer
 from kund.privacy.models import ErasureJob
 from kund.privacy.planner import Action, blocked_condition, plan_customers, today
@@ -240,7 +241,8 @@ def _details(customer_ids: list[int], reader) -> dict[int, dict]:
 
 def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
     """The two review lists: those to erase (with the action) and those ignored (with the reason), as
-    `reader` may see them."""
+    `reader` may see them. Every cell a spreadsheet would run as a formula gets an apostrophe in front
+    (kund.core.spreadsheet)."""
     details = _details([r.customer_id for r in rows], reader)
     to_erase, ignored = io.StringIO(), io.StringIO()
     erase_writer, ignored_writer = csv.writer(to_erase), csv.writer(ignored)
@@ -250,8 +252,10 @@ def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
         d = details.get(row.customer_id, {})
         created = d.get("created_at")
         if row.action == "ignore":
-            ignored_writer.writerow([row.number, d.get("name", ""), created or "", row.reason])
+            cells = [row.number, d.get("name", ""), created or "", row.reason]
+            ignored_writer.writerow([neutralise(cell) for cell in cells])
         else:
             last = d.get("last_purchase")
-            erase_writer.writerow([row.number, d.get("name", ""), created or "", last or "", row.action])
+            cells = [row.number, d.get("name", ""), created or "", last or "", row.action]
+            erase_writer.writerow([neutralise(cell) for cell in cells])
     return to_erase.getvalue(), ignored.getvalue()

@@ -1,13 +1,11 @@
 import json
 
-from django.core.management.base import BaseCommand
-
-from kund.core.cli import bad_input, customer_and_actor
+from kund.core.cli import KundCommand, bad_input, customer_and_actor
 from kund.customers.models import Customer
 from kund.privacy.planner import Action, plan_customer
 
 
-class Command(BaseCommand):
+class Command(KundCommand):
     help = "Show whether a customer would be deleted, anonymized, is blocked or is already anonymized (E-1)."
 
     def add_arguments(self, parser):
