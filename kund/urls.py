@@ -20,6 +20,7 @@ urlpatterns = [
     path("access-export/", include("kund.privacy.urls_export")),
     path("import/", include("kund.customers.urls_import")),
     path("mass-erasure/", include("kund.privacy.urls_mass")),
+    path("requests/", include("kund.requests.urls")),  # data-subject requests (B-7)
 ]
 
 if settings.DEBUG:
