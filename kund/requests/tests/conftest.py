@@ -7,7 +7,9 @@ PASSWORD = "correct-horse-battery"
 
 def user_with(username: str, *codenames: str):
     user = get_user_model().objects.create_user(username, f"{username}@kund.test", PASSWORD)
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="customers", codename__in=codenames))
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="customers", codename__in=codenames)
+    )
     return get_user_model().objects.get(pk=user.pk)
 
 

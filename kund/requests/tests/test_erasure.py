@@ -29,7 +29,9 @@ def _requests_of(customer, handler) -> tuple[DataRequest, DataRequest]:
         actor=handler, kind="erasure", received_on=date(2026, 1, 31), customer=customer, contact=ASKED
     )
     services.request_check_identity(request=erasure, actor=handler, method="e_id")
-    services.request_extend(request=erasure, actor=handler, months=1, reason="Birgitta Holm har bett om mer tid")
+    services.request_extend(
+        request=erasure, actor=handler, months=1, reason="Birgitta Holm har bett om mer tid"
+    )
     access = services.request_register(
         actor=handler, kind="access", received_on=date(2026, 1, 5), customer=customer, contact=ASKED
     )

@@ -30,12 +30,16 @@ def today(monkeypatch):
 
 
 def _customer(**kwargs):
-    return make_customer(person=Person(first_name="Göran", last_name="Sjöberg", email="goran.sjoberg@telia.se"))
+    return make_customer(
+        person=Person(first_name="Göran", last_name="Sjöberg", email="goran.sjoberg@telia.se")
+    )
 
 
 def _register(handler, *, kind=DataRequest.Kind.ERASURE, received=date(2026, 2, 27), **kwargs):
     customer = kwargs.pop("customer", None) or _customer()
-    return services.request_register(actor=handler, kind=kind, received_on=received, customer=customer, **kwargs)
+    return services.request_register(
+        actor=handler, kind=kind, received_on=received, customer=customer, **kwargs
+    )
 
 
 def test_a_registered_request_is_received_with_its_deadline_and_its_handler(handler, today):
@@ -286,7 +290,11 @@ def test_purge_clears_who_asked_from_requests_closed_before_the_retention_period
     assert (result.cleared, result.before) == (1, date(2023, 3, 10))
     old.refresh_from_db()
     assert (old.contact, old.refusal_reason, old.extension_reason) == ("", "", "")
-    assert (old.state, old.customer_number, old.received_on) == ("refused", old.customer.number, date(2026, 2, 27))
+    assert (old.state, old.customer_number, old.received_on) == (
+        "refused",
+        old.customer.number,
+        date(2026, 2, 27),
+    )
     for kept in (recent, still_open):
         kept.refresh_from_db()
         assert kept.contact.startswith("Ombud")

@@ -73,17 +73,19 @@ class Command(BaseCommand):
                 raise bad_input(f"requests {action} runs without a user: leave out --as")
             getattr(self, f"_{action}")(as_json=options["json"])
             return
+        # The input is checked before anything is looked up: bad input is bad input for anyone.
+        added = self._parse_add(options) if action == "add" else None
         actor = acting_user(username)
         if not rules.may_handle_requests(actor):
             raise not_done(
                 f"user {actor.get_username()} does not have the right to handle data-subject requests"
             )
         if action == "add":
-            self._add(actor, options)
+            self._add(actor, *added, as_json=options["json"])
         else:
             self._list(actor, overdue=options["overdue"], as_json=options["json"])
 
-    def _add(self, actor, options) -> None:
+    def _parse_add(self, options) -> tuple[str, str, date, str]:
         number, kind, received = options["customer"], options["kind"], options["received"]
         channel = options["channel"] or DataRequest.Channel.EMAIL
         if not number or not kind or not received:
@@ -99,6 +101,9 @@ class Command(BaseCommand):
         problem = services.check_received_on(received_on)
         if problem:
             raise bad_input(f"bad --received date {received}: {problem}")
+        return number, kind, received_on, channel
+
+    def _add(self, actor, number: str, kind: str, received_on: date, channel: str, *, as_json: bool) -> None:
         customer = customer_by_number(number)
         if not rules.may_view(actor, customer):
             raise bad_input(f"unknown customer number: {number}")
@@ -108,11 +113,11 @@ class Command(BaseCommand):
             )
         except PermissionDenied:
             raise not_done(
-                f"user {actor.get_username()} does not have the right to handle requests"
+                f"user {actor.get_username()} does not have the right to handle data-subject requests"
             ) from None
         except services.RequestRefused as refused:
             raise not_done(str(refused)) from None
-        if options["json"]:
+        if as_json:
             self.stdout.write(json.dumps(as_dict(created, on=services.today())))
         else:
             self.stdout.write(
