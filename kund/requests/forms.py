@@ -140,6 +140,7 @@ class ExtendForm(_Styled):
     )
 
     def __init__(self, *args, request: DataRequest, **kwargs):
+        kwargs.setdefault("auto_id", "id_extend_%s")  # the request's page holds two "reason" fields
         super().__init__(*args, **kwargs)
         self.request = request
 
@@ -189,6 +190,10 @@ class ExportForm(_Styled):
 
 
 class RefuseForm(_Styled):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_refuse_%s")
+        super().__init__(*args, **kwargs)
+
     reason = forms.CharField(
         label=_("Reason for the refusal"),
         max_length=1000,
