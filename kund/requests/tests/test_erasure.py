@@ -6,6 +6,7 @@ the customer and to its history, who asked and the free-text reasons go."""
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
 from kund.audit.models import ChangeRecord, ErasureLogEntry
 from kund.customers.models import Customer, Notification
@@ -151,3 +152,20 @@ def test_the_policy_clears_what_the_register_clears_after_its_retention():
         model_field = DataRequest._meta.get_field(name)
         assert model_field.null and model_field.remote_field.on_delete.__name__ == "SET_NULL"
     assert table.outlives_customer and not table.deleted_with_customer and table.kind is None
+
+
+def test_the_erasure_page_says_what_happens_to_the_requests(client, handler):
+    # given a customer to anonymize
+    customer = make_customer(person=PERSON)
+    add_transactions(customer, person=PERSON)
+    client.force_login(handler)
+
+    # when the erasure page is opened
+    response = client.get(reverse("privacy:customer_erasure", args=[customer.pk]))
+
+    # then "what changes" names the requests and what is emptied on them
+    changes = dict(response.context["changes"])
+    assert "data-subject requests" in changes
+    assert changes["data-subject requests"] == [
+        ("who asked, reason for the extension, reason for the refusal", "emptied")
+    ]
