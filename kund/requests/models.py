@@ -78,7 +78,9 @@ class DataRequest(PkReferenced, models.Model):
         help_text=_("Only when the person is not a customer, or to reach them: a name and an address."),
     )
     received_on = models.DateField(_("received"))
-    extension_months = models.PositiveSmallIntegerField(_("extended by (months)"), default=0)
+    extension_months = models.PositiveSmallIntegerField(
+        _("extended by (months)"), default=0, choices=[(n, str(n)) for n in range(MAX_EXTENSION_MONTHS + 1)]
+    )
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
     deadline = models.DateField(_("deadline"))
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.RECEIVED)

@@ -67,7 +67,9 @@ class Migration(migrations.Migration):
                 ("received_on", models.DateField(verbose_name="received")),
                 (
                     "extension_months",
-                    models.PositiveSmallIntegerField(default=0, verbose_name="extended by (months)"),
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "0"), (1, "1"), (2, "2")], default=0, verbose_name="extended by (months)"
+                    ),
                 ),
                 ("extension_reason", models.TextField(blank=True, verbose_name="reason for the extension")),
                 ("deadline", models.DateField(verbose_name="deadline")),
