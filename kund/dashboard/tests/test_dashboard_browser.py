@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,11 +46,12 @@ def office(db):
         month = add_months(today.replace(day=1), -back)
         at = datetime(month.year, month.month, 10, 14, 0, tzinfo=STOCKHOLM)
         for action, n in (("delete", 1 + back % 3), ("anonymize", 2 + (back * 5) % 7)):
-            erasure_log.append(
-                [{"customer_number": f"7{back}{i}", "action": action, "counts": {}} for i in range(n)],
-                actor_username="maria.manager",
-                at=at,
-            )
+            with transaction.atomic():  # as in an erasure: the log's head is locked while appending
+                erasure_log.append(
+                    [{"customer_number": f"7{back}{i}", "action": action, "counts": {}} for i in range(n)],
+                    actor_username="maria.manager",
+                    at=at,
+                )
     overdue = services.request_register(
         actor=manager, kind="erasure", received_on=today - timedelta(days=40), contact="Lena Nyström (brev)"
     )
