@@ -12,7 +12,6 @@ from kund.core import rules
 from kund.customers.forms import BootstrapForm
 from kund.customers.models import Customer
 from kund.requests import selectors, services
-from kund.requests.deadlines import MAX_EXTENSION_MONTHS
 from kund.requests.models import DataRequest
 
 RECEIPT = re.compile(r"^[0-9a-f]{64}$")
@@ -130,7 +129,7 @@ class ExtendForm(_Styled):
     months = forms.TypedChoiceField(
         label=_("Extend by"),
         coerce=int,
-        choices=[(n, _("%(n)d further month(s)") % {"n": n}) for n in range(1, MAX_EXTENSION_MONTHS + 1)],
+        choices=[(1, _("1 further month")), (2, _("2 further months"))],
     )
     reason = forms.CharField(
         label=_("Reason for the extension"),
