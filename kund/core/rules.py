@@ -33,6 +33,7 @@ __all__ = [
     "may_erase",
     "may_erase_selection",
     "may_export",
+    "may_handle_requests",
     "may_mass_erase",
     "may_see_selections",
     "may_upload",
@@ -181,6 +182,21 @@ def may_save_selection(user) -> bool:
 def may_erase_selection(user) -> bool:
     """S-2: only an administrator erases a saved selection."""
     return is_administrator(user)
+
+
+# --- data-subject requests (B-7) ---------------------------------------------------------------------
+
+
+def may_handle_requests(user) -> bool:
+    """See and handle the register of erasure and access requests (B-7), its pages, its command and its
+    figures on the start page: the erasure right together with the right to view every customer.
+
+    The register names people who asked about their data, customers or not, and the requests are
+    answered by an erasure or an access export — so it belongs to those who may erase. Not to a user who
+    views only assigned customers: a request need not name a customer, so their restriction could not
+    be applied to the register. The administrator holds both rights.
+    """
+    return _has(user, ERASE) and _has(user, VIEW)
 
 
 # --- the back office --------------------------------------------------------------------------------

@@ -278,4 +278,8 @@ def unread_notification_count(user) -> int:
 
 
 def notifications_for(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related("customer").order_by("-created_at")
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("customer", "request")
+        .order_by("-created_at")
+    )

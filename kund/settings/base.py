@@ -75,6 +75,10 @@ INSTALLED_APPS = [
     "kund.support",
     "kund.service",
     "kund.privacy",
+    # --- data-subject requests (B-7) and the start page's dashboard (B-11)
+    "kund.requests",
+    "kund.dashboard",
+    # ---
     "kund.demo",  # imports every app above
 ]
 
@@ -177,6 +181,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),  # the dashboard's chart (B-11)
 ]
 # Uploaded files live in the default storage (MEDIA_ROOT for the file system) and are never served from
 # it: every download goes through a view that checks the rules (kund.core.files).
@@ -235,3 +240,11 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # failures and lockouts, not 
 # Kund's own settings.
 KUND_MASS_ERASURE_LIMIT = int(os.environ.get("KUND_MASS_ERASURE_LIMIT", "500"))  # SPEC M-2
 KUND_ERASURE_RULESET_VERSION = "2026.1"  # written into every erasure log row (SPEC B-2)
+
+# --- data-subject requests (B-7) and the dashboard (B-11)
+# A closed request's contact and reasons are cleared this many years after it closed (`kund requests purge`).
+KUND_REQUEST_RETENTION_YEARS = int(os.environ.get("KUND_REQUEST_RETENTION_YEARS", "3"))
+# The dashboard's "what each retention rule would catch on its next run": a dotted path to a function
+# (user) -> list of kund.dashboard.retention.RetentionPreview; None until retention rules exist.
+KUND_DASHBOARD_RETENTION_PREVIEW = None
+# ---
