@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0006_drop_duplicate_responsible_index"),
+        ("customers", "0007_credit_files_random_names"),
         ("requests", "0001_initial"),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0007_notification_request"),
+        ("customers", "0008_notification_request"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
