@@ -13,10 +13,9 @@ import json
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand
 
 from kund.core import rules
-from kund.core.cli import acting_user, bad_input, customer_by_number, not_done
+from kund.core.cli import KundCommand, acting_user, bad_input, customer_by_number, not_done
 from kund.requests import selectors, services
 from kund.requests.models import DataRequest
 
@@ -44,7 +43,7 @@ def as_dict(request: DataRequest, *, on: date) -> dict:
     }
 
 
-class Command(BaseCommand):
+class Command(KundCommand):
     help = (
         "The register of data-subject requests (erasure, access) and their deadlines: add one, list them, "
         "notify responsible users of requests due soon, purge expired contact details."
