@@ -20,6 +20,9 @@ urlpatterns = [
     path("access-export/", include("kund.privacy.urls_export")),
     path("import/", include("kund.customers.urls_import")),
     path("mass-erasure/", include("kund.privacy.urls_mass")),
+    # --- The REST API (SPEC B-9) and the pages where a user makes their API tokens.
+    path("api/", include("kund.api.urls")),
+    path("api-tokens/", include("kund.api.urls_tokens")),
 ]
 
 if settings.DEBUG:

@@ -15,6 +15,7 @@ KUND_APP_LABELS = (
     "audit",
     "privacy",
     "core",
+    "api",
 )
 
 
