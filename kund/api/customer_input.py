@@ -66,7 +66,8 @@ def check_customer(validated: dict, *, customer: Customer | None) -> CheckedCust
         )
     creating = customer is None
     options = {"custom_fields": custom_fields, "custom_values": current_custom, "creating": creating}
-    start = CustomerForm(instance=customer, **options)
+    # Unbound, the form's initial values are the customer's, or a new customer's defaults (SE, private).
+    start = CustomerForm(instance=customer or Customer(), **options)
     data = {name: start.initial.get(name, field.initial) for name, field in start.fields.items()}
 
     errors: dict[str, list[str]] = {}

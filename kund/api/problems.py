@@ -3,11 +3,12 @@ B-9): `type`, `title`, `status`, `detail`, and for bad input (400) the errors by
 erasure (409) the blockers. Plain HTTP failures have the type `about:blank` and the status's own title;
 Kund's own kinds of problem have a `urn:kund:problem:…` type a client can act on.
 
-No failure becomes a bare 500: an unexpected exception is logged (by type and place, as Django would) and
-answered with a problem of status 500 that says nothing more.
+No failure becomes a bare 500: an unexpected exception is logged by its type and where it happened (not its
+message, which may quote personal data) and answered with a problem of status 500 that says nothing more.
 """
 
 import logging
+import traceback
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -116,12 +117,14 @@ def exception_handler(exc, context) -> Response:
         exc = invalid(field_errors(exc.detail))
 
     if not isinstance(exc, exceptions.APIException):
+        # Where it happened and of what type, not its message: a message may quote a value (a name, an
+        # e-mail address) and the log must hold no personal data.
         view = context.get("view")
         logger.error(
-            "unexpected %s in %s",
+            "unexpected %s in %s\n%s",
             type(exc).__name__,
             type(view).__name__ if view else "the API",
-            exc_info=exc,
+            "".join(traceback.format_tb(exc.__traceback__)),
         )
         set_rollback()
         return problem_response(500, plain_problem(500, _("Something went wrong on our side.")))

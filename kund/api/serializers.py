@@ -65,7 +65,7 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-# --- customers ------------------------------------------------------------------------------------------
+# --- customers ----------------------------------------------------------------------------------------------
 
 
 class GroupRef(serializers.Serializer):
@@ -185,7 +185,7 @@ class CustomerPageSerializer(serializers.Serializer):
     results = CustomerSerializer(many=True)
 
 
-# --- erasure ----------------------------------------------------------------------------------------
+# --- erasure ------------------------------------------------------------------------------------------------
 
 
 class BlockerSerializer(serializers.Serializer):
@@ -253,7 +253,7 @@ class AccessExportSerializer(serializers.Serializer):
     records = serializers.DictField(child=serializers.ListField(child=AnyObjectField()))
 
 
-# --- mass erasure ----------------------------------------------------------------------------------------
+# --- mass erasure -------------------------------------------------------------------------------------------
 
 # Dates whose day after still exists in every time zone and database.
 FIRST_DAY = "1900-01-01"
@@ -350,7 +350,7 @@ class MassErasureSerializer(serializers.ModelSerializer):
         return job.through is not None and is_recent(job.through)
 
 
-# --- the erasure log (B-2) ---------------------------------------------------------------------------------
+# --- the erasure log (B-2) ----------------------------------------------------------------------------------
 
 
 class ErasureLogEntrySerializer(serializers.Serializer):
@@ -373,7 +373,7 @@ class ErasureLogPageSerializer(serializers.Serializer):
     results = ErasureLogEntrySerializer(many=True)
 
 
-# --- problems (RFC 9457), for the description ------------------------------------------------------------
+# --- problems (RFC 9457), for the description ---------------------------------------------------------------
 
 
 class ProblemSerializer(serializers.Serializer):

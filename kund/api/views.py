@@ -118,7 +118,7 @@ PAGE_SIZE_PARAMETER = parameter(
 )
 
 
-# --- the base of every endpoint ---------------------------------------------------------------------------
+# --- the base of every endpoint -----------------------------------------------------------------------------
 
 
 class ApiView(APIView):
@@ -445,7 +445,7 @@ class ExportView(ApiView):
         return Response(json.loads(export.as_json()))
 
 
-# --- mass erasure (M-1..M-6) -------------------------------------------------------------------------------
+# --- mass erasure (M-1..M-6) --------------------------------------------------------------------------------
 
 
 def _may_mass_erase(user) -> None:

@@ -53,7 +53,9 @@ def api_as(db):
 
     def make(who) -> Api:
         user = make_persona(who) if isinstance(who, str) else who
-        return Api(token_create(user=user, name="tests").secret)
+        api = Api(token_create(user=user, name="tests").secret)
+        api.user = user
+        return api
 
     return make
 
