@@ -117,7 +117,28 @@ class CustomerSerializer(serializers.ModelSerializer):
             return {}
         return self.context.get("custom_values", {}).get(customer.pk, {})
 
+    # Text, choices and yes/no are shown as stored. They are read straight off the customer rather than
+    # through each field's to_representation(), which for a page of 25 customers cost more than the page's
+    # query; test_customers holds the result equal to DRF's own.
+    PLAIN = (serializers.CharField, serializers.ChoiceField, serializers.BooleanField)
+
     def to_representation(self, customer: Customer) -> dict:
+        data = {}
+        for field in self._readable_fields:
+            if type(field) in self.PLAIN and not field.source_attrs[1:]:
+                value = getattr(customer, field.source)
+                data[field.field_name] = (
+                    bool(value) if type(field) is serializers.BooleanField else str(value)
+                )
+            else:
+                value = field.get_attribute(customer)
+                data[field.field_name] = None if value is None else field.to_representation(value)
+        if customer.is_anonymized:
+            data.update({name: "" for name in HIDDEN_WHEN_ANONYMIZED})
+        return data
+
+    def to_representation_by_drf(self, customer: Customer) -> dict:
+        """What DRF itself would give, for the test of to_representation()."""
         data = super().to_representation(customer)
         if customer.is_anonymized:
             data.update({name: "" for name in HIDDEN_WHEN_ANONYMIZED})

@@ -405,3 +405,22 @@ def test_r9_change_only_assigned_may_change_its_own_customers_only(api_as, db):
     assert api.patch(one("5001"), {"info": "Ring efter lunch"}).status_code == 200
     assert api.patch(one("5002"), {"info": "Ring efter lunch"}).status_code == 403
     assert Customer.objects.get(pk=other.pk).info != "Ring efter lunch"
+
+
+def test_b9_the_quick_representation_is_drfs_own(db):
+    # given customers of every shape: full, bare, with group and responsible, anonymized
+    from kund.api.serializers import CustomerSerializer
+
+    full = make_customer(group=CustomerGroup.objects.create(name="Stamkunder"))
+    customer_assign(customer=full, actor=None, responsible=make_persona("view"))
+    bare = customer_create(actor=None, data={"kind": "company", "name": "Lunds Rör AB"})
+    gone = make_customer(number="660001")
+    add_transactions(gone)
+    anonymize_customers(customer_ids=[gone.pk])
+    customers = list(Customer.objects.select_related("group", "responsible").order_by("pk"))
+    assert {full.pk, bare.pk, gone.pk} <= {c.pk for c in customers}
+
+    # when / then
+    serializer = CustomerSerializer(context={"custom_values": {full.pk: {"Portkod": "12"}}})
+    for customer in customers:
+        assert serializer.to_representation(customer) == serializer.to_representation_by_drf(customer)
