@@ -232,7 +232,7 @@ class ErasurePlanSerializer(serializers.Serializer):
     linked = serializers.DictField(child=serializers.IntegerField())
 
 
-class EraseRequestSerializer(StrictSerializer):
+class EraseSerializer(StrictSerializer):
     confirm = JsonBoolean(help_text=gettext_lazy("Must be true: erasing cannot be undone (E-5)."))
     action = serializers.ChoiceField(
         choices=[Action.DELETE.value, Action.ANONYMIZE.value],
@@ -281,7 +281,7 @@ FIRST_DAY = "1900-01-01"
 LAST_DAY = "9999-12-30"
 
 
-class MassErasureRequestSerializer(StrictSerializer):
+class MassErasurePlanSerializer(StrictSerializer):
     criteria = serializers.ChoiceField(choices=ErasureJob.Criteria.choices)
     through = serializers.DateField(help_text=gettext_lazy("The last day included (YYYY-MM-DD)."))
     limit = JsonInteger(
@@ -310,7 +310,7 @@ class MassErasureRequestSerializer(StrictSerializer):
         return value
 
 
-class StartRequestSerializer(StrictSerializer):
+class StartSerializer(StrictSerializer):
     confirm = JsonBoolean(help_text=gettext_lazy("Must be true."))
     confirm_again = JsonBoolean(help_text=gettext_lazy("Must be true as well: starting asks twice (M-5)."))
 

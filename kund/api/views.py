@@ -34,16 +34,16 @@ from kund.api.serializers import (
     CustomerPageSerializer,
     CustomerSerializer,
     CustomerUpdateSerializer,
-    EraseRequestSerializer,
     EraseResultSerializer,
+    EraseSerializer,
     ErasureLogEntrySerializer,
     ErasureLogPageSerializer,
     ErasurePlanSerializer,
     InvalidInputProblemSerializer,
-    MassErasureRequestSerializer,
+    MassErasurePlanSerializer,
     MassErasureSerializer,
     ProblemSerializer,
-    StartRequestSerializer,
+    StartSerializer,
 )
 from kund.audit.models import ErasureLogEntry
 from kund.core import rules
@@ -380,14 +380,14 @@ class EraseView(ApiView):
             "with its blockers. The receipt is the erasure log row's hash."
         ),
         parameters=[NUMBER],
-        request=EraseRequestSerializer,
+        request=EraseSerializer,
         responses=responses({200: EraseResultSerializer}, 403, 404, 409, body=True),
     )
     def post(self, request, number: str):
         user = request.user
         customer = customer_for(user, number)
         _may_erase(user, customer)
-        wanted = _valid(EraseRequestSerializer, request.data).get("action")
+        wanted = _valid(EraseSerializer, request.data).get("action")
         try:
             outcome = ERASERS[wanted](customer=customer, actor=user)
         except ErasureRefused as refused:
@@ -476,12 +476,12 @@ class MassErasureListView(ApiView):
             "`kund mass_erase --json --dry-run`. Start the run with its start operation. No customer "
             "selected is a 409."
         ),
-        request=MassErasureRequestSerializer,
+        request=MassErasurePlanSerializer,
         responses=responses({201: MassErasureSerializer}, 403, 409, body=True),
     )
     def post(self, request):
         _may_mass_erase(request.user)
-        data = _valid(MassErasureRequestSerializer, request.data, max_limit=mass.default_limit())
+        data = _valid(MassErasurePlanSerializer, request.data, max_limit=mass.default_limit())
         try:
             job = jobs.plan_mass_job(
                 actor=request.user,
@@ -522,13 +522,13 @@ class MassErasureStartView(ApiView):
             "background; follow it with the run's own operation. A run already started is a 409."
         ),
         parameters=[JOB_ID],
-        request=StartRequestSerializer,
+        request=StartSerializer,
         responses=responses({202: MassErasureSerializer}, 403, 404, 409, body=True),
     )
     def post(self, request, pk: int):
         _may_mass_erase(request.user)
         job = _mass_job(pk)
-        _valid(StartRequestSerializer, request.data)
+        _valid(StartSerializer, request.data)
         try:
             jobs.start_job(actor=request.user, job=job)
         except jobs.JobRefused as refused:
