@@ -128,7 +128,8 @@ class ApiView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        known = self.query_parameters.get(request.method.lower(), frozenset())
+        method = "get" if request.method == "HEAD" else request.method.lower()
+        known = self.query_parameters.get(method, frozenset())
         unknown = sorted(name[:100] for name in request.query_params if name not in known)
         if unknown:
             raise invalid({name: [_("There is no such parameter.")] for name in unknown[:20]})

@@ -104,3 +104,8 @@ def test_b9_answers_are_not_kept_by_caches(api):
     customer = make_customer()
     for path in ("/api/customers/", f"/api/customers/{customer.number}/", "/api/nothing/"):
         assert api.get(path)["Cache-Control"] == "no-store"
+
+
+def test_b9_head_reads_the_parameters_get_reads(api):
+    response = api.client.head("/api/customers/", {"q": "ingrid"}, headers=api._headers(None))
+    assert response.status_code == 200
