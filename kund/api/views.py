@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import filters as django_filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers as drf
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -82,8 +82,6 @@ def responses(ok: dict, *codes: int, body: bool = False) -> dict:
     """The success responses and the problems an operation can answer with: every one can answer 401 and
     429; one with a body also 413 and 415."""
     wanted = sorted({401, 429, *codes, *((400, 413, 415) if body else ())})
-    from drf_spectacular.utils import OpenApiResponse
-
     problems_ = {
         (code, PROBLEM): OpenApiResponse(response=_PROBLEMS[code][0], description=_PROBLEMS[code][1])
         for code in wanted
