@@ -16,6 +16,7 @@ KUND_APP_LABELS = (
     "privacy",
     "core",
     "requests",
+    "api",
 )
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "may_see_selections",
     "may_upload",
     "may_view",
+    "may_view_erasure_log",
     "may_view_register",
     "may_use_admin",
     "require",
@@ -167,6 +168,13 @@ def may_hold_mass_right(user) -> bool:
 def may_mass_erase(user) -> bool:
     """M-6: the mass-erasure right, and the CRM module switched on."""
     return _has(user, MASS_ERASE) and crm_enabled()
+
+
+def may_view_erasure_log(user) -> bool:
+    """The erasure log (B-2) names no person — customer numbers, actions, who, when, row counts — but it
+    lists every erasure: for those who erase (the erasure or the mass-erasure right), to check their
+    receipts, and administrators."""
+    return _has(user, ERASE) or _has(user, MASS_ERASE) or is_administrator(user)
 
 
 def may_see_selections(user) -> bool:

@@ -584,6 +584,7 @@ UNLINKED: dict[str, str] = {
         "erasure's transaction, and its filter is cleared when the selection is erased"
     ),
     "privacy.SelectionMember": "a customer id only",
+    "api.ApiToken": "a staff user's API token: its name, the secret's hash, when made and last used",
 }
 
 TRANSACTION_TABLES = tuple(t for t in TABLES if t.kind is not None)

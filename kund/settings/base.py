@@ -248,3 +248,41 @@ KUND_REQUEST_RETENTION_YEARS = int(os.environ.get("KUND_REQUEST_RETENTION_YEARS"
 # (user) -> list of kund.dashboard.retention.RetentionPreview; None until retention rules exist.
 KUND_DASHBOARD_RETENTION_PREVIEW = None
 # ---
+
+# --- The REST API (SPEC B-9): Django REST framework and drf-spectacular, see kund/api/. ------------------
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "kund.api"]
+REST_FRAMEWORK = {
+    # Bearer tokens only: no session, so no CSRF question and no cookie opens the API.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["kund.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["kund.api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["kund.api.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "kund.api.problems.exception_handler",
+    "URL_FORMAT_OVERRIDE": None,  # ?format= is a filter's business, not a renderer switch
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kund API",
+    "DESCRIPTION": "Customers, erasure plans, erasures, access exports, mass erasure and the erasure log. "
+    "Errors are problem details (RFC 9457).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kund.api.schema.strict_request_bodies",
+        "kund.api.schema.empty_query_values",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerStatusEnum": "kund.customers.models.Customer.Status",
+        "ErasureActionEnum": ["delete", "anonymize", "blocked", "already_anonymized"],
+        "ErasingActionEnum": ["delete", "anonymize"],
+    },
+}
+# Requests per token (kund.api.throttling): counted per process while Kund has no shared cache.
+KUND_API_RATE = os.environ.get("KUND_API_RATE", "1200/min")
+# Swagger UI for /api/docs/, from npm like Bootstrap.
+STATICFILES_DIRS += [("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist")]

@@ -21,6 +21,7 @@ from django.core.management import call_command, get_commands, load_command_clas
 from django.core.management.base import CommandError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from kund.api.tokens import token_create
 from kund.core.rights import ADMINISTRATOR_GROUP, ensure_administrator_group
 from kund.customers.models import Customer, CustomField
 from kund.demo.testing.factories import add_owned, add_transactions, make_customer
@@ -108,6 +109,7 @@ def world(db) -> Callable[..., World]:
         selection = selections.selection_save(actor=boss, name="Alla", query=f"q={other.number}")
         custom_field = CustomField.objects.create(name="Portkod matrix")
         data_request = request_register(actor=boss, kind="access", received_on=date.today(), customer=other)
+        boss_token = token_create(user=boss, name="matrix").token
         return World(
             customer=customer,
             other_job=job,
@@ -116,7 +118,7 @@ def world(db) -> Callable[..., World]:
             person_pk=boss.pk,
             order_pk=rows["order"].pk,
             invoice_pk=rows["invoice"].pk,
-            extra={"owned": owned, "rows": rows, "request_pk": data_request.pk},
+            extra={"owned": owned, "rows": rows, "request_pk": data_request.pk, "boss_token": boss_token.pk},
         )
 
     return build
@@ -246,12 +248,18 @@ DOORS = [
     ),
     Door("requests:complete", ERASERS, args=_request, methods=("post",), data=lambda w: {}, twins=False),
     Door("requests:refuse", ERASERS, args=_request, methods=("post",), data=lambda w: {}, twins=False),
+    # API tokens (B-9): one's own, whatever one's rights (a token acts with them); no name: none is made
+    Door("api_tokens:list", EVERYONE, methods=("get", "post"), data=lambda w: {"name": ""}),
+    # Someone else's token is refused to every persona; revoking one's own: kund/api/tests/test_tokens.py.
+    Door("api_tokens:revoke", frozenset(), args=lambda w: [w.extra["boss_token"]], methods=("post",)),
 ]
 
 # Doors that are not Kund's own rules: Django's sign-in and language switch, and the admin (tested by
 # its own matrix below and in kund/*/tests/test_admin*.py).
 NOT_IN_MATRIX = {"login", "logout", "set_language", "javascript-catalog"}
-NOT_IN_MATRIX_PREFIXES = ("password_", "admin:")
+# The API's doors answer with problems and tokens, not pages and sign-in: they have a matrix of their own,
+# generated from the API's URLs the same way (kund/api/tests/test_api_matrix.py).
+NOT_IN_MATRIX_PREFIXES = ("password_", "admin:", "api:")
 # Reached only with state a plain request cannot have (an upload kept in the uploader's session).
 NEEDS_SESSION_STATE = {"customer_import:preview"}
 
