@@ -276,7 +276,7 @@ def _erase_chunk(
             for action, group in ((ANONYMIZE, to_anonymize), (DELETE, to_delete))
         }
         if to_anonymize:
-            residue.redact_chunk(scope.ids(ANONYMIZE), counts=counts)  # B-5, while the details are there
+            residue.redact_chunk(scope.ids(ANONYMIZE), counts=counts, cache_key=scope.TABLE)  # B-5
             _anonymize_rows(present_in[ANONYMIZE], now)
         if to_delete:
             _delete_rows(present_in[DELETE])

@@ -76,6 +76,23 @@ def test_own_phone_is_found_as_a_number_whatever_its_spacing(spelling):
     assert found(f"Nås på {spelling} efter kl. 17.") == [(PHONE, spelling)]
 
 
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "070-123 45 67",
+        "0701234567",
+        "+46 70 123 45 67",
+        "+46 (0)70 123 45 67",
+        "0046 70 123 45 67",
+        "+46701234567",
+    ],
+)
+def test_own_phone_is_compared_as_a_number_even_where_phonenumbers_finds_nothing(spelling, monkeypatch):
+    monkeypatch.setattr(residue, "PhoneNumberMatcher", lambda *args, **kwargs: [])
+    assert found(f"Tel:{spelling}.") == [(PHONE, spelling)]
+    assert found(f"Tel {spelling}1") == []  # a longer number is another number
+
+
 def test_own_phone_is_found_next_to_another_number():
     text = "Tel 070-123 45 67 073-111 22 33"
     assert found(text) == [(PHONE, "070-123 45 67"), (PHONE, "073-111 22 33")]
