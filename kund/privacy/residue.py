@@ -538,12 +538,14 @@ class _Owner:
         for word in row[2:6]:
             self.add_name(word)
 
-    def add_name(self, name: str) -> None:
-        key = _bare(_last_word(name or ""))
-        if _WORD.fullmatch(key):
-            self.keys.add(key)
-        elif key:
-            self.odd_keys.append(key)
+    def add_name(self, name: str | None) -> None:
+        words = name.split() if name else None
+        if words:
+            key = _bare(words[-1].strip(",.;:"))
+            if key.isalnum():
+                self.keys.add(key)
+            elif key:
+                self.odd_keys.append(key)
 
     @property
     def details(self) -> Details:
@@ -568,11 +570,6 @@ class _Owner:
         if not self.keys.isdisjoint(read.words):
             return True
         return any(key in read.folded for key in self.odd_keys)
-
-
-def _last_word(text: str) -> str:
-    words = text.split()
-    return words[-1].strip(",.;:") if words else ""
 
 
 def _owners(customer_ids, *, from_vouchers: bool = False, cache_key=None) -> dict[int, _Owner]:

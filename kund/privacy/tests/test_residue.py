@@ -336,6 +336,28 @@ def test_the_scan_reads_a_chunk_in_as_many_queries_for_one_customer_as_for_many(
     assert len(residue.scan_customers([c.pk for c in customers])) == 4
 
 
+@pytest.mark.parametrize(
+    "first,last,text,name",
+    [
+        ("Karin", "Lindqvist-Berg", "Paket till LINDQVIST-BERGS kontor", "LINDQVIST-BERGS"),
+        ("Sean", "O'Brien", "Enligt o'brien: ring efter lunch", "o'brien"),
+        ("Åsa", "Öhrström", "Hälsningar från Ohrstrom", "Ohrstrom"),
+        ("Åsa", "Öhrström", "Åsa  Öhrström skrev", "Åsa  Öhrström"),
+        ("Bo", "Ek", "Nyckel hos bo ek.", "bo ek"),
+    ],
+)
+def test_the_scan_of_a_chunk_finds_names_of_every_shape(admin_user, first, last, text, name):
+    # given a name with a hyphen, an apostrophe, diacritics or only two letters, in kept text
+    person = Person(first_name=first, last_name=last, email="kund@example.se", phone="070-999 88 77")
+    customer, order = customer_with_order(person)
+    Order.objects.filter(pk=order.pk).update(internal_comment=text)
+    # when the customers are scanned as the erasure engine scans a chunk
+    findings = residue.scan_customers(Customer.objects.filter(pk=customer.pk).values("pk"))[customer.pk]
+    # then the name is found where it stands
+    on_order = [f for f in findings if f.kind == "order"]
+    assert [(f.found, text[f.start : f.end]) for f in on_order] == [(NAME, name)]
+
+
 def test_text_changed_between_scan_and_redaction_is_not_overwritten(admin_user):
     customer, order = customer_with_order()
     Order.objects.filter(pk=order.pk).update(internal_comment="Ring 070-745 38 49")
