@@ -239,7 +239,7 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # failures and lockouts, not 
 
 # Kund's own settings.
 KUND_MASS_ERASURE_LIMIT = int(os.environ.get("KUND_MASS_ERASURE_LIMIT", "500"))  # SPEC M-2
-KUND_ERASURE_RULESET_VERSION = "2026.1"  # written into every erasure log row (SPEC B-2)
+KUND_ERASURE_RULESET_VERSION = "2026.2"  # written into every erasure log row (SPEC B-2)
 
 # --- data-subject requests (B-7) and the dashboard (B-11)
 # A closed request's contact and reasons are cleared this many years after it closed (`kund requests purge`).
