@@ -20,6 +20,10 @@ urlpatterns = [
     path("access-export/", include("kund.privacy.urls_export")),
     path("import/", include("kund.customers.urls_import")),
     path("mass-erasure/", include("kund.privacy.urls_mass")),
+    # --- customer users and their portal
+    path("customers/<int:pk>/users/", include("kund.portal.urls_staff")),
+    path("customers/<int:pk>/fault-reports/", include("kund.service.urls")),
+    path("portal/", include("kund.portal.urls")),
 ]
 
 if settings.DEBUG:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "kund.support",
     "kund.service",
     "kund.privacy",
+    "kund.portal",  # customer users and their portal
     "kund.demo",  # imports every app above
 ]
 
@@ -162,3 +163,17 @@ LOGGING = {
 # Kund's own settings.
 KUND_MASS_ERASURE_LIMIT = int(os.environ.get("KUND_MASS_ERASURE_LIMIT", "500"))  # SPEC M-2
 KUND_ERASURE_RULESET_VERSION = "2026.1"  # written into every erasure log row (SPEC B-2)
+
+# --- The customer portal (R-10) ----------------------------------------------------------------------
+# Customer users sign in through django.contrib.auth.authenticate like everyone, but only this backend
+# knows them, and it answers only a call that asks for a customer user (kund/portal/backends.py). It goes
+# after whatever backends are configured above (a throttling backend first sees portal sign-ins too).
+AUTHENTICATION_BACKENDS = [
+    *globals().get("AUTHENTICATION_BACKENDS", ["django.contrib.auth.backends.ModelBackend"]),
+    "kund.portal.backends.CustomerUserBackend",
+]
+KUND_PORTAL_SESSION_COOKIE = "kund_portal"  # its own cookie, sent only to /portal/
+KUND_PORTAL_SESSION_SECONDS = int(os.environ.get("KUND_PORTAL_SESSION_SECONDS", str(8 * 60 * 60)))  # idle
+KUND_PORTAL_INVITATION_DAYS = int(os.environ.get("KUND_PORTAL_INVITATION_DAYS", "7"))
+KUND_FAULT_FILE_MAX_BYTES = 10 * 1024 * 1024  # a photo or PDF sent with a fault report
+# --- end of the customer portal -----------------------------------------------------------------------

@@ -16,6 +16,7 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
 from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import CommandError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -25,7 +26,9 @@ from kund.customers.models import Customer, CustomField
 from kund.demo.testing.factories import add_owned, add_transactions, make_customer
 from kund.privacy import jobs, selections
 from kund.privacy.models import ErasureJob
+from kund.portal.models import CustomerUser
 from kund.privacy.tests.massdata import enable_crm
+from kund.service.models import FaultReportFile
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +108,10 @@ def world(db) -> Callable[..., World]:
         job = jobs.plan_mass_job(actor=boss, criteria="both", through=date.today())
         selection = selections.selection_save(actor=boss, name="Alla", query=f"q={other.number}")
         custom_field = CustomField.objects.create(name="Portkod matrix")
+        # a portal user of the customer, and a photo on its fault report
+        portal_user = CustomerUser.objects.create(customer=customer, email="karin.matrix@example.se")
+        photo = FaultReportFile(fault_report=rows["fault_report"], content_type="image/png")
+        photo.file.save("upload", ContentFile(b"\x89PNG\r\n\x1a\n matrix"), save=True)
         return World(
             customer=customer,
             other_job=job,
@@ -113,7 +120,7 @@ def world(db) -> Callable[..., World]:
             person_pk=boss.pk,
             order_pk=rows["order"].pk,
             invoice_pk=rows["invoice"].pk,
-            extra={"owned": owned, "rows": rows},
+            extra={"owned": owned, "rows": rows, "portal_user": portal_user, "photo": photo},
         )
 
     return build
@@ -135,6 +142,10 @@ class Door:
 
 def _customer(w: World) -> list:
     return [w.customer.pk]
+
+
+def _portal_user(w: World) -> list:
+    return [w.customer.pk, w.extra["portal_user"].pk]
 
 
 DOORS = [
@@ -206,12 +217,34 @@ DOORS = [
         methods=("post",),
         data=lambda w: {"name": "", "query": ""},  # no name: refused with a message, nothing saved
     ),
+    # customer users: the administrator is the only persona with their three rights
+    Door("customer_users:list", VIEWERS, args=_customer),
+    Door(
+        "customer_users:invite",
+        ADMIN,
+        args=_customer,
+        methods=("get", "post"),
+        data=lambda w: {"email": "not-an-address"},  # refused with its error, nobody invited
+    ),
+    Door("customer_users:edit", ADMIN, args=_portal_user, methods=("get", "post"), data=lambda w: {}),
+    Door("customer_users:invite_again", ADMIN, args=_portal_user, methods=("post",)),
+    Door("customer_users:delete", ADMIN, args=_portal_user, methods=("post",)),
+    # fault reports with their photos
+    Door("service:fault_report", VIEWERS, args=lambda w: [w.customer.pk, w.extra["rows"]["fault_report"].pk]),
+    Door(
+        "service:fault_report_file",
+        VIEWERS,
+        args=lambda w: [w.customer.pk, w.extra["rows"]["fault_report"].pk, w.extra["photo"].pk],
+    ),
 ]
 
 # Doors that are not Kund's own rules: Django's sign-in and language switch, and the admin (tested by
 # its own matrix below and in kund/*/tests/test_admin*.py).
 NOT_IN_MATRIX = {"login", "logout", "set_language", "javascript-catalog"}
-NOT_IN_MATRIX_PREFIXES = ("password_", "admin:")
+# The customer portal is a second trust boundary whose visitors are customer users, never the
+# register's users: its doors are tested by its own isolation test, generated from its URL configuration
+# (kund/portal/tests/test_isolation.py).
+NOT_IN_MATRIX_PREFIXES = ("password_", "admin:", "portal:")
 # Reached only with state a plain request cannot have (an upload kept in the uploader's session).
 NEEDS_SESSION_STATE = {"customer_import:preview"}
 
@@ -320,6 +353,7 @@ COMMANDS = [
     CommandDoor("erase", ERASERS, lambda w: [w.customer.number, "--yes"]),
     CommandDoor("mass_erase", MASS, lambda w: ["--criteria", "both", "--through", TODAY, "--dry-run"]),
     CommandDoor("import_customers", ADMIN, lambda w: [w.extra["import_file"]]),
+    CommandDoor("customer_user", ADMIN, lambda w: ["add", w.customer.number, "sven.matrix@example.se"]),
 ]
 
 
