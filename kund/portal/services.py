@@ -95,11 +95,13 @@ def _issue_link(user: CustomerUser, *, purpose: str, actor=None) -> str:
     """A new link for the user; it voids the user's earlier ones. Returns the secret (once)."""
     CustomerUserToken.objects.filter(customer_user=user).delete()
     secret = secrets.token_urlsafe(32)
+    now = timezone.now()
     CustomerUserToken.objects.create(
         customer_user=user,
         purpose=purpose,
         token_hash=secret_hash(secret),
-        expires_at=timezone.now() + _lifetime(purpose),
+        created_at=now,
+        expires_at=now + _lifetime(purpose),
         created_by=_staff(actor),
     )
     return secret

@@ -75,7 +75,7 @@ class CustomerUserInviteView(CustomerUsersView):
                     rights=form.cleaned_data["rights"],
                 )
             except ValidationError as error:
-                form.add_error("email" if "email" in getattr(error, "error_dict", {}) else None, error)
+                form.add_error(None, error)  # an error about the address lands on its field
             else:
                 return self.invitation_page(request, customer_user, secret)
         return self._page(request, form)

@@ -24,9 +24,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from kund.core.rights import ADMINISTRATOR_GROUP, ensure_administrator_group
 from kund.customers.models import Customer, CustomField
 from kund.demo.testing.factories import add_owned, add_transactions, make_customer
+from kund.portal.models import CustomerUser
 from kund.privacy import jobs, selections
 from kund.privacy.models import ErasureJob
-from kund.portal.models import CustomerUser
 from kund.privacy.tests.massdata import enable_crm
 from kund.service.models import FaultReportFile
 
