@@ -53,10 +53,11 @@ def signed_in(request) -> CustomerUser | None:
 
 
 def _set_session_cookie(response, secret: str) -> None:
+    """The portal's cookie: sent only to the portal's pages, never to scripts, and gone when the browser
+    closes; the session itself ends after KUND_PORTAL_SESSION_SECONDS without use (services.session_user)."""
     response.set_cookie(
         settings.KUND_PORTAL_SESSION_COOKIE,
         secret,
-        max_age=settings.KUND_PORTAL_SESSION_SECONDS,
         path=cookie_path(),
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
