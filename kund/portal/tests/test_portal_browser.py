@@ -71,6 +71,15 @@ def _staff_sign_in(page, live_server, username: str) -> None:
     page.wait_for_url(live_server.url + "/")
 
 
+def _loaded_photo_width(page, selector: str) -> int:
+    """The width of the photo an <img> shows, once the browser has loaded it through the download view."""
+    page.wait_for_function(
+        "(selector) => { const img = document.querySelector(selector); return img && img.complete; }",
+        arg=selector,
+    )
+    return page.locator(selector).evaluate("img => img.naturalWidth")
+
+
 def _fits_the_screen(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -135,9 +144,7 @@ def test_r10_invite_set_password_sign_in_on_a_phone_read_a_protocol_report_a_fau
     mobile.click("#portal-fault-send")
     mobile.wait_for_selector("#portal-fault")
     report = FaultReport.objects.get(customer=customer, description__startswith="Värmepumpen piper")
-    assert (
-        mobile.locator("#portal-fault-files img").evaluate("img => img.complete && img.naturalWidth") == 120
-    )
+    assert _loaded_photo_width(mobile, "#portal-fault-files img") == 120
     assert mobile.locator('[data-fault-state="open"]').is_visible()
     mobile.screenshot(path=str(screenshot_dir / "portal-fault.png"), full_page=True)
     phone.close()
@@ -155,5 +162,5 @@ def test_r10_invite_set_password_sign_in_on_a_phone_read_a_protocol_report_a_fau
     page.wait_for_selector("#fault-report")
     assert "tomas.tekniker" in page.locator("#fault-report-responsible").inner_text()
     assert "E-041" in page.locator("#fault-report-description").inner_text()
-    assert page.locator("#fault-report-files img").evaluate("img => img.complete && img.naturalWidth") == 120
+    assert _loaded_photo_width(page, "#fault-report-files img") == 120
     page.screenshot(path=str(screenshot_dir / "portal-staff-fault.png"), full_page=True)
