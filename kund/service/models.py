@@ -4,11 +4,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kund.core.models import NumberedRecord, customer_link
+from kund.service.files import extension_for
 
 
 class Installation(NumberedRecord):
@@ -102,9 +102,6 @@ class FaultReport(NumberedRecord):
         verbose_name = _("fault report")
         verbose_name_plural = _("fault reports")
 
-    def get_absolute_url(self) -> str:
-        return reverse("service:fault_report", args=[self.customer_id, self.pk])
-
 
 def fault_file_name(instance, filename: str) -> str:
     """Where a fault report's photo or file is stored: a random name with the extension its content was
@@ -136,8 +133,6 @@ class FaultReportFile(models.Model):
 
     @property
     def extension(self) -> str:
-        from kund.service.files import extension_for
-
         return extension_for(self.content_type)
 
     @property
