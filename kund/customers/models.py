@@ -374,6 +374,8 @@ class Notification(models.Model):
         ASSIGNED = "assigned", _("You were made responsible for a customer")
         UNASSIGNED = "unassigned", _("You are no longer responsible for a customer")
         REQUEST_DUE = "request_due", _("A data-subject request is due soon")
+        # a new fault report of the customer is assigned to its responsible user, who is told.
+        FAULT_REPORTED = "fault_reported", _("A fault was reported for a customer you are responsible for")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_notifications"

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kund.requests",
     "kund.dashboard",
     # ---
+    "kund.portal",  # customer users and their portal
     "kund.demo",  # imports every app above
 ]
 
@@ -286,3 +287,16 @@ SPECTACULAR_SETTINGS = {
 KUND_API_RATE = os.environ.get("KUND_API_RATE", "1200/min")
 # Swagger UI for /api/docs/, from npm like Bootstrap.
 STATICFILES_DIRS += [("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist")]
+# --- The customer portal (R-10) ----------------------------------------------------------------------
+# Customer users sign in through django.contrib.auth.authenticate like everyone, but only this backend
+# knows them, and it answers only a call that asks for a customer user (kund/portal/backends.py). It goes
+# after whatever backends are configured above (a throttling backend first sees portal sign-ins too).
+AUTHENTICATION_BACKENDS = [
+    *globals().get("AUTHENTICATION_BACKENDS", ["django.contrib.auth.backends.ModelBackend"]),
+    "kund.portal.backends.CustomerUserBackend",
+]
+KUND_PORTAL_SESSION_COOKIE = "kund_portal"  # its own cookie, sent only to /portal/
+KUND_PORTAL_SESSION_SECONDS = int(os.environ.get("KUND_PORTAL_SESSION_SECONDS", str(8 * 60 * 60)))  # idle
+KUND_PORTAL_INVITATION_DAYS = int(os.environ.get("KUND_PORTAL_INVITATION_DAYS", "7"))
+KUND_FAULT_FILE_MAX_BYTES = 10 * 1024 * 1024  # a photo or PDF sent with a fault report
+# --- end of the customer portal -----------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils import timezone
 from kund.audit.models import ChangeRecord
 from kund.customers.models import Customer
 from kund.privacy.access_export import access_export, build_export
-from kund.privacy.policy import CUSTOMER, TABLES
+from kund.privacy.policy import CUSTOMER, SECRET, TABLES
 
 _serial = itertools.count(1)
 
@@ -121,7 +121,9 @@ def test_b1_every_personal_field_of_the_policy_appears_in_the_export(seeded, sta
     for table in TABLES:
         rows = data["records"][table.model]
         assert rows, f"{table.model}: the seeded customer has a row here"
-        for name in table.fields:
+        for name, rule in table.fields.items():
+            if rule is SECRET:  # a credential's hash is never exported (see the test below)
+                continue
             assert all(name in row for row in rows), f"{table.model}.{name} missing from the export"
 
 
@@ -150,7 +152,7 @@ def test_b1_every_value_in_the_database_for_the_customer_is_in_the_json(seeded):
         for obj in rows:
             expected = {}
             for model_field in model._meta.concrete_fields:
-                if model_field.primary_key:
+                if model_field.primary_key or table.fields.get(model_field.name) is SECRET:
                     continue
                 if model_field.is_relation and model_field.related_model is Customer:
                     continue
@@ -169,6 +171,25 @@ def test_b1_every_value_in_the_database_for_the_customer_is_in_the_json(seeded):
             assert any(all(row.get(k) == v for k, v in expected.items()) for row in exported), (
                 f"{table.model} row {obj.pk} not exported as it is"
             )
+
+
+def test_b1_credential_hashes_are_never_exported(seeded, staff):
+    """A portal user's password hash and the hashes of their links and sessions are keys, not data about
+    anyone (R-10): they are in the database, and nowhere in the export."""
+    # given every secret the seeded customer's rows hold
+    secrets = []
+    for table in TABLES:
+        names = [name for name, rule in table.fields.items() if rule is SECRET]
+        if names:
+            rows = table.model_class._default_manager.filter(**{table.link: seeded.pk}).values_list(*names)
+            secrets += [value for row in rows for value in row if value]
+    assert len(secrets) >= 3
+
+    # when
+    text = access_export(customer=seeded, actor=staff).as_json() + build_export(seeded).as_html()
+
+    # then
+    assert not [value for value in secrets if value in text]
 
 
 def test_b1_invoices_are_exported_as_they_were_issued(seeded, staff):

@@ -1,17 +1,16 @@
 import json
 
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand
 
 from kund.core import rules
-from kund.core.cli import acting_user, bad_input, not_done
+from kund.core.cli import KundCommand, acting_user, bad_input, not_done
 from kund.customers.models import Customer
 from kund.privacy import residue
 
 SCAN_CHUNK = 1000  # customers read per round of queries
 
 
-class Command(BaseCommand):
+class Command(KundCommand):
     help = (
         "Find the person's details left in kept free text and documents (SPEC B-5): in customers not yet "
         "anonymized (what anonymizing them will redact), or with --anonymized in customers anonymized "
