@@ -15,6 +15,9 @@ urlpatterns = [
     path("access-export/", include("kund.privacy.urls_export")),
     path("import/", include("kund.customers.urls_import")),
     path("mass-erasure/", include("kund.privacy.urls_mass")),
+    # events to connected systems (B-8) and retention rules (B-6)
+    path("webhooks/", include("kund.webhooks.urls")),
+    path("retention/", include("kund.retention.urls")),
 ]
 # Uploaded files are never served from the storage, in any settings: each is downloaded through a view
 # that checks the rules for its customer (kund.customers.views_files).

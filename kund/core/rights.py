@@ -15,6 +15,9 @@ KUND_APP_LABELS = (
     "audit",
     "privacy",
     "core",
+    # --- events (B-8) and retention (B-6)
+    "webhooks",
+    "retention",
 )
 
 

@@ -33,6 +33,8 @@ __all__ = [
     "may_erase",
     "may_erase_selection",
     "may_export",
+    "may_manage_retention",
+    "may_manage_webhooks",
     "may_mass_erase",
     "may_see_selections",
     "may_upload",
@@ -180,6 +182,21 @@ def may_save_selection(user) -> bool:
 
 def may_erase_selection(user) -> bool:
     """S-2: only an administrator erases a saved selection."""
+    return is_administrator(user)
+
+
+# --- events to connected systems (B-8) and retention rules (B-6) --------------------------------------
+
+
+def may_manage_webhooks(user) -> bool:
+    """Subscribe, pause and test connected systems: an administrator only (the subscriptions' secrets
+    sign what Kund tells other systems about erasures)."""
+    return is_administrator(user)
+
+
+def may_manage_retention(user) -> bool:
+    """Define retention rules and approve their dry-runs: an administrator only (a rule erases customers
+    without anyone asking each time)."""
     return is_administrator(user)
 
 

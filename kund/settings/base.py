@@ -235,3 +235,18 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # failures and lockouts, not 
 # Kund's own settings.
 KUND_MASS_ERASURE_LIMIT = int(os.environ.get("KUND_MASS_ERASURE_LIMIT", "500"))  # SPEC M-2
 KUND_ERASURE_RULESET_VERSION = "2026.1"  # written into every erasure log row (SPEC B-2)
+
+# --- Events to connected systems (B-8) and retention rules (B-6) ------------------------------------
+INSTALLED_APPS += ["kund.webhooks", "kund.retention"]
+# Seconds a connected system has to answer one delivery. The pauses between retries are in
+# kund/webhooks/delivery.py; the environment variable KUND_WEBHOOK_RETRY_SCALE (default 1) multiplies
+# every one of them, read when a retry is scheduled.
+KUND_WEBHOOK_TIMEOUT = float(os.environ.get("KUND_WEBHOOK_TIMEOUT", "10"))
+# The last day of the fiscal year, MM-DD (default: the calendar year). Legal copies on invoices,
+# agreement invoices and receipts of anonymized customers are cleared once KUND_BOOKKEEPING_YEARS have
+# passed after the end of their fiscal year.
+KUND_FISCAL_YEAR_END = os.environ.get("KUND_FISCAL_YEAR_END", "12-31")
+KUND_BOOKKEEPING_YEARS = 7
+# The hour (local time) at which the background worker runs the due retention rules each day.
+KUND_RETENTION_HOUR = int(os.environ.get("KUND_RETENTION_HOUR", "2"))
+# --- end of events and retention --------------------------------------------------------------------
