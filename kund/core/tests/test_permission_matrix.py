@@ -242,7 +242,9 @@ DOORS = [
     Door("retention:list", ADMIN),
     Door("retention:create", ADMIN, methods=("get", "post"), data=lambda w: {"name": ""}),
     Door("retention:rule", ADMIN, args=lambda w: [w.extra["rule"]]),
-    Door("retention:edit", ADMIN, args=lambda w: [w.extra["rule"]], methods=("get", "post"), data=lambda w: {}),
+    Door(
+        "retention:edit", ADMIN, args=lambda w: [w.extra["rule"]], methods=("get", "post"), data=lambda w: {}
+    ),
     Door("retention:report", ADMIN, args=lambda w: [w.extra["rule"]], methods=("post",)),
     Door("retention:run", ADMIN, args=lambda w: [w.extra["run"]]),
     # the box not ticked: the page answers with its error, erases nothing
