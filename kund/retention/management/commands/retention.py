@@ -34,11 +34,14 @@ class Command(BaseCommand):
         run.add_argument("--report-dir", help="also write each rule's two review lists (CSV) here")
         add = actions.add_parser("add", help="define a rule")
         add.add_argument("name")
-        add.add_argument("--criteria", required=True, choices=RetentionRule.Criteria.values)
-        add.add_argument("--years", required=True, help="N of the criteria, 1 to 100")
-        add.add_argument("--kind", default="", choices=["", *Customer.Kind.values])
-        add.add_argument("--status", default="", choices=["", *Customer.Status.values])
-        add.add_argument("--mode", default=RetentionRule.Mode.REPORT, choices=RetentionRule.Mode.values)
+        # Checked by the service, not argparse: a bad value is then one line and exit status 2 (SPEC §8).
+        add.add_argument("--criteria", help=f"one of: {', '.join(RetentionRule.Criteria.values)}")
+        add.add_argument("--years", help="N of the criteria, 1 to 100")
+        add.add_argument("--kind", default="", help=f"{', '.join(Customer.Kind.values)} (default: both)")
+        add.add_argument("--status", default="", help=f"{', '.join(Customer.Status.values)} (default: both)")
+        add.add_argument(
+            "--mode", default=RetentionRule.Mode.REPORT, help=", ".join(RetentionRule.Mode.values)
+        )
         add.add_argument(
             "--limit", help="at most this many to erase per run (default: the register's setting)"
         )
@@ -112,6 +115,8 @@ class Command(BaseCommand):
     # --- rules --------------------------------------------------------------------------------------
 
     def _add(self, *, name, criteria, years, kind, status, mode, limit, **options):
+        if not criteria or not years:
+            raise bad_input("--criteria and --years are required")
         data = {"name": name, "criteria": criteria, "years": _whole(years, "--years"), "kind": kind}
         data.update(status=status, mode=mode, limit=_whole(limit, "--limit") if limit else None)
         try:
