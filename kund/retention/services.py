@@ -152,7 +152,7 @@ def approve_run(*, actor, run: RetentionRun) -> ErasureJob:
     its erasure's transaction) by a mass-erasure job in the administrator's name, queued for the worker."""
     require_manager(actor)
     with transaction.atomic():
-        locked = RetentionRun.objects.select_for_update().select_related("rule").get(pk=run.pk)
+        locked = RetentionRun.objects.select_for_update().get(pk=run.pk)
         if locked.state != RunState.AWAITING:
             raise RetentionRefused(_("This report is not awaiting approval."))
         job = _start_job(
