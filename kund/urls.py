@@ -23,6 +23,9 @@ urlpatterns = [
     path("customers/<int:pk>/users/", include("kund.portal.urls_staff")),
     path("customers/<int:pk>/fault-reports/", include("kund.service.urls")),
     path("portal/", include("kund.portal.urls")),
+    # events to connected systems (B-8) and retention rules (B-6)
+    path("webhooks/", include("kund.webhooks.urls")),
+    path("retention/", include("kund.retention.urls")),
 ]
 # Uploaded files are never served from the storage, in any settings: each is downloaded through a view
 # that checks the rules for its customer (kund.customers.views_files).

@@ -35,6 +35,8 @@ __all__ = [
     "may_erase_selection",
     "may_export",
     "may_handle_requests",
+    "may_manage_retention",
+    "may_manage_webhooks",
     "may_mass_erase",
     "may_see_selections",
     "may_upload",
@@ -244,6 +246,21 @@ def may_handle_requests(user) -> bool:
     be applied to the register. The administrator holds both rights.
     """
     return _has(user, ERASE) and _has(user, VIEW)
+
+
+# --- events to connected systems (B-8) and retention rules (B-6) --------------------------------------
+
+
+def may_manage_webhooks(user) -> bool:
+    """Subscribe, pause and test connected systems: an administrator only (the subscriptions' secrets
+    sign what Kund tells other systems about erasures)."""
+    return is_administrator(user)
+
+
+def may_manage_retention(user) -> bool:
+    """Define retention rules and approve their dry-runs: an administrator only (a rule erases customers
+    without anyone asking each time)."""
+    return is_administrator(user)
 
 
 # --- the back office --------------------------------------------------------------------------------

@@ -629,7 +629,33 @@ UNLINKED: dict[str, str] = {
     ),
     "privacy.SelectionMember": "a customer id only",
     "api.ApiToken": "a staff user's API token: its name, the secret's hash, when made and last used",
+    # --- events to connected systems (B-8) and retention rules (B-6)
+    "webhooks.Subscription": "a connected system's URL, secret and event types; no customer data",
+    "webhooks.Delivery": "an event: its type, the customer number, the time and the erasure's receipt",
+    "webhooks.Attempt": "one delivery attempt: time, status code, duration, kind of error; no body",
+    "retention.RetentionRule": "a rule's criteria and mode; no customer data",
+    "retention.RetentionRun": "a rule's run: when, its counts, its erasure job",
+    "retention.RetentionRunItem": "customer id and number with the planned action and reason",
 }
+
+# --- B-6: a legal copy once its bookkeeping period is over ----------------------------------------------
+# What the built-in retention rule (kund.retention) does to the KEEP_LAW fields of an anonymized
+# customer's invoices, agreement invoices and receipts once KUND_BOOKKEEPING_YEARS have passed after the
+# end of their fiscal year: the exception of A-3 ends, and the copy is anonymized as the customer was —
+# the name Xxxx, the rest empty, the postal code and country kept for statistics, the number kept
+#
+LEGAL_COPY_EXPIRED: dict[str, Rule] = {
+    "customer_number": IDENTIFIER,
+    "customer_name": XXXX,
+    "customer_address": CLEAR,
+    "customer_postal_code": KEEP_STATS,
+    "customer_city": CLEAR,
+    "customer_country": KEEP_STATS,
+    "customer_org_number": CLEAR,
+    "customer_vat_number": CLEAR,
+    "customer_email": CLEAR,
+}
+# --- end of B-6 --------------------------------------------------------------------------------------------
 
 TRANSACTION_TABLES = tuple(t for t in TABLES if t.kind is not None)
 BLOCKER_TABLES = tuple(t for t in TABLES if t.blockers)

@@ -36,6 +36,7 @@ from kund.customers.models import Customer
 from kund.privacy import policy, residue, scope
 from kund.privacy.planner import Action, Plan, plan_customers, row_counts
 from kund.privacy.selections import scrub_selections
+from kund.webhooks.outbox import announce_erasures
 
 logger = logging.getLogger(__name__)
 
@@ -338,6 +339,7 @@ def _erase_chunk(
         outcomes += [
             Outcome(pk, "", "ignored", _("already erased"), erased_before="gone") for pk in sorted(gone)
         ]
+        announce_erasures(outcomes, at=now)  # B-8: the events' outbox rows, in the erasure's transaction
         if in_transaction is not None:
             # The caller's record of these outcomes commits (or rolls back) with the erasure itself.
             in_transaction(outcomes)

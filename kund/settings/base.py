@@ -246,8 +246,8 @@ KUND_ERASURE_RULESET_VERSION = "2026.2"  # written into every erasure log row (S
 # A closed request's contact and reasons are cleared this many years after it closed (`kund requests purge`).
 KUND_REQUEST_RETENTION_YEARS = int(os.environ.get("KUND_REQUEST_RETENTION_YEARS", "3"))
 # The dashboard's "what each retention rule would catch on its next run": a dotted path to a function
-# (user) -> list of kund.dashboard.retention.RetentionPreview; None until retention rules exist.
-KUND_DASHBOARD_RETENTION_PREVIEW = None
+# (user) -> list of kund.dashboard.retention.RetentionPreview (kund.retention gives them).
+KUND_DASHBOARD_RETENTION_PREVIEW = "kund.retention.selectors.dashboard_previews"
 # ---
 
 # --- The REST API (SPEC B-9): Django REST framework and drf-spectacular, see kund/api/. ------------------
@@ -300,3 +300,18 @@ KUND_PORTAL_SESSION_SECONDS = int(os.environ.get("KUND_PORTAL_SESSION_SECONDS", 
 KUND_PORTAL_INVITATION_DAYS = int(os.environ.get("KUND_PORTAL_INVITATION_DAYS", "7"))
 KUND_FAULT_FILE_MAX_BYTES = 10 * 1024 * 1024  # a photo or PDF sent with a fault report
 # --- end of the customer portal -----------------------------------------------------------------------
+
+# --- Events to connected systems (B-8) and retention rules (B-6) ------------------------------------
+INSTALLED_APPS += ["kund.webhooks", "kund.retention"]
+# Seconds a connected system has to answer one delivery. The pauses between retries are in
+# kund/webhooks/delivery.py; the environment variable KUND_WEBHOOK_RETRY_SCALE (default 1) multiplies
+# every one of them, read when a retry is scheduled.
+KUND_WEBHOOK_TIMEOUT = float(os.environ.get("KUND_WEBHOOK_TIMEOUT", "10"))
+# The last day of the fiscal year, MM-DD (default: the calendar year). Legal copies on invoices,
+# agreement invoices and receipts of anonymized customers are cleared once KUND_BOOKKEEPING_YEARS have
+# passed after the end of their fiscal year.
+KUND_FISCAL_YEAR_END = os.environ.get("KUND_FISCAL_YEAR_END", "12-31")
+KUND_BOOKKEEPING_YEARS = 7
+# The hour (local time) at which the background worker runs the due retention rules each day.
+KUND_RETENTION_HOUR = int(os.environ.get("KUND_RETENTION_HOUR", "2"))
+# --- end of events and retention --------------------------------------------------------------------

@@ -117,6 +117,15 @@ def world(db) -> Callable[..., World]:
         portal_user = CustomerUser.objects.create(customer=customer, email="karin.matrix@example.se")
         photo = FaultReportFile(fault_report=rows["fault_report"], content_type="image/png")
         photo.file.save("upload", ContentFile(b"\x89PNG\r\n\x1a\n matrix"), save=True)
+        extra = {
+            "owned": owned,
+            "rows": rows,
+            "request_pk": data_request.pk,
+            "boss_token": boss_token.pk,
+            "portal_user": portal_user,
+            "photo": photo,
+            **_events_and_retention(boss),
+        }
         return World(
             customer=customer,
             other_job=job,
@@ -125,17 +134,25 @@ def world(db) -> Callable[..., World]:
             person_pk=boss.pk,
             order_pk=rows["order"].pk,
             invoice_pk=rows["invoice"].pk,
-            extra={
-                "owned": owned,
-                "rows": rows,
-                "request_pk": data_request.pk,
-                "boss_token": boss_token.pk,
-                "portal_user": portal_user,
-                "photo": photo,
-            },
+            extra=extra,
         )
 
     return build
+
+
+def _events_and_retention(boss) -> dict:
+    """A connected system (at an address where nothing listens: a test event fails at once) and a retention
+    rule with a report awaiting approval."""
+    from kund.retention import services as retention
+    from kund.webhooks import services as webhooks
+
+    subscription, _secret = webhooks.subscription_create(actor=boss, url="http://127.0.0.1:9/kund")
+    rule = retention.rule_save(
+        actor=boss,
+        data={"name": "Matrix", "criteria": "both", "years": 3, "kind": "private", "mode": "approve"},
+    )
+    run = retention.report_now(actor=boss, rule=rule)
+    return {"subscription": subscription.pk, "rule": rule.pk, "run": run.pk}
 
 
 # --- the URL rows ----------------------------------------------------------------------------------------
@@ -289,6 +306,23 @@ DOORS = [
         VIEWERS,
         args=lambda w: [w.customer.pk, w.extra["rows"]["fault_report"].pk, w.extra["photo"].pk],
     ),
+    # connected systems (B-8) and retention rules (B-6): administrators only
+    Door("webhooks:list", ADMIN, methods=("get", "post"), data=lambda w: {"url": "nonsense"}),
+    Door("webhooks:detail", ADMIN, args=lambda w: [w.extra["subscription"]]),
+    Door("webhooks:test", ADMIN, args=lambda w: [w.extra["subscription"]], methods=("post",)),
+    Door("webhooks:active", ADMIN, args=lambda w: [w.extra["subscription"]], methods=("post",)),
+    Door("webhooks:retry", ADMIN, args=lambda w: [w.extra["subscription"]], methods=("post",)),
+    Door("retention:list", ADMIN),
+    Door("retention:create", ADMIN, methods=("get", "post"), data=lambda w: {"name": ""}),
+    Door("retention:rule", ADMIN, args=lambda w: [w.extra["rule"]]),
+    Door(
+        "retention:edit", ADMIN, args=lambda w: [w.extra["rule"]], methods=("get", "post"), data=lambda w: {}
+    ),
+    Door("retention:report", ADMIN, args=lambda w: [w.extra["rule"]], methods=("post",)),
+    Door("retention:run", ADMIN, args=lambda w: [w.extra["run"]]),
+    # the box not ticked: the page answers with its error, erases nothing
+    Door("retention:approve", ADMIN, args=lambda w: [w.extra["run"]], methods=("post",)),
+    Door("retention:csv", ADMIN, args=lambda w: [w.extra["run"], "to-erase"]),
 ]
 
 # Doors that are not Kund's own rules: Django's sign-in and language switch, and the admin (tested by
