@@ -8,8 +8,10 @@ have asked who may see it — always as an attachment under a neutral name, neve
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.utils.translation import gettext as _
+
+from kund.core.files import attachment as core_attachment
 
 # content type -> extension, for the kinds of file a fault report takes
 ACCEPTED = {
@@ -61,14 +63,6 @@ def check_upload(upload) -> str:
 
 
 def attachment(record, *, filename: str) -> FileResponse:
-    """A stored file, streamed from its storage as an attachment under `filename`. Missing: a 404."""
-    try:
-        handle = record.file.storage.open(record.file.name, "rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=record.content_type or None
-    )
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    """A stored file, streamed from its storage as an attachment under `filename` with the type it was
+    accepted as (kund.core.files.attachment). Missing: a 404."""
+    return core_attachment(record.file, filename=filename, content_type=record.content_type or None)
