@@ -7,12 +7,15 @@ from decimal import Decimal, InvalidOperation
 import phonenumbers
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from stdnum.eu import vat
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import orgnr, personnummer
 
+from kund.core.bounds import BoundedDateField
 from kund.customers.models import Customer, CustomField
+from kund.customers.selectors import assignable_users
 
 PHONE_REGION = "SE"
 PHONE_FIELDS = ("phone", "mobile", "fax")
@@ -282,16 +285,105 @@ class CustomerForm(BootstrapForm, forms.ModelForm):
         }
 
 
+class ResponsibleField(forms.ModelChoiceField):
+    """The responsible user to assign (R-6): every active user, technicians first in a group of their own
+    (seed 004: "Klicka på Tilldela så listas alla tekniker i grupper"; see selectors.assignable_users)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+            required=False,
+            empty_label=_("Nobody"),
+            label=_("Responsible user"),
+            **kwargs,
+        )
+
+    choices = property(lambda self: _GroupedUsers(self), forms.ChoiceField.choices.fset)
+
+
+class _GroupedUsers(BaseChoiceIterator):
+    """The choices of a ResponsibleField, read when the widget renders (never at import)."""
+
+    def __init__(self, field: ResponsibleField):
+        self.field = field
+
+    def __iter__(self):
+        yield ("", self.field.empty_label)
+        technicians, others = assignable_users()
+        for label, users in ((_("Technicians"), technicians), (_("Other users"), others)):
+            if users:
+                yield (label, [(user.pk, self.field.label_from_instance(user)) for user in users])
+
+
 class AssignForm(BootstrapForm, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._style()
 
-    responsible = forms.ModelChoiceField(
-        label=_("Responsible user"),
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
-        required=False,
-        empty_label=_("Nobody"),
+    responsible = ResponsibleField()
+
+
+# At most this many customers are assigned in one go from the list (a page of it is 25).
+BULK_ASSIGN_LIMIT = 500
+
+
+class IdsField(forms.Field):
+    """Record ids ticked in a list (checkboxes of one name): whole numbers, each once, in their order."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("Tick customers in the list.")}
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if not isinstance(value, (list, tuple)):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            ids = [int(item) for item in value]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if any(not 0 < pk < 2**63 for pk in ids):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return list(dict.fromkeys(ids))
+
+
+class BulkAssignForm(BootstrapForm, forms.Form):
+    """Assign one responsible user to the customers ticked in the list (seed 004: "välja Tilldela i
+    listan"). The customers are checked against the rules by the view, one by one."""
+
+    customers = IdsField(error_messages={"required": _("Tick the customers to assign first.")})
+    responsible = ResponsibleField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def clean_customers(self):
+        ids = self.cleaned_data["customers"]
+        if len(ids) > BULK_ASSIGN_LIMIT:
+            raise forms.ValidationError(
+                _("Assign at most %(max)d customers at a time.") % {"max": BULK_ASSIGN_LIMIT}
+            )
+        return ids
+
+
+class ConvertForm(forms.Form):
+    """A prospect becomes a private person or a company (seed 001's "kunder/prospects")."""
+
+    kind = forms.ChoiceField(
+        label=_("Becomes"),
+        choices=[
+            (Customer.Kind.PRIVATE, Customer.Kind.PRIVATE.label),
+            (Customer.Kind.COMPANY, Customer.Kind.COMPANY.label),
+        ],
+    )
+
+
+class DeceasedForm(forms.Form):
+    """The date of death that goes with the status "deceased" (seed 003)."""
+
+    deceased_on = BoundedDateField(
+        label=_("Date of death"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
     )
 
 

@@ -1,6 +1,6 @@
 """Writing service records. A fault report is created only through fault_report_create: an inactive
-(SPEC R-5) or anonymized (A-4) customer cannot be chosen, and the report is assigned to the customer's
-responsible user (R-6)."""
+(SPEC R-5), deceased or anonymized (A-4) customer or a prospect cannot be chosen, and the report is
+assigned to the customer's responsible user (R-6), who is notified of it (seed 004)."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -8,8 +8,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kund.customers.models import Customer
-from kund.customers.services import ensure_customer_accepts
+from kund.customers.models import Customer, Notification
+from kund.customers.services import ensure_customer_accepts, notify_responsible
 from kund.service.models import FaultReport
 
 FAULT_REPORT_FIELDS = frozenset(
@@ -46,4 +46,5 @@ def _fault_report_create(*, customer: Customer, data: dict) -> FaultReport:
     )
     report.full_clean(exclude=["number"], validate_unique=False)
     report.save()
+    notify_responsible(customer=customer, verb=Notification.Verb.NEW_FAULT_REPORT, record_ref=report.ref)
     return report
