@@ -178,6 +178,15 @@ class CustomerForm(BootstrapForm, forms.ModelForm):
             self.fields[name] = _custom_form_field(field)
             self.initial.setdefault(name, custom_value_initial(field, custom_values.get(field.pk, "")))
         self.fields["name"].required = False  # a private person's name is made of first and last name
+        if not creating and self.instance.pk is not None:
+            # A prospect becomes a customer by its own action (conversion), never by changing the kind
+            # here, and a customer does not become a prospect again.
+            prospect = self.instance.kind == Customer.Kind.PROSPECT
+            self.fields["kind"].choices = [
+                (value, label)
+                for value, label in Customer.Kind.choices
+                if (value == Customer.Kind.PROSPECT) == prospect
+            ]
         for name in ("invoice_country", "visit_country", "delivery_country"):
             # A plain text field, so a too-long value gets the helpful message of _clean_country.
             self.fields[name] = forms.CharField(
@@ -260,6 +269,22 @@ class CustomerForm(BootstrapForm, forms.ModelForm):
                     self.add_error(
                         "organisation_number",
                         _("Enter a valid Swedish personal identity number, such as 19811218-9876."),
+                    )
+        elif kind == Customer.Kind.PROSPECT:
+            # A person-to-be (first or last name) or a company-to-be (a name); its number as either.
+            full_name = f"{cleaned.get('first_name') or ''} {cleaned.get('last_name') or ''}".strip()
+            if not (full_name or (cleaned.get("name") or "").strip()):
+                self.add_error("name", _("Enter the prospect's name, or a first or last name."))
+            elif full_name and not (cleaned.get("name") or "").strip():
+                cleaned["name"] = full_name
+            if number:
+                checker = personnummer if full_name else orgnr
+                try:
+                    cleaned["organisation_number"] = checker.format(checker.validate(number))
+                except StdnumError:
+                    self.add_error(
+                        "organisation_number",
+                        _("Enter a valid Swedish personal identity number or organisation number."),
                     )
         elif kind == Customer.Kind.COMPANY:
             if not (cleaned.get("name") or "").strip():

@@ -123,6 +123,15 @@ def ensure_customer_changeable(customer: Customer) -> None:
         raise ValidationError(_("An anonymized customer cannot be changed."), code="anonymized")
 
 
+def ensure_kind_changeable(customer: Customer, kind: str) -> None:
+    """A prospect becomes a customer by conversion only (customer_convert_prospect, its own history
+    event), and a customer never becomes a prospect again."""
+    if kind != customer.kind and Customer.Kind.PROSPECT in (kind, customer.kind):
+        raise ValidationError(
+            {"kind": _("A prospect becomes a customer by conversion; a customer cannot become a prospect.")}
+        )
+
+
 # New business (SPEC R-5): the records that commit the business to new work for a customer. An inactive
 # customer keeps everything already done — deliveries, purchases for its dropship orders, invoices and
 # reminders for what it bought, activities, tickets, documents, branches — but is not chosen for these.
@@ -174,12 +183,7 @@ def customer_update(*, customer: Customer, actor, data: dict) -> Customer:
         raise ValueError(f"not editable: {sorted(unknown)}")
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     ensure_customer_changeable(customer)
-    new_kind = data.get("kind", customer.kind)
-    if new_kind != customer.kind and Customer.Kind.PROSPECT in (new_kind, customer.kind):
-        # A prospect becomes a customer by conversion only (its own history event), and never back.
-        raise ValidationError(
-            {"kind": _("A prospect becomes a customer by conversion; a customer cannot become a prospect.")}
-        )
+    ensure_kind_changeable(customer, data.get("kind", customer.kind))
     changes = []
     for field, new in data.items():
         old = getattr(customer, field)

@@ -208,3 +208,32 @@ def test_seed001_an_exported_prospect_imports_back(client, clerk):
     # then
     assert report.errors == [] and report.imported == 1
     assert Customer.objects.get(last_name="Nyström").kind == Customer.Kind.PROSPECT
+
+
+def test_seed001_a_prospect_is_created_with_the_registers_form(client, clerk):
+    response = client.post(
+        reverse("customers:create"),
+        {"kind": "prospect", "first_name": "Ebba", "last_name": "Nyström", "invoice_country": "SE"},
+    )
+
+    assert response.status_code == 302
+    created = Customer.objects.get(last_name="Nyström")
+    assert (created.kind, created.name) == ("prospect", "Ebba Nyström")
+
+
+def test_seed001_a_prospect_without_any_name_is_refused_beside_the_field(client, clerk):
+    response = client.post(reverse("customers:create"), {"kind": "prospect", "invoice_country": "SE"})
+
+    assert response.status_code == 200
+    assert "name" in response.context["form"].errors
+    assert not Customer.objects.exists()
+
+
+def test_seed001_the_edit_form_offers_no_way_between_prospect_and_customer(client, clerk):
+    prospect, customer = new_prospect(), new_company()
+
+    prospect_kinds = client.get(reverse("customers:edit", args=[prospect.pk])).context["form"].fields["kind"]
+    customer_kinds = client.get(reverse("customers:edit", args=[customer.pk])).context["form"].fields["kind"]
+
+    assert [value for value, _label in prospect_kinds.choices] == ["prospect"]
+    assert [value for value, _label in customer_kinds.choices] == ["private", "company"]

@@ -287,3 +287,37 @@ def test_seed002_mass_erase_command_deletes_old_prospects(admin_user):
     assert (result["selected"], result["delete"], result["deleted"]) == (1, 1, 1)
     assert not Customer.objects.filter(pk=old.pk).exists()
     assert Customer.objects.filter(pk=new.pk).exists()
+
+
+def test_seed001_the_erasure_page_says_what_happens_to_the_link_and_to_the_name(client, eraser):
+    """The page's field map in words: the second customer's link, and "Xxxx Xxxx" for the name."""
+    from django.urls import reverse
+
+    # given
+    anna, berit = _with_business(ANNA), make_customer(person=BERIT)
+    _meeting(anna, berit, BERIT)
+    client.force_login(eraser)
+
+    # when
+    response = client.get(reverse("privacy:customer_erasure", args=[berit.pk]))
+
+    # then
+    changes = dict(response.context["changes"])
+    link = changes["activities linked as second customer"]
+    assert any("second customer's contact name" in fields and becomes == "Xxxx" for fields, becomes in link)
+    assert not any("subject" in fields for fields, _becomes in link)
+    assert ("customer name", "Xxxx Xxxx (a company: Xxxx)") in changes["customers"]
+    assert dict(response.context["linked"]) == {"activities linked as second customer": 1}
+
+
+def test_seed001_r3_the_second_customers_card_shows_the_activities_that_link_it(client, eraser):
+    from django.urls import reverse
+
+    anna, berit = _with_business(ANNA), make_customer(person=BERIT)
+    meeting = _meeting(anna, berit, BERIT)
+    client.force_login(eraser)
+
+    response = client.get(reverse("customers:section", args=[berit.pk, "linked_activities"]))
+
+    assert response.status_code == 200
+    assert meeting.ref in response.content.decode()
