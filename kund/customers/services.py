@@ -233,6 +233,8 @@ def customer_set_status(
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     ensure_customer_changeable(customer)
     if status == Customer.Status.DECEASED:
+        if customer.kind == Customer.Kind.COMPANY:
+            raise ValidationError({"status": _("A company cannot be recorded as deceased.")})
         _check_date_of_death(customer, deceased_on)
     else:
         deceased_on = None

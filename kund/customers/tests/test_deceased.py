@@ -80,6 +80,15 @@ def test_seed003_a_date_of_death_that_cannot_be_is_refused_and_nothing_changes(p
     assert not ChangeRecord.objects.filter(customer=person, field="status").exists()
 
 
+def test_seed003_a_company_is_not_recorded_as_deceased(company, client, clerk):
+    with pytest.raises(ValidationError, match="company"):
+        customer_set_status(customer=company, actor=None, status=Customer.Status.DECEASED, deceased_on=DIED)
+
+    assert Customer.objects.get(pk=company.pk).status == Customer.Status.ACTIVE
+    card = client.get(reverse("customers:detail", args=[company.pk])).content.decode()
+    assert 'id="customer-deceased-form"' not in card
+
+
 def test_seed003_the_database_keeps_status_and_date_together(person):
     with pytest.raises(IntegrityError), transaction.atomic():
         Customer.objects.filter(pk=person.pk).update(status=Customer.Status.DECEASED)
