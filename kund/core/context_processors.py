@@ -13,6 +13,7 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
             "nav_can_admin": False,
             "nav_can_mass_erase": False,
             "nav_can_see_selections": False,
+            "nav_can_handle_requests": False,
         }
     return {
         # SPEC R-9: seeing only one's own customers is still seeing the register.
@@ -21,4 +22,6 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         # SPEC M-6: the mass-erasure right and the CRM module.
         "nav_can_mass_erase": rules.may_mass_erase(user),
         "nav_can_see_selections": rules.may_see_selections(user),
+        # SPEC B-7: the register of data-subject requests.
+        "nav_can_handle_requests": rules.may_handle_requests(user),
     }

@@ -15,6 +15,8 @@ KUND_APP_LABELS = (
     "audit",
     "privacy",
     "core",
+    "requests",
+    "api",
 )
 
 

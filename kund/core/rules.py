@@ -33,10 +33,12 @@ __all__ = [
     "may_erase",
     "may_erase_selection",
     "may_export",
+    "may_handle_requests",
     "may_mass_erase",
     "may_see_selections",
     "may_upload",
     "may_view",
+    "may_view_erasure_log",
     "may_view_register",
     "may_use_admin",
     "require",
@@ -168,6 +170,13 @@ def may_mass_erase(user) -> bool:
     return _has(user, MASS_ERASE) and crm_enabled()
 
 
+def may_view_erasure_log(user) -> bool:
+    """The erasure log (B-2) names no person — customer numbers, actions, who, when, row counts — but it
+    lists every erasure: for those who erase (the erasure or the mass-erasure right), to check their
+    receipts, and administrators."""
+    return _has(user, ERASE) or _has(user, MASS_ERASE) or is_administrator(user)
+
+
 def may_see_selections(user) -> bool:
     """Saved selections name customers and hold their filters: only for those who may mass-erase or
     administer."""
@@ -181,6 +190,21 @@ def may_save_selection(user) -> bool:
 def may_erase_selection(user) -> bool:
     """S-2: only an administrator erases a saved selection."""
     return is_administrator(user)
+
+
+# --- data-subject requests (B-7) ---------------------------------------------------------------------
+
+
+def may_handle_requests(user) -> bool:
+    """See and handle the register of erasure and access requests (B-7), its pages, its command and its
+    figures on the start page: the erasure right together with the right to view every customer.
+
+    The register names people who asked about their data, customers or not, and the requests are
+    answered by an erasure or an access export — so it belongs to those who may erase. Not to a user who
+    views only assigned customers: a request need not name a customer, so their restriction could not
+    be applied to the register. The administrator holds both rights.
+    """
+    return _has(user, ERASE) and _has(user, VIEW)
 
 
 # --- the back office --------------------------------------------------------------------------------

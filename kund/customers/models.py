@@ -248,8 +248,10 @@ class Customer(models.Model):
                 )
                 for column in ("search_name", "search_last_name", "search_contact", "search_email")
             ),
-            # R-2 list filters whose matches are few: inactive customers (of a kind), a country.
-            models.Index(fields=["status", "kind"], name="customer_status_kind"),
+            # R-2 list filters whose matches are few: inactive customers (of a kind), a country. With
+            # anonymized_at the first also covers the dashboard's customers by kind and status (B-11),
+            # counted by reading this index alone.
+            models.Index(fields=["status", "kind", "anonymized_at"], name="customer_status_kind_anon"),
             models.Index(fields=["invoice_country"], name="customer_invoice_country"),
         ]
         constraints = [
@@ -395,10 +397,13 @@ class CustomFieldValue(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notification to a user about a customer (SPEC R-6).
+    """An in-app notification to a user about a customer (SPEC R-6), or about a data-subject request
+    that falls due (SPEC B-7).
 
     It stores no text: the message is rendered from the customer at display time, so anonymizing the
-    customer leaves nothing personal here (SPEC A-7); deleting the customer deletes it (SPEC D-1).
+    customer leaves nothing personal here (SPEC A-7); deleting the customer deletes it (SPEC D-1). A
+    request's notification names the request only (never its customer), and the request outlives an
+    erasure with nothing personal left on it.
     """
 
     class Verb(models.TextChoices):
@@ -407,11 +412,17 @@ class Notification(models.Model):
         # R-6, seed 004: the responsible user hears of every new order and fault report of the customer.
         NEW_ORDER = "new_order", _("A new order of your customer")
         NEW_FAULT_REPORT = "new_fault_report", _("A new fault report of your customer")
+        REQUEST_DUE = "request_due", _("A data-subject request is due soon")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_notifications"
     )
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notifications")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    request = models.ForeignKey(
+        "requests.DataRequest", on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
     verb = models.CharField(max_length=20, choices=Verb.choices)
     # The record a notification is about, as its reference ("O-1042"): a number, nothing personal.
     record_ref = models.CharField(_("record"), max_length=30, blank=True)
@@ -425,4 +436,4 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
 
     def __str__(self) -> str:
-        return f"{self.get_verb_display()} ({self.customer_id})"
+        return f"{self.get_verb_display()} ({self.customer_id or self.request_id})"

@@ -87,6 +87,12 @@ CHUNK = 2000  # rows of the sort order read at a time for a wide filter
 MAX_SCAN = 60_000  # rows of the sort order a wide filter may walk for one page
 
 
+def probe_size(sort: str, *, searching: bool) -> int:
+    """The probe for a page of the list in `sort` (a key of filtersets.SORTS): the search indexes cover a
+    longer probe, but only for the number order (they hold the number)."""
+    return SEARCH_PROBE if searching and sort.lstrip("-") == "number" else PROBE
+
+
 class TooWideToSort(Exception):
     """A wide filter whose matches lie far along the sort order (a search sorted by name: the names
     that match start somewhere in the middle). Sorting it would read most of the register."""
@@ -303,4 +309,8 @@ def unread_notification_count(user) -> int:
 
 
 def notifications_for(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related("customer").order_by("-created_at")
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("customer", "request")
+        .order_by("-created_at")
+    )

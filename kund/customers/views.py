@@ -21,7 +21,7 @@ from kund.core.rules import is_administrator
 from kund.core.user_rights import user_rights, user_set_rights
 from kund.customers import export, mailing, selectors
 from kund.customers.custom_fields import custom_field_delete, custom_field_save, custom_values_set
-from kund.customers.filtersets import DEFAULT_SORT, SORTS, CustomerFilterSet, sort_of
+from kund.customers.filtersets import DEFAULT_SORT, SORTS, filter_customers, sort_of
 from kund.customers.forms import (
     RIGHTS,
     AssignForm,
@@ -91,16 +91,10 @@ def _filtered(request, *, with_base: bool = False):
     """The filterset and the customers it selects (none when a filter is malformed: the page says why);
     with_base also gives the visible customers before filtering, the very same object when no filter
     narrows them."""
-    filterset = CustomerFilterSet(request.GET or None, queryset=Customer.objects.none())
-    base = selectors.customers_visible_to(request.user, include_anonymized=filterset.include_anonymized)
-    filterset.queryset = base
-    if filterset.is_bound and not filterset.is_valid():
-        customers = Customer.objects.none()
-    elif filterset.is_bound and filterset.narrows():
-        customers = filterset.qs
-    else:
-        customers = base
-    return (filterset, base, customers) if with_base else (filterset, customers)
+    found = filter_customers(request.GET, request.user)
+    if with_base:
+        return found.filterset, found.base, found.customers
+    return found.filterset, found.customers
 
 
 class CustomerListView(RegisterView):
@@ -119,8 +113,7 @@ class CustomerListView(RegisterView):
         searching = filterset.is_bound and filterset.is_valid() and bool(filterset.form.cleaned_data.get("q"))
 
         def probe_for(sort: str) -> int:
-            # The search indexes cover the probe only for the number order (they hold the number).
-            return selectors.SEARCH_PROBE if searching and sort.lstrip("-") == "number" else selectors.PROBE
+            return selectors.probe_size(sort, searching=searching)
 
         try:
             page = selectors.customer_page(

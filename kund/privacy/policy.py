@@ -7,7 +7,9 @@ on anonymization (`rows`), and the fate of every field. A field that is not list
 test (B-4), so a new field cannot silently escape erasure.
 
 On delete (D-1) there is no per-field fate: the customer and every row listed with `deleted_with_customer`
-go, and a customer with any transaction is never deleted (E-1).
+go, and a customer with any transaction is never deleted (E-1). A table whose rows outlive the customer
+(`detach`, the request register) is the exception: on delete as on anonymization its fields get their
+fate and its links to the customer and the customer's records are cleared, and the rows stay.
 """
 
 from dataclasses import dataclass
@@ -59,6 +61,7 @@ OUR_STAFF = Rule("keep", "names the business's own user, not the customer")
 # through the second link, the first customer's fields are that customer's, anonymized with it and not
 # part of the second customer's data (nor of its access export, B-1).
 OTHER_CUSTOMERS = Rule("keep", "the other customer's details: anonymized with that customer")
+ACCOUNTABILITY = Rule("keep", "proof that a data-subject request was answered, and when (GDPR art. 5(2))")
 
 ANONYMIZED_NAME = "Xxxx"
 ANONYMIZED_PERSON_NAME = f"{ANONYMIZED_NAME} {ANONYMIZED_NAME}"
@@ -106,10 +109,17 @@ class Table:
     blockers: tuple[Blocker, ...] = ()
     deleted_with_customer: bool = False  # D-1: only the customer's, deleted with it
     files: tuple[str, ...] = ()  # file fields whose files are removed from storage when rows go
+    # Links (nullable, SET_NULL) to the customer and its records that are cleared when the customer is
+    # deleted or anonymized: the rows outlive the customer, with their fields anonymized as listed.
+    detach: tuple[str, ...] = ()
     note: str = ""
     # What the erasure page calls the rows, where the model's plural name would not say which link is
     # meant (a model listed twice, once per link to a customer).
     label: str = ""
+
+    @property
+    def outlives_customer(self) -> bool:
+        return bool(self.detach)
 
     @property
     def model_class(self):
@@ -528,6 +538,37 @@ TABLES: tuple[Table, ...] = (
         kind=None,  # part of its ticket
         fields={"text": CLEAR, **_same(NOT_PERSONAL, "posted_at", "author")},
     ),
+    # --- data-subject requests (B-7) ----------------------------------------------------------------------
+    Table(
+        model="requests.DataRequest",
+        link="customer_id",
+        kind=None,  # the register's own record of a request, not a transaction of the customer
+        # The request outlives its customer: it keeps the customer number, its dates, its outcome and
+        # its receipt, as proof it was answered in time (art. 5(2), 12(3)); who asked and the free text
+        # that may name them go (the same fields DataRequest.PERSONAL_FIELDS clears after retention).
+        detach=("customer", "export_record"),
+        fields={
+            **_same(CLEAR, "contact", "extension_reason", "refusal_reason"),
+            "customer_number": IDENTIFIER,
+            **_same(
+                ACCOUNTABILITY,
+                "kind",
+                "channel",
+                "received_on",
+                "extension_months",
+                "deadline",
+                "state",
+                "identity_method",
+                "identity_checked_at",
+                "erasure",
+                "exported_at",
+                "closed_on",
+                "created_at",
+                "notified_deadline",
+            ),
+            **_same(NOT_PERSONAL, "identity_checked_by", "closed_by", "responsible", "created_by"),
+        },
+    ),
     # --- service ---------------------------------------------------------------------------------------
     Table(
         model="service.Installation",
@@ -589,6 +630,7 @@ UNLINKED: dict[str, str] = {
         "erasure's transaction, and its filter is cleared when the selection is erased"
     ),
     "privacy.SelectionMember": "a customer id only",
+    "api.ApiToken": "a staff user's API token: its name, the secret's hash, when made and last used",
 }
 
 TRANSACTION_TABLES = tuple(t for t in TABLES if t.kind is not None)

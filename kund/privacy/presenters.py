@@ -167,7 +167,9 @@ def changes_summary(plan: Plan) -> list[tuple[str, list[tuple[str, str]]]]:
     """SPEC §4's field map in words, for the customer and the kinds of record this customer has."""
     tables = [policy.CUSTOMER]
     tables += [
-        t for t in policy.TABLES if t.kind is None and t.deleted_with_customer and t.rows != policy.KEEP_ROWS
+        t
+        for t in policy.TABLES
+        if t.kind is None and (t.deleted_with_customer or t.outlives_customer) and t.rows != policy.KEEP_ROWS
     ]
     tables += [t for t in policy.TABLES if t.kind is not None and t.kind in plan.linked]
     summary = []

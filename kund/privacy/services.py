@@ -9,7 +9,9 @@ is retried one customer at a time, so one bad customer cannot hold back the rest
 What it knowingly leaves behind: invoices and agreement invoices, and the frozen legal copy of the
 customer's details on receipts (bookkeeping law, A-3); kept free text and documents, which the user
 reviews by hand (A-2); postal codes, regions, countries, gender, customer group and birth year (A-1); the
-customer number, which stays reserved (R-1); and the erasure log row, which holds no personal data (B-2).
+customer number, which stays reserved (R-1); the erasure log row, which holds no personal data (B-2); and
+the request register's record of a data-subject request (customer number, dates, outcome, receipt), which
+outlives the customer as proof the request was answered (B-7).
 """
 
 import logging
@@ -235,8 +237,7 @@ def _anonymize_rows(present: set[str], now) -> None:
         if table.rows == policy.DELETE_ROWS:
             _sql_delete(_rows(table, ANONYMIZE))
         elif table.rows == policy.UPDATE:
-            model = table.model_class
-            values = {name: _value(model, name, rule) for name, rule in table.assignments().items()}
+            values = _update_values(table)
             if values:
                 _rows(table, ANONYMIZE).update(**values)
     customer_values = {
@@ -247,10 +248,22 @@ def _anonymize_rows(present: set[str], now) -> None:
     )
 
 
+def _update_values(table: policy.Table) -> dict:
+    """The values one UPDATE gives a table's rows of the customers being erased: each field by its rule,
+    and, for rows that outlive the customer (policy `detach`), their links to it and its records cleared."""
+    model = table.model_class
+    values = {name: _value(model, name, rule) for name, rule in table.assignments().items()}
+    values.update(dict.fromkeys(table.detach))
+    return values
+
+
 def _delete_rows(present: set[str]) -> None:
     """D-1: the customer and what is only the customer's. The PROTECT links (and the database's foreign
     keys) refuse the delete if any transaction appeared, which the re-check inside the transaction rules
-    out."""
+    out. Rows that outlive the customer (the request register) are anonymized and let go of it first."""
+    for table in policy.TABLES:
+        if table.outlives_customer and _may_have_rows(table, present):
+            _rows(table, DELETE).update(**_update_values(table))
     owned = [t for t in policy.TABLES if t.deleted_with_customer and _may_have_rows(t, present)]
     _scrub_admin_log(DELETE)
     _remove_files_after_commit(_collect_files([t for t in owned if t.files], DELETE))

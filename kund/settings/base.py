@@ -75,6 +75,10 @@ INSTALLED_APPS = [
     "kund.support",
     "kund.service",
     "kund.privacy",
+    # --- data-subject requests (B-7) and the start page's dashboard (B-11)
+    "kund.requests",
+    "kund.dashboard",
+    # ---
     "kund.demo",  # imports every app above
 ]
 
@@ -177,6 +181,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),  # the dashboard's chart (B-11)
 ]
 # Uploaded files live in the default storage (MEDIA_ROOT for the file system) and are never served from
 # it: every download goes through a view that checks the rules (kund.core.files).
@@ -235,3 +240,49 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # failures and lockouts, not 
 # Kund's own settings.
 KUND_MASS_ERASURE_LIMIT = int(os.environ.get("KUND_MASS_ERASURE_LIMIT", "500"))  # SPEC M-2
 KUND_ERASURE_RULESET_VERSION = "2026.1"  # written into every erasure log row (SPEC B-2)
+
+# --- data-subject requests (B-7) and the dashboard (B-11)
+# A closed request's contact and reasons are cleared this many years after it closed (`kund requests purge`).
+KUND_REQUEST_RETENTION_YEARS = int(os.environ.get("KUND_REQUEST_RETENTION_YEARS", "3"))
+# The dashboard's "what each retention rule would catch on its next run": a dotted path to a function
+# (user) -> list of kund.dashboard.retention.RetentionPreview; None until retention rules exist.
+KUND_DASHBOARD_RETENTION_PREVIEW = None
+# ---
+
+# --- The REST API (SPEC B-9): Django REST framework and drf-spectacular, see kund/api/. ------------------
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "kund.api"]
+REST_FRAMEWORK = {
+    # Bearer tokens only: no session, so no CSRF question and no cookie opens the API.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["kund.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["kund.api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["kund.api.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "kund.api.problems.exception_handler",
+    "URL_FORMAT_OVERRIDE": None,  # ?format= is a filter's business, not a renderer switch
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kund API",
+    "DESCRIPTION": "Customers, erasure plans, erasures, access exports, mass erasure and the erasure log. "
+    "Errors are problem details (RFC 9457).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kund.api.schema.strict_request_bodies",
+        "kund.api.schema.empty_query_values",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerStatusEnum": "kund.customers.models.Customer.Status",
+        "ErasureActionEnum": ["delete", "anonymize", "blocked", "already_anonymized"],
+        "ErasingActionEnum": ["delete", "anonymize"],
+    },
+}
+# Requests per token (kund.api.throttling): counted per process while Kund has no shared cache.
+KUND_API_RATE = os.environ.get("KUND_API_RATE", "1200/min")
+# Swagger UI for /api/docs/, from npm like Bootstrap.
+STATICFILES_DIRS += [("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist")]

@@ -5,7 +5,8 @@ door without a row here fails the suite.
 A row names who may pass. A persona that may not gets a 403 or a 404 (a customer it may not view does not
 exist for it) and changes nothing; a visitor who is not signed in is sent to sign in. Each row is asked
 twice: about a customer assigned to nobody, and about one assigned to the persona — where the
-"only assigned" personas act as their full-right twins.
+"only assigned" personas act as their full-right twins, except at doors about no one customer (`twins`
+off: the request register, which is not restricted to assigned customers and so closed to them).
 """
 
 import io
@@ -20,12 +21,14 @@ from django.core.management import call_command, get_commands, load_command_clas
 from django.core.management.base import CommandError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from kund.api.tokens import token_create
 from kund.core.rights import ADMINISTRATOR_GROUP, ensure_administrator_group
 from kund.customers.models import Customer, CustomField
 from kund.demo.testing.factories import add_owned, add_transactions, make_customer
 from kund.privacy import jobs, selections
 from kund.privacy.models import ErasureJob
 from kund.privacy.tests.massdata import enable_crm
+from kund.requests.services import request_register
 
 pytestmark = pytest.mark.django_db
 
@@ -67,10 +70,10 @@ def make_persona(name: str):
     return get_user_model().objects.get(pk=user.pk)
 
 
-def allowed_for(row_allowed: frozenset[str], persona: str, *, own: bool) -> bool:
+def allowed_for(row_allowed: frozenset[str], persona: str, *, own: bool, twins: bool = True) -> bool:
     if persona in row_allowed:
         return True
-    return own and TWIN.get(persona) in row_allowed
+    return twins and own and TWIN.get(persona) in row_allowed
 
 
 # --- the world every door is asked about --------------------------------------------------------------
@@ -105,6 +108,8 @@ def world(db) -> Callable[..., World]:
         job = jobs.plan_mass_job(actor=boss, criteria="both", through=date.today())
         selection = selections.selection_save(actor=boss, name="Alla", query=f"q={other.number}")
         custom_field = CustomField.objects.create(name="Portkod matrix")
+        data_request = request_register(actor=boss, kind="access", received_on=date.today(), customer=other)
+        boss_token = token_create(user=boss, name="matrix").token
         return World(
             customer=customer,
             other_job=job,
@@ -113,7 +118,7 @@ def world(db) -> Callable[..., World]:
             person_pk=boss.pk,
             order_pk=rows["order"].pk,
             invoice_pk=rows["invoice"].pk,
-            extra={"owned": owned, "rows": rows},
+            extra={"owned": owned, "rows": rows, "request_pk": data_request.pk, "boss_token": boss_token.pk},
         )
 
     return build
@@ -131,10 +136,15 @@ class Door:
     data: Callable[[World], dict] = lambda w: {}
     # Allowed personas get one of these; the rest 403 or 404.
     ok: tuple[int, ...] = (200, 204, 302)
+    twins: bool = True  # whether the "only assigned" personas act as their twins on their own customer
 
 
 def _customer(w: World) -> list:
     return [w.customer.pk]
+
+
+def _request(w: World) -> list:
+    return [w.extra["request_pk"]]
 
 
 DOORS = [
@@ -234,12 +244,39 @@ DOORS = [
         methods=("post",),
         data=lambda w: {"name": "", "query": ""},  # no name: refused with a message, nothing saved
     ),
+    # data-subject requests (B-7): the erasure right and the view right (rules.may_handle_requests)
+    Door("requests:list", ERASERS, twins=False),
+    Door(
+        "requests:create",
+        ERASERS,
+        methods=("get", "post"),
+        data=lambda w: {"kind": "nonsense"},  # the form answers with its errors, registers nothing
+        twins=False,
+    ),
+    Door("requests:detail", ERASERS, args=_request, twins=False),
+    Door("requests:identity", ERASERS, args=_request, methods=("post",), data=lambda w: {}, twins=False),
+    Door(
+        "requests:extend",
+        ERASERS,
+        args=_request,
+        methods=("post",),
+        data=lambda w: {"months": 7},
+        twins=False,
+    ),
+    Door("requests:complete", ERASERS, args=_request, methods=("post",), data=lambda w: {}, twins=False),
+    Door("requests:refuse", ERASERS, args=_request, methods=("post",), data=lambda w: {}, twins=False),
+    # API tokens (B-9): one's own, whatever one's rights (a token acts with them); no name: none is made
+    Door("api_tokens:list", EVERYONE, methods=("get", "post"), data=lambda w: {"name": ""}),
+    # Someone else's token is refused to every persona; revoking one's own: kund/api/tests/test_tokens.py.
+    Door("api_tokens:revoke", frozenset(), args=lambda w: [w.extra["boss_token"]], methods=("post",)),
 ]
 
 # Doors that are not Kund's own rules: Django's sign-in and language switch, and the admin (tested by
 # its own matrix below and in kund/*/tests/test_admin*.py).
 NOT_IN_MATRIX = {"login", "logout", "set_language", "javascript-catalog"}
-NOT_IN_MATRIX_PREFIXES = ("password_", "admin:")
+# The API's doors answer with problems and tokens, not pages and sign-in: they have a matrix of their own,
+# generated from the API's URLs the same way (kund/api/tests/test_api_matrix.py).
+NOT_IN_MATRIX_PREFIXES = ("password_", "admin:", "api:")
 # Reached only with state a plain request cannot have (an upload kept in the uploader's session).
 NEEDS_SESSION_STATE = {"customer_import:preview"}
 
@@ -294,7 +331,7 @@ def test_every_door_asks_the_rules(client, world, door, persona, method, own):
     response = send(reverse(door.name, args=door.args(w)), door.data(w))
 
     # then
-    if allowed_for(door.allowed, persona, own=own):
+    if allowed_for(door.allowed, persona, own=own, twins=door.twins):
         assert response.status_code in door.ok, (response.status_code, response.get("Location"))
         if response.status_code == 302:
             assert "/accounts/login/" not in response["Location"]
@@ -339,6 +376,7 @@ class CommandDoor:
     name: str
     allowed: frozenset[str]
     args: Callable[[World], list]
+    twins: bool = True
 
 
 TODAY = date.today().isoformat()
@@ -348,6 +386,12 @@ COMMANDS = [
     CommandDoor("erase", ERASERS, lambda w: [w.customer.number, "--yes"]),
     CommandDoor("mass_erase", MASS, lambda w: ["--criteria", "both", "--through", TODAY, "--dry-run"]),
     CommandDoor("import_customers", ADMIN, lambda w: [w.extra["import_file"]]),
+    CommandDoor(
+        "requests",
+        ERASERS,
+        lambda w: ["add", "--customer", w.customer.number, "--kind", "erasure", "--received", TODAY],
+        twins=False,
+    ),
 ]
 
 
@@ -392,7 +436,7 @@ def test_every_command_asks_the_rules(world, tmp_path, command, persona, own):
         status = error.returncode
 
     # then: allowed, it ran; refused, one line with exit 1 or 2, and nothing changed
-    if allowed_for(command.allowed, persona, own=own):
+    if allowed_for(command.allowed, persona, own=own, twins=command.twins):
         assert status == 0
     else:
         assert status in (1, 2)

@@ -33,6 +33,8 @@ def _value_for(model_field: models.Field, tag: str):
     n = next(_serial)
     if model_field.choices:
         return list(dict(model_field.flatchoices))[-1]
+    if isinstance(model_field, models.JSONField):
+        return {tag: n}
     if isinstance(model_field, models.FileField):
         return ContentFile(b"%PDF-1.4 kund test\n", name=f"{tag}-{n}.pdf")
     if isinstance(model_field, models.EmailField):

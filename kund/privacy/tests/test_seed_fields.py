@@ -234,7 +234,7 @@ def test_seed001_those_anonymized_before_are_renamed_xxxx_xxxx_by_the_migration(
     person = private("Anna", "Andersson", created=date(2019, 1, 1))
     firm = company("Anderssons Bygg AB", created=date(2019, 1, 1))
     Customer.objects.filter(pk__in=[person.pk, firm.pk]).update(anonymized_at=timezone.now(), name="Xxxx")
-    migration = importlib.import_module("kund.customers.migrations.0008_prospects_deceased_record_refs")
+    migration = importlib.import_module("kund.customers.migrations.0010_prospects_deceased_record_refs")
 
     # when
     migration.name_anonymized_persons(django_apps, None)

@@ -31,7 +31,7 @@ def name_anonymized_persons_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0007_credit_files_random_names"),
+        ("customers", "0009_status_kind_anonymized_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -75,6 +75,7 @@ class Migration(migrations.Migration):
                     ("unassigned", "You are no longer responsible for a customer"),
                     ("new_order", "A new order of your customer"),
                     ("new_fault_report", "A new fault report of your customer"),
+                    ("request_due", "A data-subject request is due soon"),
                 ],
                 max_length=20,
             ),
