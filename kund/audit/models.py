@@ -61,6 +61,8 @@ class ErasureLogEntry(models.Model):
     class Action(models.TextChoices):
         DELETE = "delete", _("deleted")
         ANONYMIZE = "anonymize", _("anonymized")
+        # B-5: the person's details found later in an anonymized customer's kept text, taken out.
+        REDACT = "redact", _("residue redacted")
 
     sequence = models.PositiveBigIntegerField(unique=True)
     customer_number = models.CharField(_("customer number"), max_length=20, db_index=True)

@@ -1,6 +1,7 @@
 """Helpers for Kund's management commands: the base class every Kund command uses, the exit statuses of
 SPEC §8 and finding the acting user."""
 
+import argparse
 import os
 import sys
 
@@ -40,8 +41,15 @@ class KundCommand(BaseCommand):
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
-        # BaseCommand builds a CommandParser itself; OneLineParser only changes how it reports an error.
-        parser.__class__ = OneLineParser
+        # BaseCommand builds a CommandParser itself; OneLineParser only changes how it reports an error,
+        # for the command's own parser and for the parsers of its subcommands alike.
+        parsers = [parser]
+        while parsers:
+            current = parsers.pop()
+            current.__class__ = OneLineParser
+            for action in current._actions:
+                if isinstance(action, argparse._SubParsersAction):
+                    parsers.extend(action.choices.values())
         return parser
 
     def run_from_argv(self, argv):

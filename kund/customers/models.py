@@ -409,10 +409,12 @@ class Notification(models.Model):
     class Verb(models.TextChoices):
         ASSIGNED = "assigned", _("You were made responsible for a customer")
         UNASSIGNED = "unassigned", _("You are no longer responsible for a customer")
-        # R-6, seed 004: the responsible user hears of every new order and fault report of the customer.
+        # R-6, seed 004: the responsible user hears of every new order of the customer (and of every
+        # fault report, FAULT_REPORTED below).
         NEW_ORDER = "new_order", _("A new order of your customer")
-        NEW_FAULT_REPORT = "new_fault_report", _("A new fault report of your customer")
         REQUEST_DUE = "request_due", _("A data-subject request is due soon")
+        # a new fault report of the customer is assigned to its responsible user, who is told.
+        FAULT_REPORTED = "fault_reported", _("A fault was reported for a customer you are responsible for")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_notifications"

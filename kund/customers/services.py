@@ -5,6 +5,7 @@ history in the same transaction (SPEC R-4)."""
 import datetime
 import re
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -295,11 +296,14 @@ def customer_convert_prospect(*, customer: Customer, actor, kind: str) -> Custom
     return customer
 
 
-def notify_responsible(*, customer: Customer, verb: str, record_ref: str) -> Notification | None:
+def notify_responsible(*, customer: Customer, actor, verb: str, record_ref: str) -> Notification | None:
     """Tell the customer's responsible user of a new record of the customer (SPEC R-6, seed 004: "få
-    notifikation om alla ordrar och felanmälningar som berör kunden"); nobody when none is responsible.
-    The customer is never notified. Called inside the transaction that creates the record."""
+    notifikation om alla ordrar och felanmälningar som berör kunden"); nobody when none is responsible,
+    or when the responsible user made the record themselves. The customer is never notified. Called
+    inside the transaction that creates the record."""
     if customer.responsible_id is None:
+        return None
+    if isinstance(actor, get_user_model()) and actor.pk == customer.responsible_id:
         return None
     return Notification.objects.create(
         recipient_id=customer.responsible_id, customer=customer, verb=verb, record_ref=record_ref

@@ -34,8 +34,11 @@ such as mass erasure's oldest-first selection and its index, would see an order 
 import enum
 import operator
 import random
+import secrets
+import struct
 import time
 import unicodedata
+import zlib
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -49,6 +52,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -85,6 +89,7 @@ from kund.customers.models import (
 from kund.customers.selectors import TECHNICIANS_GROUP
 from kund.customers.services import allocate_customer_numbers
 from kund.documents.models import Document
+from kund.portal.models import CustomerUser
 from kund.sales.models import (
     Delivery,
     DropshipOrder,
@@ -95,7 +100,7 @@ from kund.sales.models import (
     Quote,
     TradeInvoice,
 )
-from kund.service.models import FaultReport, Installation, ServiceOrder, ServiceProtocol
+from kund.service.models import FaultReport, FaultReportFile, Installation, ServiceOrder, ServiceProtocol
 from kund.support.models import SupportTicket, TicketReply
 
 Row = dict[str, object]
@@ -176,6 +181,8 @@ INSERT_ORDER: tuple[type[models.Model], ...] = (
     ServiceOrder,
     ServiceProtocol,
     FaultReport,
+    FaultReportFile,
+    CustomerUser,
 )
 NUMBERED_MODELS = tuple(m for m in INSERT_ORDER if issubclass(m, NumberedRecord))
 # Records that other records of a chunk point at get their ids here, so that their children can be built
@@ -259,6 +266,11 @@ CUSTOM_FIELDS = (  # name, kind, choices
     ("Övrigt", CustomField.Kind.TEXT, ()),
 )
 STAFF_COUNT = 8
+# --- customer users of the portal (R-10) ---
+# A share of the companies has portal users; they and the photos of fault reports are drawn from a random
+# generator of their own, so the rest of the demo data is the same for a seed as without them.
+PORTAL_COMPANY_SHARE = 0.4
+FAULT_PHOTO_SHARE = 0.15
 
 # Free text without anything personal in it.
 CUSTOMER_INFO = (
@@ -627,6 +639,8 @@ class DemoSeeder:
         self.dates = {k: self.today - timedelta(days=k) for k in range(-800, YEARS * 366 + 1)}
         self.deck: list[Case] = []
         self.next_number: dict[type[models.Model], int] = {}
+        self.portal_rng = random.Random(f"{seed}-portal")
+        self.portal_emails: set[str] = set()
 
     # ----------------------------------------------------------------------------------------- setup
 
@@ -643,6 +657,9 @@ class DemoSeeder:
                 name=name, defaults={"kind": kind, "choices": "\n".join(choices), "position": position}
             )
         self.staff = self._staff_users()
+        # The portal users who have chosen a password share the hash of one nobody knows (one hashing per
+        # run); `make demo` gives one of them a password of its own (scripts/demo).
+        self.portal_password = make_password(secrets.token_urlsafe(24))
         for model in NUMBERED_MODELS:  # linked records' numbers go on from the largest one there is
             top = model.objects.aggregate(top=Max("number"))["top"] or 0
             self.next_number[model] = max(top, 999) + 1
@@ -727,10 +744,13 @@ class DemoSeeder:
         for number, arrival in zip(numbers, arrivals, strict=True):
             case = arrival.case
             party = self._customer(chunk, number, arrival)
+            if party.company:
+                self._portal_users(chunk, party, arrival.days_ago)
             cases[case.value] += 1
             companies += party.company
             if case is Case.ANONYMIZED:
                 to_anonymize.append(party.id)
+        self._portal_emails_not_taken(chunk)
         values = {
             model: self.tables[model].values(chunk.rows[model]) for model in INSERT_ORDER if chunk.rows[model]
         }
@@ -1626,7 +1646,7 @@ class DemoSeeder:
                 signed_by=party.contact,
             )
         if self._random() < 0.3:
-            chunk.add(
+            fault = chunk.add(
                 FaultReport,
                 number=self._number(FaultReport),
                 customer_id=party.id,
@@ -1639,6 +1659,67 @@ class DemoSeeder:
                 resolved=True,
                 responsible_id=party.responsible_id,
             )
+            if self.portal_rng.random() < FAULT_PHOTO_SHARE:
+                self._fault_photo(chunk, fault)
+
+    # ------------------------------------------------------------- customer users of the portal (R-10)
+
+    def _portal_users(self, chunk: _Chunk, party: _Party, created_ago: int) -> None:
+        """One to three of the company's people with a portal login: most have chosen a password and
+        signed in at some time, some are still invited; the first sees everything but the other users."""
+        rng = self.portal_rng
+        if rng.random() >= PORTAL_COMPANY_SHARE:
+            return
+        domain = party.email.rsplit("@", 1)[1] if "@" in party.email else "example.se"
+        for i in range(1 + int(rng.random() * 3)):
+            first = rng.choice(self.pools.female_names if rng.random() < 0.5 else self.pools.male_names)
+            last = rng.choice(self.pools.last_names)
+            email = f"{_mail_part(first)}.{_mail_part(last)}@{domain}"
+            if email in self.portal_emails:
+                email = f"{_mail_part(first)}.{_mail_part(last)}.{party.number}@{domain}"
+            self.portal_emails.add(email)
+            since = self._day(int(rng.random() * max(created_ago, 1)))
+            invited = rng.random() < 0.2
+            chunk.add(
+                CustomerUser,
+                customer_id=party.id,
+                email=email,
+                name=f"{first} {last}",
+                password=f"!{rng.getrandbits(128):032x}" if invited else self.portal_password,
+                last_login=None if invited else self._moment(self._day(int(rng.random() * 90))),
+                can_see_protocols=True,
+                can_see_installations=i == 0 or rng.random() < 0.5,
+                can_report_faults=i == 0 or rng.random() < 0.7,
+                can_see_users=i == 0 and rng.random() < 0.5,
+                created_at=self._moment(since),
+                created_by_id=self.staff[int(rng.random() * len(self.staff))][0],
+            )
+
+    def _portal_emails_not_taken(self, chunk: _Chunk) -> None:
+        """An address already in the register (from an earlier run) gets the customer number added."""
+        rows = chunk.rows[CustomerUser]
+        taken = set(
+            CustomerUser.objects.filter(email__in=[row["email"] for row in rows]).values_list(
+                "email", flat=True
+            )
+        )
+        numbers = {row["id"]: row["number"] for row in chunk.rows[Customer]}
+        for row in rows:
+            if row["email"] in taken:
+                local, domain = row["email"].split("@")
+                row["email"] = f"{local}.{numbers[row['customer_id']]}@{domain}"
+
+    def _fault_photo(self, chunk: _Chunk, fault: Row) -> None:
+        """A photo sent with a fault report, stored through the storage under a random name."""
+        colour = (int(self.portal_rng.random() * 200), 90, 60)
+        name = chunk.save_file(f"fault-reports/{self.portal_rng.getrandbits(128):032x}.png", _png(colour))
+        chunk.add(
+            FaultReportFile,
+            fault_report_id=fault["id"],
+            file=name,
+            content_type="image/png",
+            uploaded_at=fault["reported_at"],
+        )
 
 
 @contextmanager
@@ -1675,6 +1756,22 @@ def _address_fields(prefix: str, address: _Address) -> Row:
         f"{prefix}_latitude": address.latitude,
         f"{prefix}_longitude": address.longitude,
     }
+
+
+def _png(rgb: tuple[int, int, int], size: int = 48) -> bytes:
+    """A small PNG of one colour: a stand-in for a photo of a fault."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" + bytes(rgb) * size
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * size))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _pdf(text: str) -> bytes:

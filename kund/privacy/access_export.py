@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 from kund.audit.models import ChangeRecord
 from kund.audit.services import record_event
 from kund.customers.models import Customer
-from kund.privacy.policy import CUSTOMER, OTHER_CUSTOMERS, TABLES, Table
+from kund.privacy.policy import CUSTOMER, OTHER_CUSTOMERS, SECRET, TABLES, Table
 
 FORMAT = "kund-access-export/1"
 
@@ -129,10 +129,11 @@ def _exported_fields(table: Table) -> list[models.Field]:
         f for f in model._meta.concrete_fields if not f.primary_key and not _is_customer_link(table, f)
     ]
     by_name = {f.name: f for f in concrete}
+    # A credential's hash (a password, a link, a session) is a key, not data about anyone: never exported.
     policy_fields = [
         by_name[name]
         for name, rule in table.fields.items()
-        if name in by_name and rule is not OTHER_CUSTOMERS
+        if name in by_name and rule is not SECRET and rule is not OTHER_CUSTOMERS
     ]
     return policy_fields + [f for f in concrete if f.name not in table.fields]
 

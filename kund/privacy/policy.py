@@ -62,6 +62,8 @@ OUR_STAFF = Rule("keep", "names the business's own user, not the customer")
 # part of the second customer's data (nor of its access export, B-1).
 OTHER_CUSTOMERS = Rule("keep", "the other customer's details: anonymized with that customer")
 ACCOUNTABILITY = Rule("keep", "proof that a data-subject request was answered, and when (GDPR art. 5(2))")
+# A password's or link's hash: goes with its row, and is never exported (B-1) — it is a key, not data.
+SECRET = Rule("keep", "a credential's hash: the row is deleted on anonymization; never exported")
 
 ANONYMIZED_NAME = "Xxxx"
 ANONYMIZED_PERSON_NAME = f"{ANONYMIZED_NAME} {ANONYMIZED_NAME}"
@@ -309,7 +311,11 @@ TABLES: tuple[Table, ...] = (
         label=_("activities linked as second customer"),
         fields={
             **_SECOND_CONTACT,
-            **_same(OTHER_CUSTOMERS, "subject", "text", "contact_name", "contact_email", "contact_phone"),
+            # The first customer's activity: its subject and text may name this customer too, so they are
+            # kept free text to review and searched for this customer's details (A-2, B-5); the contact
+            # it names is the first customer's.
+            **_same(REVIEW, "subject", "text"),
+            **_same(OTHER_CUSTOMERS, "contact_name", "contact_email", "contact_phone"),
             **_same(NOT_PERSONAL, "number", "kind", "date", "user"),
         },
     ),
@@ -610,6 +616,48 @@ TABLES: tuple[Table, ...] = (
             **_same(NOT_PERSONAL, "number", "reported_at", "resolved", "responsible"),
         },
     ),
+    # --- customer users and their portal (R-10) -------------------------------------------------------
+    Table(
+        model="service.FaultReportFile",
+        link="fault_report__customer_id",
+        kind=None,  # part of its fault report
+        rows=DELETE_ROWS,
+        fields=_same(GONE, "file", "content_type", "uploaded_at"),
+        files=("file",),
+        deleted_with_customer=True,
+        note="Decision: a photo sent with a fault report shows the person's home; it goes on anonymization.",
+    ),
+    Table(
+        model="portal.CustomerUser",
+        link="customer_id",
+        kind=None,
+        rows=DELETE_ROWS,
+        fields={
+            **_same(GONE, "email", "name", "last_login", "created_at", "created_by"),
+            **_same(GONE, "can_see_protocols", "can_see_installations", "can_report_faults", "can_see_users"),
+            "password": SECRET,
+        },
+        deleted_with_customer=True,
+        note="The customer's people and their logins go with it; fault reports they wrote stay as reports.",
+    ),
+    Table(
+        model="portal.CustomerUserToken",
+        link="customer_user__customer_id",
+        kind=None,
+        rows=DELETE_ROWS,
+        fields={**_same(GONE, "purpose", "created_at", "expires_at", "created_by"), "token_hash": SECRET},
+        deleted_with_customer=True,
+        note="Invitation and password-reset links.",
+    ),
+    Table(
+        model="portal.PortalSession",
+        link="customer_user__customer_id",
+        kind=None,
+        rows=DELETE_ROWS,
+        fields={**_same(GONE, "created_at", "expires_at"), "key_hash": SECRET},
+        deleted_with_customer=True,
+        note="A signed-in customer user: signed out for good.",
+    ),
 )
 
 # Models that hold nothing about a customer, each with the reason. With CUSTOMER and TABLES this must
@@ -631,7 +679,33 @@ UNLINKED: dict[str, str] = {
     ),
     "privacy.SelectionMember": "a customer id only",
     "api.ApiToken": "a staff user's API token: its name, the secret's hash, when made and last used",
+    # --- events to connected systems (B-8) and retention rules (B-6)
+    "webhooks.Subscription": "a connected system's URL, secret and event types; no customer data",
+    "webhooks.Delivery": "an event: its type, the customer number, the time and the erasure's receipt",
+    "webhooks.Attempt": "one delivery attempt: time, status code, duration, kind of error; no body",
+    "retention.RetentionRule": "a rule's criteria and mode; no customer data",
+    "retention.RetentionRun": "a rule's run: when, its counts, its erasure job",
+    "retention.RetentionRunItem": "customer id and number with the planned action and reason",
 }
+
+# --- B-6: a legal copy once its bookkeeping period is over ----------------------------------------------
+# What the built-in retention rule (kund.retention) does to the KEEP_LAW fields of an anonymized
+# customer's invoices, agreement invoices and receipts once KUND_BOOKKEEPING_YEARS have passed after the
+# end of their fiscal year: the exception of A-3 ends, and the copy is anonymized as the customer was —
+# the name Xxxx, the rest empty, the postal code and country kept for statistics, the number kept
+#
+LEGAL_COPY_EXPIRED: dict[str, Rule] = {
+    "customer_number": IDENTIFIER,
+    "customer_name": XXXX,
+    "customer_address": CLEAR,
+    "customer_postal_code": KEEP_STATS,
+    "customer_city": CLEAR,
+    "customer_country": KEEP_STATS,
+    "customer_org_number": CLEAR,
+    "customer_vat_number": CLEAR,
+    "customer_email": CLEAR,
+}
+# --- end of B-6 --------------------------------------------------------------------------------------------
 
 TRANSACTION_TABLES = tuple(t for t in TABLES if t.kind is not None)
 BLOCKER_TABLES = tuple(t for t in TABLES if t.blockers)

@@ -8,10 +8,11 @@ is retried one customer at a time, so one bad customer cannot hold back the rest
 
 What it knowingly leaves behind: invoices and agreement invoices, and the frozen legal copy of the
 customer's details on receipts (bookkeeping law, A-3); kept free text and documents, which the user
-reviews by hand (A-2); postal codes, regions, countries, gender, customer group and birth year (A-1); the
-customer number, which stays reserved (R-1); the erasure log row, which holds no personal data (B-2); and
-the request register's record of a data-subject request (customer number, dates, outcome, receipt), which
-outlives the customer as proof the request was answered (B-7).
+reviews by hand (A-2), with the person's details found in them redacted (B-5, kund.privacy.residue);
+postal codes, regions, countries, gender, customer group and birth year (A-1); the customer number,
+which stays reserved (R-1); the erasure log row, which holds no personal data (B-2); and the request
+register's record of a data-subject request (customer number, dates, outcome, receipt), which outlives
+the customer as proof the request was answered (B-7).
 """
 
 import logging
@@ -32,9 +33,10 @@ from kund.audit import erasure_log
 from kund.core import rules
 from kund.core.batch import without_cyclic_gc
 from kund.customers.models import Customer
-from kund.privacy import policy, scope
+from kund.privacy import policy, residue, scope
 from kund.privacy.planner import Action, Plan, plan_customers, row_counts
 from kund.privacy.selections import scrub_selections
+from kund.webhooks.outbox import announce_erasures
 
 logger = logging.getLogger(__name__)
 
@@ -315,6 +317,7 @@ def _erase_chunk(
             for action, group in ((ANONYMIZE, to_anonymize), (DELETE, to_delete))
         }
         if to_anonymize:
+            residue.redact_chunk(scope.ids(ANONYMIZE), counts=counts, cache_key=scope.TABLE)  # B-5
             _anonymize_rows(present_in[ANONYMIZE], now)
         if to_delete:
             _delete_rows(present_in[DELETE])
@@ -350,6 +353,7 @@ def _erase_chunk(
         outcomes += [
             Outcome(pk, "", "ignored", _("already erased"), erased_before="gone") for pk in sorted(gone)
         ]
+        announce_erasures(outcomes, at=now)  # B-8: the events' outbox rows, in the erasure's transaction
         if in_transaction is not None:
             # The caller's record of these outcomes commits (or rolls back) with the erasure itself.
             in_transaction(outcomes)

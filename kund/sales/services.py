@@ -48,13 +48,13 @@ def order_create(*, customer: Customer, actor, data: dict | None = None) -> Orde
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                return _order_create(customer=customer, data=data)
+                return _order_create(customer=customer, actor=actor, data=data)
         except IntegrityError:  # a concurrent order took the number; draw again
             continue
     raise ValidationError(_("Could not allocate an order number; try again."))
 
 
-def _order_create(*, customer: Customer, data: dict) -> Order:
+def _order_create(*, customer: Customer, actor, data: dict) -> Order:
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     ensure_customer_accepts(customer, kind=Order._meta.label)
     number = (Order.objects.aggregate(top=Max("number"))["top"] or 0) + 1
@@ -67,7 +67,7 @@ def _order_create(*, customer: Customer, data: dict) -> Order:
     )
     order.full_clean(exclude=["number"], validate_unique=False)
     order.save()
-    notify_responsible(customer=customer, verb=Notification.Verb.NEW_ORDER, record_ref=order.ref)
+    notify_responsible(customer=customer, actor=actor, verb=Notification.Verb.NEW_ORDER, record_ref=order.ref)
     return order
 
 

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kund.requests",
     "kund.dashboard",
     # ---
+    "kund.portal",  # customer users and their portal
     "kund.demo",  # imports every app above
 ]
 
@@ -239,14 +240,14 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # failures and lockouts, not 
 
 # Kund's own settings.
 KUND_MASS_ERASURE_LIMIT = int(os.environ.get("KUND_MASS_ERASURE_LIMIT", "500"))  # SPEC M-2
-KUND_ERASURE_RULESET_VERSION = "2026.1"  # written into every erasure log row (SPEC B-2)
+KUND_ERASURE_RULESET_VERSION = "2026.2"  # written into every erasure log row (SPEC B-2)
 
 # --- data-subject requests (B-7) and the dashboard (B-11)
 # A closed request's contact and reasons are cleared this many years after it closed (`kund requests purge`).
 KUND_REQUEST_RETENTION_YEARS = int(os.environ.get("KUND_REQUEST_RETENTION_YEARS", "3"))
 # The dashboard's "what each retention rule would catch on its next run": a dotted path to a function
-# (user) -> list of kund.dashboard.retention.RetentionPreview; None until retention rules exist.
-KUND_DASHBOARD_RETENTION_PREVIEW = None
+# (user) -> list of kund.dashboard.retention.RetentionPreview (kund.retention gives them).
+KUND_DASHBOARD_RETENTION_PREVIEW = "kund.retention.selectors.dashboard_previews"
 # ---
 
 # --- The REST API (SPEC B-9): Django REST framework and drf-spectacular, see kund/api/. ------------------
@@ -286,3 +287,31 @@ SPECTACULAR_SETTINGS = {
 KUND_API_RATE = os.environ.get("KUND_API_RATE", "1200/min")
 # Swagger UI for /api/docs/, from npm like Bootstrap.
 STATICFILES_DIRS += [("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist")]
+# --- The customer portal (R-10) ----------------------------------------------------------------------
+# Customer users sign in through django.contrib.auth.authenticate like everyone, but only this backend
+# knows them, and it answers only a call that asks for a customer user (kund/portal/backends.py). It goes
+# after whatever backends are configured above (a throttling backend first sees portal sign-ins too).
+AUTHENTICATION_BACKENDS = [
+    *globals().get("AUTHENTICATION_BACKENDS", ["django.contrib.auth.backends.ModelBackend"]),
+    "kund.portal.backends.CustomerUserBackend",
+]
+KUND_PORTAL_SESSION_COOKIE = "kund_portal"  # its own cookie, sent only to /portal/
+KUND_PORTAL_SESSION_SECONDS = int(os.environ.get("KUND_PORTAL_SESSION_SECONDS", str(8 * 60 * 60)))  # idle
+KUND_PORTAL_INVITATION_DAYS = int(os.environ.get("KUND_PORTAL_INVITATION_DAYS", "7"))
+KUND_FAULT_FILE_MAX_BYTES = 10 * 1024 * 1024  # a photo or PDF sent with a fault report
+# --- end of the customer portal -----------------------------------------------------------------------
+
+# --- Events to connected systems (B-8) and retention rules (B-6) ------------------------------------
+INSTALLED_APPS += ["kund.webhooks", "kund.retention"]
+# Seconds a connected system has to answer one delivery. The pauses between retries are in
+# kund/webhooks/delivery.py; the environment variable KUND_WEBHOOK_RETRY_SCALE (default 1) multiplies
+# every one of them, read when a retry is scheduled.
+KUND_WEBHOOK_TIMEOUT = float(os.environ.get("KUND_WEBHOOK_TIMEOUT", "10"))
+# The last day of the fiscal year, MM-DD (default: the calendar year). Legal copies on invoices,
+# agreement invoices and receipts of anonymized customers are cleared once KUND_BOOKKEEPING_YEARS have
+# passed after the end of their fiscal year.
+KUND_FISCAL_YEAR_END = os.environ.get("KUND_FISCAL_YEAR_END", "12-31")
+KUND_BOOKKEEPING_YEARS = 7
+# The hour (local time) at which the background worker runs the due retention rules each day.
+KUND_RETENTION_HOUR = int(os.environ.get("KUND_RETENTION_HOUR", "2"))
+# --- end of events and retention --------------------------------------------------------------------

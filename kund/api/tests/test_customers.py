@@ -7,13 +7,13 @@ from django.test.utils import CaptureQueriesContext
 
 from kund.api.tests.conftest import problem_of
 from kund.audit.models import ChangeRecord
-from kund.core.testing.factories import Person, add_transactions, make_customer
 from kund.core.tests.test_permission_matrix import make_persona
 from kund.customers import selectors
 from kund.customers.filtersets import SORTS, filter_customers
 from kund.customers.forms import CustomerForm
 from kund.customers.models import Customer, CustomerGroup, CustomField, CustomFieldValue
 from kund.customers.services import customer_assign, customer_create
+from kund.demo.testing.factories import Person, add_transactions, make_customer
 from kund.privacy.services import anonymize_customers, customer_anonymize, customer_delete
 
 pytestmark = pytest.mark.django_db
@@ -164,8 +164,11 @@ def test_b9_a_cursor_of_another_order_is_bad_input(viewer, register):
 
 
 @pytest.mark.parametrize("params", [{"created_to": "9999-12-31"}, {"created_from": "0001-01-01"}])
-def test_b9_dates_at_the_edge_of_the_calendar_are_no_bound(viewer, register, params):
-    assert len(numbers(viewer.get(LIST, params))) == len(register)
+def test_b9_dates_at_the_edge_of_the_calendar_are_bad_input_by_field(viewer, register, params):
+    # the list's own range (kund.core.bounds): a 400 naming the field, as the web list shows it beside it
+    response = viewer.client.get(LIST, params, headers=viewer._headers(None))
+    assert response.status_code == 400
+    assert set(problem_of(response)["errors"]) == set(params)
 
 
 def test_a5_anonymized_customers_are_left_out_unless_asked_for(viewer, register):
@@ -210,7 +213,7 @@ def test_b9_a_customer_by_number(viewer, db):
     # then
     body = response.json()
     assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
     assert body["number"] == customer.number
     assert body["name"] == Person().full_name
     assert body["group"] == {"id": group.pk, "name": "Stamkunder"}

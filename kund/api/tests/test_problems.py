@@ -6,7 +6,7 @@ import pytest
 
 from kund.api import views
 from kund.api.tests.conftest import problem_of
-from kund.core.testing.factories import make_customer
+from kund.demo.testing.factories import make_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ def test_b9_an_unexpected_error_is_a_500_problem_that_says_nothing_more(api, mon
 def test_b9_answers_are_not_kept_by_caches(api):
     customer = make_customer()
     for path in ("/api/customers/", f"/api/customers/{customer.number}/", "/api/nothing/"):
-        assert api.get(path)["Cache-Control"] == "no-store"
+        assert "no-store" in api.get(path)["Cache-Control"]
 
 
 def test_b9_head_reads_the_parameters_get_reads(api):

@@ -2,6 +2,7 @@
 bad choice) with one line on stderr and exit status 2 (SPEC §8), never with argparse's usage text or a
 traceback; from call_command the same error is a CommandError with return code 2."""
 
+import argparse
 import os
 import subprocess
 import sys
@@ -25,6 +26,30 @@ def positionals(name: str, *, required_only: bool = False) -> list[str]:
         for action in parser._actions
         if not action.option_strings and not (required_only and action.nargs in ("?", "*"))
     ]
+
+
+def has_subcommands(name: str) -> bool:
+    parser = command(name).create_parser("kund", name)
+    return any(isinstance(action, argparse._SubParsersAction) for action in parser._actions)
+
+
+def example_arguments(name: str) -> list[str]:
+    """Positional arguments that get the command line past its positionals: "10001" for each, and a
+    command with subcommands gets its first subcommand and that one's positionals."""
+
+    def walk(parser) -> list[str]:
+        args = []
+        for action in parser._actions:
+            if action.option_strings:
+                continue
+            if isinstance(action, argparse._SubParsersAction):
+                sub, subparser = next(iter(action.choices.items()))
+                args += [sub, *walk(subparser)]
+            elif action.nargs not in ("?", "*"):
+                args.append("10001")
+        return args
+
+    return walk(command(name).create_parser("kund", name))
 
 
 def run_from_argv(name: str, *args: str, capsys) -> tuple[int, str, str]:
@@ -64,7 +89,7 @@ def test_every_kund_command_uses_the_kund_base(name):
 @pytest.mark.parametrize("name", KUND_COMMANDS)
 def test_an_unknown_option_is_one_line_and_exit_2(name, capsys):
     # given the positional arguments the command needs, so that only the option is wrong
-    args = ["10001"] * len(positionals(name))
+    args = example_arguments(name)
 
     # when
     status, out, err = run_from_argv(name, *args, "--no-such-option", capsys=capsys)
@@ -75,11 +100,17 @@ def test_an_unknown_option_is_one_line_and_exit_2(name, capsys):
 
 @pytest.mark.parametrize("name", KUND_COMMANDS)
 def test_an_option_without_its_value_is_one_line_and_exit_2(name, capsys):
-    args = ["10001"] * len(positionals(name))
+    args = example_arguments(name)
 
     status, out, err = run_from_argv(name, *args, "--verbosity", capsys=capsys)
 
-    assert_one_line_exit_2(status, out, err, "argument -v/--verbosity: expected one argument")
+    # After a subcommand the option is the subcommand's parser's to read, and it knows no --verbosity.
+    expected = (
+        "unrecognized arguments: --verbosity"
+        if has_subcommands(name)
+        else "argument -v/--verbosity: expected one argument"
+    )
+    assert_one_line_exit_2(status, out, err, expected)
 
 
 @pytest.mark.parametrize("name", [name for name in KUND_COMMANDS if positionals(name, required_only=True)])

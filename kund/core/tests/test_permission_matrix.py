@@ -17,6 +17,7 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
 from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import CommandError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -25,10 +26,12 @@ from kund.api.tokens import token_create
 from kund.core.rights import ADMINISTRATOR_GROUP, ensure_administrator_group
 from kund.customers.models import Customer, CustomField
 from kund.demo.testing.factories import add_owned, add_transactions, make_customer
+from kund.portal.models import CustomerUser
 from kund.privacy import jobs, selections
 from kund.privacy.models import ErasureJob
 from kund.privacy.tests.massdata import enable_crm
 from kund.requests.services import request_register
+from kund.service.models import FaultReportFile
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +113,19 @@ def world(db) -> Callable[..., World]:
         custom_field = CustomField.objects.create(name="Portkod matrix")
         data_request = request_register(actor=boss, kind="access", received_on=date.today(), customer=other)
         boss_token = token_create(user=boss, name="matrix").token
+        # R-10: a portal user of the customer, and a photo on its fault report
+        portal_user = CustomerUser.objects.create(customer=customer, email="karin.matrix@example.se")
+        photo = FaultReportFile(fault_report=rows["fault_report"], content_type="image/png")
+        photo.file.save("upload", ContentFile(b"\x89PNG\r\n\x1a\n matrix"), save=True)
+        extra = {
+            "owned": owned,
+            "rows": rows,
+            "request_pk": data_request.pk,
+            "boss_token": boss_token.pk,
+            "portal_user": portal_user,
+            "photo": photo,
+            **_events_and_retention(boss),
+        }
         return World(
             customer=customer,
             other_job=job,
@@ -118,10 +134,25 @@ def world(db) -> Callable[..., World]:
             person_pk=boss.pk,
             order_pk=rows["order"].pk,
             invoice_pk=rows["invoice"].pk,
-            extra={"owned": owned, "rows": rows, "request_pk": data_request.pk, "boss_token": boss_token.pk},
+            extra=extra,
         )
 
     return build
+
+
+def _events_and_retention(boss) -> dict:
+    """A connected system (at an address where nothing listens: a test event fails at once) and a retention
+    rule with a report awaiting approval."""
+    from kund.retention import services as retention
+    from kund.webhooks import services as webhooks
+
+    subscription, _secret = webhooks.subscription_create(actor=boss, url="http://127.0.0.1:9/kund")
+    rule = retention.rule_save(
+        actor=boss,
+        data={"name": "Matrix", "criteria": "both", "years": 3, "kind": "private", "mode": "approve"},
+    )
+    run = retention.report_now(actor=boss, rule=rule)
+    return {"subscription": subscription.pk, "rule": rule.pk, "run": run.pk}
 
 
 # --- the URL rows ----------------------------------------------------------------------------------------
@@ -145,6 +176,10 @@ def _customer(w: World) -> list:
 
 def _request(w: World) -> list:
     return [w.extra["request_pk"]]
+
+
+def _portal_user(w: World) -> list:
+    return [w.customer.pk, w.extra["portal_user"].pk]
 
 
 DOORS = [
@@ -269,6 +304,42 @@ DOORS = [
     Door("api_tokens:list", EVERYONE, methods=("get", "post"), data=lambda w: {"name": ""}),
     # Someone else's token is refused to every persona; revoking one's own: kund/api/tests/test_tokens.py.
     Door("api_tokens:revoke", frozenset(), args=lambda w: [w.extra["boss_token"]], methods=("post",)),
+    # customer users (R-9, R-10): the administrator is the only persona with their three rights
+    Door("customer_users:list", VIEWERS, args=_customer),
+    Door(
+        "customer_users:invite",
+        ADMIN,
+        args=_customer,
+        methods=("get", "post"),
+        data=lambda w: {"email": "not-an-address"},  # refused with its error, nobody invited
+    ),
+    Door("customer_users:edit", ADMIN, args=_portal_user, methods=("get", "post"), data=lambda w: {}),
+    Door("customer_users:invite_again", ADMIN, args=_portal_user, methods=("post",)),
+    Door("customer_users:delete", ADMIN, args=_portal_user, methods=("post",)),
+    # fault reports with their photos (R-3, R-10)
+    Door("service:fault_report", VIEWERS, args=lambda w: [w.customer.pk, w.extra["rows"]["fault_report"].pk]),
+    Door(
+        "service:fault_report_file",
+        VIEWERS,
+        args=lambda w: [w.customer.pk, w.extra["rows"]["fault_report"].pk, w.extra["photo"].pk],
+    ),
+    # connected systems (B-8) and retention rules (B-6): administrators only
+    Door("webhooks:list", ADMIN, methods=("get", "post"), data=lambda w: {"url": "nonsense"}),
+    Door("webhooks:detail", ADMIN, args=lambda w: [w.extra["subscription"]]),
+    Door("webhooks:test", ADMIN, args=lambda w: [w.extra["subscription"]], methods=("post",)),
+    Door("webhooks:active", ADMIN, args=lambda w: [w.extra["subscription"]], methods=("post",)),
+    Door("webhooks:retry", ADMIN, args=lambda w: [w.extra["subscription"]], methods=("post",)),
+    Door("retention:list", ADMIN),
+    Door("retention:create", ADMIN, methods=("get", "post"), data=lambda w: {"name": ""}),
+    Door("retention:rule", ADMIN, args=lambda w: [w.extra["rule"]]),
+    Door(
+        "retention:edit", ADMIN, args=lambda w: [w.extra["rule"]], methods=("get", "post"), data=lambda w: {}
+    ),
+    Door("retention:report", ADMIN, args=lambda w: [w.extra["rule"]], methods=("post",)),
+    Door("retention:run", ADMIN, args=lambda w: [w.extra["run"]]),
+    # the box not ticked: the page answers with its error, erases nothing
+    Door("retention:approve", ADMIN, args=lambda w: [w.extra["run"]], methods=("post",)),
+    Door("retention:csv", ADMIN, args=lambda w: [w.extra["run"], "to-erase"]),
 ]
 
 # Doors that are not Kund's own rules: Django's sign-in and language switch, and the admin (tested by
@@ -276,7 +347,11 @@ DOORS = [
 NOT_IN_MATRIX = {"login", "logout", "set_language", "javascript-catalog"}
 # The API's doors answer with problems and tokens, not pages and sign-in: they have a matrix of their own,
 # generated from the API's URLs the same way (kund/api/tests/test_api_matrix.py).
-NOT_IN_MATRIX_PREFIXES = ("password_", "admin:", "api:")
+
+# The customer portal (R-10) is a second trust boundary whose visitors are customer users, never the
+# register's users: its doors are tested by its own isolation test, generated from its URL configuration
+# (kund/portal/tests/test_isolation.py).
+NOT_IN_MATRIX_PREFIXES = ("password_", "admin:", "api:", "portal:")
 # Reached only with state a plain request cannot have (an upload kept in the uploader's session).
 NEEDS_SESSION_STATE = {"customer_import:preview"}
 
@@ -392,6 +467,7 @@ COMMANDS = [
         lambda w: ["add", "--customer", w.customer.number, "--kind", "erasure", "--received", TODAY],
         twins=False,
     ),
+    CommandDoor("customer_user", ADMIN, lambda w: ["add", w.customer.number, "sven.matrix@example.se"]),
 ]
 
 

@@ -5,7 +5,9 @@ For realistic volumes, tests use the demo seeder (kund.demo.seeder); these facto
 test must control exactly (a blocker of one kind, a field of one table).
 """
 
+import hashlib
 import itertools
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -26,6 +28,7 @@ from kund.crm.models import (
 from kund.customers.models import Branch, CreditFile, CreditInfo, Customer, CustomField, CustomFieldValue
 from kund.customers.services import customer_create
 from kund.documents.models import Document
+from kund.portal.models import CustomerUser, CustomerUserToken, PortalSession
 from kund.sales.models import (
     Delivery,
     DropshipOrder,
@@ -36,7 +39,7 @@ from kund.sales.models import (
     Quote,
     TradeInvoice,
 )
-from kund.service.models import FaultReport, Installation, ServiceOrder, ServiceProtocol
+from kund.service.models import FaultReport, FaultReportFile, Installation, ServiceOrder, ServiceProtocol
 from kund.support.models import SupportTicket, TicketReply
 
 _numbers = itertools.count(500_000)
@@ -398,6 +401,9 @@ def add_transactions(
         description="Pumpen låter",
         resolved=True,
     )
+    photo = FaultReportFile(fault_report=rows["fault_report"], content_type="image/png")
+    photo.file.save("upload", ContentFile(b"\x89PNG\r\n\x1a\n" + p.full_name.encode()), save=True)
+    rows["fault_photo"] = photo
     return rows
 
 
@@ -428,4 +434,24 @@ def add_owned(customer: Customer, *, person: Person | None = None) -> dict:
     document = Document(customer=customer, title="Avtal (skannat)")
     document.file.save("avtal.pdf", ContentFile(b"%PDF-1.4 avtal"), save=True)
     rows["document"] = document
+    # R-10: the person as a portal user, signed in, with a password-reset link on its way
+    local, domain = p.email.split("@")
+    portal_user = CustomerUser(customer=customer, email=f"{local}.{next_number()}@{domain}", name=p.full_name)
+    portal_user.set_unusable_password()
+    portal_user.save()
+    rows["portal_user"] = portal_user
+    now = timezone.now()
+    rows["portal_link"] = CustomerUserToken.objects.create(
+        customer_user=portal_user,
+        purpose=CustomerUserToken.Purpose.RESET,
+        token_hash=_secret_hash(),
+        expires_at=now + timedelta(hours=1),
+    )
+    rows["portal_session"] = PortalSession.objects.create(
+        customer_user=portal_user, key_hash=_secret_hash(), expires_at=now + timedelta(hours=8)
+    )
     return rows
+
+
+def _secret_hash() -> str:
+    return hashlib.sha256(secrets.token_bytes(32)).hexdigest()

@@ -393,6 +393,50 @@ def test_s8_stored_files_have_random_names(db_seeded):
     assert len(set(documents)) == len(documents)
 
 
+def test_r10_a_share_of_companies_have_portal_users(db_seeded):
+    from kund.portal.models import CustomerUser
+    from kund.service.models import FaultReportFile
+
+    # given the seeded companies that are not anonymized
+    companies = Customer.objects.not_anonymized().filter(kind=Customer.Kind.COMPANY)
+    with_users = companies.filter(portal_users__isnull=False).distinct()
+
+    # then some of them, and only companies, have portal users, with realistic, unique addresses
+    assert 0.2 < with_users.count() / companies.count() < 0.6
+    users = CustomerUser.objects.select_related("customer")
+    assert {user.customer.kind for user in users} == {Customer.Kind.COMPANY}
+    assert not users.filter(customer__anonymized_at__isnull=False).exists()
+    emails = [user.email for user in users]
+    assert len(emails) == len(set(emails))
+    for user in users:
+        validate_email(user.email)
+        assert user.email.split("@")[1] == user.customer.email.split("@")[1]
+    # most have chosen a password (nobody knows it) and signed in; some are still invited
+    invited = [user for user in users if user.invited]
+    assert 0 < len(invited) < len(emails) / 2
+    assert all(user.last_login for user in users if not user.invited)
+    # and some fault reports come with a photo in the storage
+    photo = FaultReportFile.objects.first()
+    with photo.file.open("rb") as handle:
+        assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_r10_make_demo_gets_a_portal_login_that_signs_in(db_seeded, client):
+    from django.urls import reverse
+
+    from kund.demo.portal import demo_portal_login
+
+    # when `make demo` asks for the portal login, twice
+    email = demo_portal_login("Demo-portal-losen-1")
+    again = demo_portal_login("Demo-portal-losen-1")
+
+    # then it is the same user, who signs in to the portal with it and sees service protocols
+    assert email and again == email
+    response = client.post(reverse("portal:home"), {"username": email, "password": "Demo-portal-losen-1"})
+    assert response.status_code == 302
+    assert client.get(reverse("portal:protocols")).context["page"].object_list
+
+
 # ------------------------------------------------------------------------------- determinism
 
 

@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from kund.audit.models import ChangeRecord
 from kund.customers.models import Customer
 from kund.privacy.access_export import _key, access_export, build_export
-from kund.privacy.policy import CUSTOMER, OTHER_CUSTOMERS, TABLES
+from kund.privacy.policy import CUSTOMER, OTHER_CUSTOMERS, SECRET, TABLES
 
 _serial = itertools.count(1)
 
@@ -134,6 +134,8 @@ def test_b1_every_personal_field_of_the_policy_appears_in_the_export(seeded, sta
             if rule is OTHER_CUSTOMERS:  # another customer's details, through a second link
                 assert all(name not in row for row in rows), f"{table.model}.{name} is not this customer's"
                 continue
+            if rule is SECRET:  # a credential's hash is never exported (see the test below)
+                continue
             assert all(name in row for row in rows), f"{table.model}.{name} missing from the export"
 
 
@@ -162,7 +164,7 @@ def test_b1_every_value_in_the_database_for_the_customer_is_in_the_json(seeded):
         for obj in rows:
             expected = {}
             for model_field in model._meta.concrete_fields:
-                if model_field.primary_key or table.fields.get(model_field.name) is OTHER_CUSTOMERS:
+                if model_field.primary_key or table.fields.get(model_field.name) in (SECRET, OTHER_CUSTOMERS):
                     continue
                 if model_field.is_relation and model_field.related_model is Customer:
                     continue
@@ -181,6 +183,25 @@ def test_b1_every_value_in_the_database_for_the_customer_is_in_the_json(seeded):
             assert any(all(row.get(k) == v for k, v in expected.items()) for row in exported), (
                 f"{table.model} row {obj.pk} not exported as it is"
             )
+
+
+def test_b1_credential_hashes_are_never_exported(seeded, staff):
+    """A portal user's password hash and the hashes of their links and sessions are keys, not data about
+    anyone (R-10): they are in the database, and nowhere in the export."""
+    # given every secret the seeded customer's rows hold
+    secrets = []
+    for table in TABLES:
+        names = [name for name, rule in table.fields.items() if rule is SECRET]
+        if names:
+            rows = table.model_class._default_manager.filter(**{table.link: seeded.pk}).values_list(*names)
+            secrets += [value for row in rows for value in row if value]
+    assert len(secrets) >= 3
+
+    # when
+    text = access_export(customer=seeded, actor=staff).as_json() + build_export(seeded).as_html()
+
+    # then
+    assert not [value for value in secrets if value in text]
 
 
 def test_b1_invoices_are_exported_as_they_were_issued(seeded, staff):
@@ -219,8 +240,8 @@ def test_b1_the_export_is_recorded_in_the_customers_history(seeded, staff):
 
 def test_b1_seed001_a_second_customer_is_exported_by_number_and_its_details_stay_out(seeded, staff):
     """Seed 001: an activity may link a second customer. The first customer's export names that customer
-    by number only; the second customer's export holds the link's details (the person it met), not the
-    first customer's."""
+    by number only; the second customer's export holds the event and the link's details (the person it
+    met), not the first customer's contact."""
     from kund.crm.models import Activity
 
     # given
@@ -237,7 +258,8 @@ def test_b1_seed001_a_second_customer_is_exported_by_number_and_its_details_stay
     (row,) = records["crm.Activity/second_customer"]
     assert row["second_contact_email"] == linked.second_contact_email
     assert row["customer"] == linked.customer.number
-    assert "contact_email" not in row and "subject" not in row and "text" not in row
+    assert "contact_email" not in row and "contact_name" not in row
+    assert row["subject"] == linked.subject  # the event this customer took part in
 
 
 def test_b1_reading_is_one_query_per_table(seeded, django_assert_max_num_queries):

@@ -234,7 +234,7 @@ def test_seed001_those_anonymized_before_are_renamed_xxxx_xxxx_by_the_migration(
     person = private("Anna", "Andersson", created=date(2019, 1, 1))
     firm = company("Anderssons Bygg AB", created=date(2019, 1, 1))
     Customer.objects.filter(pk__in=[person.pk, firm.pk]).update(anonymized_at=timezone.now(), name="Xxxx")
-    migration = importlib.import_module("kund.customers.migrations.0010_prospects_deceased_record_refs")
+    migration = importlib.import_module("kund.customers.migrations.0011_prospects_deceased_record_refs")
 
     # when
     migration.name_anonymized_persons(django_apps, None)
@@ -321,3 +321,22 @@ def test_seed001_r3_the_second_customers_card_shows_the_activities_that_link_it(
 
     assert response.status_code == 200
     assert meeting.ref in response.content.decode()
+
+
+def test_seed001_b5_the_first_customers_activity_text_is_searched_for_the_second_customer(admin_user):
+    """B-5 for the second link: "the customer's … full name occur in no row of any table" — the first
+    customer's note of the meeting keeps its words, without the second customer's name and number."""
+    # given
+    anna, berit = _with_business(ANNA), make_customer(person=BERIT)
+    meeting = _meeting(anna, berit, BERIT)
+    Activity.objects.filter(pk=meeting.pk).update(text=f"Träffade {BERIT.full_name}, ring {BERIT.mobile}.")
+
+    # when
+    plan = plan_customer(berit)
+    customer_anonymize(customer=berit, actor=admin_user)
+
+    # then
+    assert ("linked_activity", "text") in {(k.kind, k.field) for k in plan.kept_free_text}
+    meeting.refresh_from_db()
+    assert BERIT.last_name not in meeting.text and "765" not in meeting.text.replace(" ", "")
+    assert meeting.text.startswith("Träffade Xxxx")

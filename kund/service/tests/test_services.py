@@ -71,7 +71,7 @@ def test_seed004_every_new_fault_report_notifies_the_responsible_user(company, s
     report = fault_report_create(customer=company, actor=None, data={"description": "Larmet tjuter"})
 
     # then
-    note = Notification.objects.get(recipient=seller, verb=Notification.Verb.NEW_FAULT_REPORT)
+    note = Notification.objects.get(recipient=seller, verb=Notification.Verb.FAULT_REPORTED)
     assert (note.customer_id, note.record_ref) == (company.pk, report.ref)
 
 
@@ -83,4 +83,7 @@ def test_seed004_the_notification_list_names_the_new_record(client, company, sel
 
     html = client.get(reverse("customers:notifications")).content.decode()
 
-    assert f'data-record="{report.ref}"' in html and "A new fault report of your customer" in html
+    assert (
+        f'data-record="{report.ref}"' in html
+        and "A fault was reported for a customer you are responsible for" in html
+    )

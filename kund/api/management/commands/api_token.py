@@ -3,11 +3,10 @@ shows tokens without their secrets; `revoke ID` makes one stop working. Bad inpu
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand
 
 from kund.api.models import ApiToken
 from kund.api.tokens import token_create, token_revoke
-from kund.core.cli import bad_input
+from kund.core.cli import KundCommand, bad_input
 
 
 def _user(username: str):
@@ -18,11 +17,11 @@ def _user(username: str):
     return user
 
 
-class Command(BaseCommand):
+class Command(KundCommand):
     help = "Make, list and revoke API tokens. A token acts with its user's rights."
 
     def add_arguments(self, parser):
-        commands = parser.add_subparsers(dest="action", metavar="{create,list,revoke}")
+        commands = parser.add_subparsers(dest="action", metavar="{create,list,revoke}", required=True)
         create = commands.add_parser("create", help="make a token and print it (only this once)")
         create.add_argument("username")
         create.add_argument("--name", default="command line", help="what the token is for")

@@ -32,3 +32,8 @@ class Command(KundCommand):
             self.stdout.write("  linked: " + ", ".join(f"{k} {v}" for k, v in sorted(plan.linked.items())))
         for kept in plan.kept_free_text:
             self.stdout.write(f"  kept free text to review: {kept.kind} {kept.ref} {kept.field}")
+        for found in plan.as_dict()["residue"]:
+            self.stdout.write(
+                f"  the person's details, redacted on anonymization: {found['kind']} {found['ref']} "
+                f"{found['field']} ({found['found'].replace('_', ' ')})"
+            )

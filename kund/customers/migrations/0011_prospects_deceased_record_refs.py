@@ -31,7 +31,7 @@ def name_anonymized_persons_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0009_status_kind_anonymized_index"),
+        ("customers", "0010_notification_fault_reported"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -74,8 +74,8 @@ class Migration(migrations.Migration):
                     ("assigned", "You were made responsible for a customer"),
                     ("unassigned", "You are no longer responsible for a customer"),
                     ("new_order", "A new order of your customer"),
-                    ("new_fault_report", "A new fault report of your customer"),
                     ("request_due", "A data-subject request is due soon"),
+                    ("fault_reported", "A fault was reported for a customer you are responsible for"),
                 ],
                 max_length=20,
             ),

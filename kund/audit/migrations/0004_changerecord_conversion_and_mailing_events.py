@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audit", "0002_erasure_log_hash_not_indexed"),
+        ("audit", "0003_erasure_log_redact_action"),
     ]
 
     operations = [
