@@ -141,7 +141,7 @@ COMPANY_SHARE = 0.25
 PROSPECT_SHARE = 0.3  # of the customers without transactions: customers-to-be (seed 001)
 DECEASED_SHARE = 0.04  # of the private persons whose business is long settled (seed 003)
 SECOND_CUSTOMER_SHARE = 0.15  # of the activities: another customer was there too (seed 001)
-RETURN_SHARE = 0.15  # of the trade invoices: goods sent back by the customer (the sender block is theirs)
+RETURN_EVERY = 4  # every fourth trade invoice: goods sent back by the customer (the sender block is theirs)
 TECHNICIANS = 4  # of the staff users: members of the "Technicians" group (seed 004)
 # The business itself, as the sender (or, for a return, the recipient) of trade invoices.
 OWN_ADDRESS = {"name": "Kund Demo AB", "address": "Mätarvägen 5", "postal_code": "724 68", "city": "Västerås"}
@@ -744,10 +744,11 @@ class DemoSeeder:
         for number, arrival in zip(numbers, arrivals, strict=True):
             case = arrival.case
             party = self._customer(chunk, number, arrival)
-            if party.company:
+            company = party.company and party.row["kind"] == Customer.Kind.COMPANY  # not a prospect
+            if company:
                 self._portal_users(chunk, party, arrival.days_ago)
             cases[case.value] += 1
-            companies += party.company
+            companies += company
             if case is Case.ANONYMIZED:
                 to_anonymize.append(party.id)
         self._portal_emails_not_taken(chunk)
@@ -1545,12 +1546,12 @@ class DemoSeeder:
         sender block is then the customer's). Seed 001 anonymizes both blocks."""
         d = party.delivery
         customer = {"name": party.name, "address": d.one_line, "postal_code": d.postal_code, "city": d.city}
-        sender, recipient = (
-            (customer, OWN_ADDRESS) if self._random() < RETURN_SHARE else (OWN_ADDRESS, customer)
-        )
+        number = self._number(TradeInvoice)
+        returned = number % RETURN_EVERY == 0  # a fixed share, however few trade invoices there are
+        sender, recipient = (customer, OWN_ADDRESS) if returned else (OWN_ADDRESS, customer)
         chunk.add(
             TradeInvoice,
-            number=self._number(TradeInvoice),
+            number=number,
             customer_id=party.id,
             date=self._day(days_ago),
             customer_display=party.name,
