@@ -92,9 +92,6 @@ class CustomerQuerySet(models.QuerySet):
     def anonymized(self):
         return self.filter(anonymized_at__isnull=False)
 
-    def deceased(self):
-        return self.filter(status=Customer.Status.DECEASED)
-
 
 class Customer(models.Model):
     class Kind(models.TextChoices):
@@ -401,7 +398,8 @@ class Notification(models.Model):
     that falls due (SPEC B-7).
 
     It stores no text: the message is rendered from the customer at display time, so anonymizing the
-    customer leaves nothing personal here (SPEC A-7); deleting the customer deletes it (SPEC D-1). A
+    customer leaves nothing personal here (SPEC A-7); deleting the customer deletes it (SPEC D-1). A new
+    order or fault report is named by its reference ("O-1042"), a number only. A
     request's notification names the request only (never its customer), and the request outlives an
     erasure with nothing personal left on it.
     """
