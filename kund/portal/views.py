@@ -149,10 +149,11 @@ class HomeView(NoStoreView):
         _set_session_cookie(response, secret)
         return response
 
-    def _sign_in_page(self, request, form):
+    def _sign_in_page(self, request, form, *, locked_out_message: str = ""):
         context = {
             "form": form,
             "next": _safe_next(request, request.POST.get("next") or request.GET.get("next", "")),
+            "locked_out_message": locked_out_message,
         }
         return render(request, "portal/sign_in.html", context)
 
@@ -422,3 +423,11 @@ class UserListView(PortalView):
     def get(self, request):
         users = self.records(CustomerUser).order_by("name", "email")
         return self.render(request, "portal/user_list.html", {"users": users})
+
+
+def lockout_page(request, message: str):
+    """The portal's sign-in page with sign-in throttling's message (KUND_LOCKOUT_PAGES, kund.core.throttle):
+    a customer user locked out is shown their own door, never the register's."""
+    response = HomeView()._sign_in_page(request, PortalSignInForm(request), locked_out_message=message)
+    response["Cache-Control"] = "no-store"
+    return response

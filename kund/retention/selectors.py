@@ -238,21 +238,38 @@ def retention_preview(*, now: datetime | None = None) -> list[dict]:
 
 def dashboard_previews(user) -> list:
     """The start page's "what each retention rule would catch on its next run" (B-11), for those who
-    manage retention rules; named by KUND_DASHBOARD_RETENTION_PREVIEW."""
+    manage retention rules; named by KUND_DASHBOARD_RETENTION_PREVIEW. Read from each enabled rule's
+    latest report (its dry run, written at every run and by "write a dry-run report now") in one query:
+    the start page never plans a run itself."""
+    from django.db.models import OuterRef, Subquery
+
     from kund.dashboard.retention import RetentionPreview
+    from kund.retention.models import RetentionRun
 
     if not rules.may_manage_retention(user):
         return []
+    latest = RetentionRun.objects.filter(rule=OuterRef("pk")).order_by("-created_at", "-pk")
+    enabled = (
+        RetentionRule.objects.filter(enabled=True)
+        .order_by("name")
+        .annotate(
+            **{
+                f"last_{field}": Subquery(latest.values(field)[:1])
+                for field in ("selected", "planned_delete", "planned_anonymize", "planned_ignored")
+            }
+        )
+    )
     modes = dict(RetentionRule.Mode.choices)
     return [
         RetentionPreview(
-            name=str(entry["name"]),
-            selected=entry["selected"],
-            delete=entry["delete"],
-            anonymize=entry["anonymize"],
-            ignored=entry["ignored"],
-            mode=str(modes.get(entry.get("mode"), "")),
-            url=entry["url"],
+            name=rule.name,
+            selected=rule.last_selected or 0,
+            delete=rule.last_planned_delete or 0,
+            anonymize=rule.last_planned_anonymize or 0,
+            ignored=rule.last_planned_ignored or 0,
+            next_run=timezone.localdate(rule.next_run_at) if rule.next_run_at else None,
+            mode=str(modes.get(rule.mode, "")),
+            url=reverse("retention:rule", args=[rule.pk]),
         )
-        for entry in retention_preview()
+        for rule in enabled
     ]

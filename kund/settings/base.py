@@ -295,6 +295,8 @@ AUTHENTICATION_BACKENDS = [
     *globals().get("AUTHENTICATION_BACKENDS", ["django.contrib.auth.backends.ModelBackend"]),
     "kund.portal.backends.CustomerUserBackend",
 ]
+# Sign-in throttling (kund.core.throttle) shows a locked-out customer user the portal's own sign-in page.
+KUND_LOCKOUT_PAGES = {"/portal/": "kund.portal.views.lockout_page"}
 KUND_PORTAL_SESSION_COOKIE = "kund_portal"  # its own cookie, sent only to /portal/
 KUND_PORTAL_SESSION_SECONDS = int(os.environ.get("KUND_PORTAL_SESSION_SECONDS", str(8 * 60 * 60)))  # idle
 KUND_PORTAL_INVITATION_DAYS = int(os.environ.get("KUND_PORTAL_INVITATION_DAYS", "7"))

@@ -46,7 +46,7 @@ def example_arguments(name: str) -> list[str]:
                 sub, subparser = next(iter(action.choices.items()))
                 args += [sub, *walk(subparser)]
             elif action.nargs not in ("?", "*"):
-                args.append("10001")
+                args.append(next(iter(action.choices)) if action.choices else "10001")
         return args
 
     return walk(command(name).create_parser("kund", name))

@@ -468,6 +468,9 @@ COMMANDS = [
         twins=False,
     ),
     CommandDoor("customer_user", ADMIN, lambda w: ["add", w.customer.number, "sven.matrix@example.se"]),
+    # B-5: scanning reads the kept text of the customers the user may view (restrict); only-assigned
+    # users scan their own
+    CommandDoor("residue_scan", REGISTER, lambda w: ["--json"]),
 ]
 
 

@@ -245,24 +245,6 @@ def test_r2_malformed_search_filter_or_page_never_errors(client, viewer, registe
         assert 'id="filter-errors"' in response.content.decode()
 
 
-@pytest.mark.parametrize(
-    "params",
-    [
-        {"created_to": "9999-12-31"},
-        {"created_from": "0001-01-01"},
-        {"created_from": "0001-01-01", "created_to": "9999-12-31"},
-    ],
-    ids=lambda params: ",".join(f"{k}={v}" for k, v in params.items()),
-)
-def test_r2_creation_dates_at_the_edge_of_the_calendar_bound_nothing(client, viewer, register, params):
-    # when the dates have no moment in UTC to compare with
-    response = search(client, **params)
-
-    # then they bound nothing: every customer is listed
-    assert response.status_code == 200
-    assert sorted(numbers(response)) == sorted(c.number for c in register.values())
-
-
 def test_r2_htmx_search_returns_only_the_table(client, viewer, register):
     response = client.get(reverse("customers:list"), {"q": "ingrid"}, HTTP_HX_REQUEST="true")
 

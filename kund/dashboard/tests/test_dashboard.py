@@ -261,10 +261,11 @@ def test_the_dashboard_reads_a_fixed_number_of_queries_whatever_the_data(
     client, boss, django_assert_num_queries
 ):
     """No N+1: more customers, requests and erasures do not add queries. Session, user, the navigation's
-    rights (groups, CRM switch), customers, erasures, request counts, the most urgent requests."""
+    rights (groups, CRM switch), customers, erasures, request counts, the most urgent requests, the
+    retention rules with their latest reports."""
     client.force_login(boss)
     client.get(reverse("home"))  # the register settings row is made on the first visit
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(reverse("home"))
 
     # given much more of everything
@@ -277,7 +278,7 @@ def test_the_dashboard_reads_a_fixed_number_of_queries_whatever_the_data(
     _log(timezone.now(), "delete", 4)
 
     # then the same queries
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(reverse("home"))
     assert len(response.context["requests_due"].urgent) == selectors.URGENT
 

@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.urls import reverse
 
+from kund.api.tests.test_api_matrix import ENDPOINTS
 from kund.core import rules
 from kund.core.rights import is_administrator
 from kund.core.tests.test_permission_matrix import DOORS, world  # noqa: F401 (the fixture)
@@ -137,3 +138,18 @@ def test_r10_every_rule_says_no_to_a_customer_user_whatever_it_holds(site):
     assert not is_administrator(user)
     assert not rules.restrict(CustomerUser.objects.all(), user).exists()
     assert not (user.is_staff or user.is_superuser or user.has_perm("customers.view_customer"))
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[f"{e.name}-{e.method}" for e in ENDPOINTS])
+def test_r10_a_customer_user_reaches_no_api_endpoint(client, world, site, endpoint):  # noqa: F811
+    # given a browser signed in to the portal as a customer user (its cookie is all it has)
+    w = world()
+    portal_sign_in(client, site.user)
+
+    # when it asks the API, by the endpoint's method
+    path = reverse(endpoint.name, args=endpoint.args(w))
+    send = getattr(client, endpoint.method)
+    response = send(path) if endpoint.method == "get" else send(path, {}, content_type="application/json")
+
+    # then the API knows no one: a portal session opens nothing there, as no API token is a customer user's
+    assert response.status_code == 401, (endpoint.name, response.status_code)

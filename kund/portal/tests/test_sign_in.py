@@ -48,7 +48,9 @@ def lockout():
         "django.contrib.auth.backends.ModelBackend",
         "kund.portal.backends.CustomerUserBackend",
     ]
-    with override_settings(AUTHENTICATION_BACKENDS=backends):
+    # Kund's own throttle (django-axes) is switched off here: the stand-in shows what any backend in front
+    # sees; test_r10_the_registers_throttle_locks_the_portal_too shows Kund's own at work.
+    with override_settings(AUTHENTICATION_BACKENDS=backends, AXES_ENABLED=False):
         yield Lockout
     user_login_failed.disconnect(dispatch_uid="portal-test-lockout")
 
@@ -90,3 +92,19 @@ def test_r10_a_lock_on_one_address_leaves_others_alone(client, site, other_site,
         _sign_in(client, site.user.email, "fel-losenord")
 
     assert _sign_in(client, other_site.user.email, PASSWORD).status_code == 302
+
+
+def test_r10_the_registers_throttle_locks_the_portal_too(client, site):
+    # given as many failed portal sign-ins for one address as Kund's throttle allows (AXES_FAILURE_LIMIT)
+    for _attempt in range(LIMIT):
+        _sign_in(client, site.user.email, "fel-losenord")
+
+    # when the right password comes next
+    response = _sign_in(client, site.user.email, PASSWORD)
+
+    # then it is refused with the portal's own sign-in page and the lockout message, and nobody is in
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert 'id="portal-locked-out"' in html and "/accounts/login/" not in html
+    assert response["Cache-Control"] == "no-store"
+    assert not PortalSession.objects.exists()
