@@ -20,6 +20,10 @@ class ChangeRecord(models.Model):
         IMPORTED = 5, _("imported")
         EXPORTED = 6, _("data exported")
         ANONYMIZED = 7, _("anonymized")
+        # A prospect became a customer, keeping its number (field "kind": prospect → private/company).
+        CONVERTED = 40, _("converted from prospect to customer")
+        # Whose address who took for a mailing, and when (field: the channel, "post" or "email").
+        MAILING_EXPORTED = 41, _("address exported for a mailing")
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="change_records"

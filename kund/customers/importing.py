@@ -89,6 +89,9 @@ KIND_VALUES = {
     "företag": Customer.Kind.COMPANY,
     "foretag": Customer.Kind.COMPANY,
     "business": Customer.Kind.COMPANY,
+    # The list exports prospects too; a file exported from it imports back.
+    "prospect": Customer.Kind.PROSPECT,
+    "prospekt": Customer.Kind.PROSPECT,
 }
 COUNTRY_NAMES = {
     "sverige": "SE",
@@ -435,7 +438,10 @@ def _clean_row(values: dict[str, str], error, register: RegisterSettings) -> dic
     if kind_text:
         kind = KIND_VALUES.get(kind_text.casefold())
         if kind is None:
-            error("kind", _("unknown kind “%(kind)s”: use private or company") % {"kind": kind_text[:40]})
+            error(
+                "kind",
+                _("unknown kind “%(kind)s”: use private, company or prospect") % {"kind": kind_text[:40]},
+            )
             return customer
     else:
         kind = Customer.Kind.PRIVATE if (first or last) else Customer.Kind.COMPANY
@@ -445,13 +451,20 @@ def _clean_row(values: dict[str, str], error, register: RegisterSettings) -> dic
             where = next(column for column in ("first_name", "last_name", "name") if column in values)
             error(where, _("a private person needs a first or last name"))
         name = name or f"{first} {last}".strip()
+    elif kind == Customer.Kind.PROSPECT:
+        name = name or f"{first} {last}".strip()
+        if not name:
+            where = next(column for column in ("name", "first_name", "last_name") if column in values)
+            error(where, _("a prospect needs a name"))
     elif not name:
         error("name", _("a company needs a name"))
     customer.update(first_name=first, last_name=last, name=name[:200])
 
     org = values.get("organisation_number", "")
     if org:
-        customer["organisation_number"] = _organisation_number(org, kind, error)
+        # A prospect with a first or last name is a person-to-be: its number is a personal identity number.
+        as_kind = Customer.Kind.PRIVATE if kind == Customer.Kind.PROSPECT and (first or last) else kind
+        customer["organisation_number"] = _organisation_number(org, as_kind, error)
 
     vat = values.get("vat_number", "")
     if vat:

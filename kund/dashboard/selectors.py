@@ -47,6 +47,7 @@ class KindRow:
     label: str
     active: Figure
     inactive: Figure
+    deceased: Figure  # seed 003: a status of its own, with the date
     anonymized: Figure
     total: Figure
 
@@ -56,9 +57,10 @@ def _customers_url(**params) -> str:
 
 
 def customers_by_kind_and_status(user) -> list[KindRow]:
-    """Per kind: active and inactive customers (not anonymized, as the list counts them), anonymized
-    ones, and all of them — in one query that reads the (status, kind, anonymized_at) index alone:
-    customers per status and kind, and how many of them have an anonymized_at."""
+    """Per kind (private persons, companies, prospects): active, inactive and deceased customers (not
+    anonymized, as the list counts them), anonymized ones, and all of them — in one query that reads the
+    (status, kind, anonymized_at) index alone: customers per status and kind, and how many of them have
+    an anonymized_at."""
     customers = rules.restrict(Customer.objects.all(), user)
     grouped = (
         customers.values("status", "kind")
@@ -73,15 +75,17 @@ def customers_by_kind_and_status(user) -> list[KindRow]:
     rows = []
     for kind, label in Customer.Kind.choices:
         active, inactive = live[kind, Customer.Status.ACTIVE], live[kind, Customer.Status.INACTIVE]
+        deceased = live[kind, Customer.Status.DECEASED]
         rows.append(
             KindRow(
                 kind=kind,
                 label=str(label),
                 active=Figure(active, _customers_url(kind=kind, status=Customer.Status.ACTIVE)),
                 inactive=Figure(inactive, _customers_url(kind=kind, status=Customer.Status.INACTIVE)),
+                deceased=Figure(deceased, _customers_url(kind=kind, status=Customer.Status.DECEASED)),
                 # The list shows anonymized customers only with "show anonymized customers" (A-5).
                 anonymized=Figure(anonymized[kind], _customers_url(kind=kind, anonymized=1)),
-                total=Figure(active + inactive, _customers_url(kind=kind)),
+                total=Figure(active + inactive + deceased, _customers_url(kind=kind)),
             )
         )
     return rows

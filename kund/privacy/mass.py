@@ -58,6 +58,7 @@ def _end_of_day(day: date) -> datetime:
 
 
 def criteria_condition(criteria: str, through: date) -> Q:
+    """The purchase criteria of M-1 over private persons (not prospects: see meeting_criteria)."""
     purchased = _purchase_exists()
     purchases_before = purchased & ~_purchase_exists(Q(date__gt=through))
     never_purchased = Q(created_at__lt=_end_of_day(through)) & ~purchased
@@ -71,7 +72,14 @@ def criteria_condition(criteria: str, through: date) -> Q:
 
 
 def meeting_criteria(*, criteria: str, through: date) -> QuerySet:
-    """SPEC M-1, M-2: every private person not anonymized who meets the criteria, unordered."""
+    """SPEC M-1, M-2: every private person not anonymized who meets the criteria, unordered. Prospects
+    have a criterion of their own, "prospects created on or before the date" (seed 001's prospects, seed
+    002's "Kunder skapade innan valt datum"): they are no private persons, and have no purchases to ask
+    about. The index on (kind, anonymized_at, created_at) serves both."""
+    if criteria == Criteria.PROSPECTS:
+        return Customer.objects.filter(
+            kind=Customer.Kind.PROSPECT, anonymized_at__isnull=True, created_at__lt=_end_of_day(through)
+        )
     return Customer.objects.filter(kind=Customer.Kind.PRIVATE, anonymized_at__isnull=True).filter(
         criteria_condition(criteria, through)
     )

@@ -234,7 +234,9 @@ def _grouped_counts(ids, tables, label, cache_key=None) -> dict[int, dict[str, i
         lambda: _counts_query(ids, tables, label), _keyed(cache_key, "counts", tuple(t.model for t in tables))
     )
     for customer_id, name, n in rows:
-        counts[customer_id][name] = n
+        # A model listed once per link to a customer (an activity's first and second customer) counts
+        # the rows of both links under one label.
+        counts[customer_id][name] = counts[customer_id].get(name, 0) + n
     return counts
 
 

@@ -25,7 +25,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import DateField, Func
+from django.db.models import Case, CharField, DateField, Func, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -117,10 +117,24 @@ class StartOfYear(Func):
         )
 
 
+def _display_name() -> Case:
+    """The anonymized customer's name (policy.XXXX_NAME), from the row's values before the UPDATE: a
+    company is "Xxxx", a person "Xxxx Xxxx" (a prospect without a first or last name is taken for a
+    company)."""
+    nameless_prospect = Q(kind=Customer.Kind.PROSPECT, first_name="", last_name="")
+    return Case(
+        When(Q(kind=Customer.Kind.COMPANY) | nameless_prospect, then=Value(policy.ANONYMIZED_NAME)),
+        default=Value(policy.ANONYMIZED_PERSON_NAME),
+        output_field=CharField(),
+    )
+
+
 def _value(model, name: str, rule: policy.Rule):
     model_field = model._meta.get_field(name)
     if rule is policy.XXXX:
         return policy.ANONYMIZED_NAME
+    if rule is policy.XXXX_NAME:
+        return _display_name()
     if rule is policy.CLEAR:
         return None if model_field.null else ""
     if rule is policy.YEAR_ONLY:

@@ -1,10 +1,10 @@
 """Writing service records. A fault report is created only through fault_report_create: an inactive
-(SPEC R-5) or anonymized (A-4) customer cannot be chosen, and the report is assigned to the customer's
-responsible user (R-6), who gets an in-app notification about it."""
+(SPEC R-5), deceased or anonymized (A-4) customer or a prospect cannot be chosen, and the report is
+assigned to the customer's responsible user (R-6), who gets an in-app notification about it (seed 004:
+"få notifikation om alla ordrar och felanmälningar som berör kunden")."""
 
 import logging
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kund.customers.models import Customer, Notification
-from kund.customers.services import ensure_customer_accepts
+from kund.customers.services import ensure_customer_accepts, notify_responsible
 from kund.service.files import check_upload
 from kund.service.models import FaultReport, FaultReportFile
 
@@ -80,9 +80,7 @@ def _fault_report_create(*, customer: Customer, actor, data: dict) -> FaultRepor
     )
     report.full_clean(exclude=["number"], validate_unique=False)
     report.save()
-    reported_by_responsible = isinstance(actor, get_user_model()) and actor.pk == customer.responsible_id
-    if customer.responsible_id is not None and not reported_by_responsible:
-        Notification.objects.create(
-            recipient_id=customer.responsible_id, customer=customer, verb=Notification.Verb.FAULT_REPORTED
-        )
+    notify_responsible(
+        customer=customer, actor=actor, verb=Notification.Verb.FAULT_REPORTED, record_ref=report.ref
+    )
     return report

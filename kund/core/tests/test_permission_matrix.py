@@ -212,6 +212,23 @@ DOORS = [
         data=lambda w: {"responsible": "not-a-user"},
     ),
     Door("customers:create", ADMIN, methods=("get", "post"), data=lambda w: {"kind": "nonsense"}),
+    # a prospect becomes a customer (seed 001): the world's customer is none, so the answer is a message
+    Door(
+        "customers:convert",
+        frozenset({"change", "administrator"}),
+        args=_customer,
+        methods=("post",),
+        data=lambda w: {"kind": "private"},
+    ),
+    # the mailing selection (seed 003): the list's own rows, restricted by the rules
+    Door("customers:mailing_export", REGISTER, args=lambda w: ["csv"], data=lambda w: {"channel": "post"}),
+    # assigning ticked customers from the list (seed 004): the assign right, asked per customer
+    Door(
+        "customers:bulk_assign",
+        ADMIN,
+        methods=("post",),
+        data=lambda w: {"customers": [w.customer.pk], "responsible": "not-a-user"},
+    ),
     Door("customers:notifications", EVERYONE),
     Door("customers:notification_bell", EVERYONE),
     Door("customers:custom_fields", ADMIN),

@@ -266,7 +266,7 @@ def test_r8_every_kind_of_bad_value_is_reported_with_its_column(uploader):
     assert [str(e) for e in report.errors] == [
         "line 2: namn: a company needs a name",
         "line 3: organisationsnummer: not a valid Swedish personal identity number",
-        "line 4: typ: unknown kind “kund”: use private or company",
+        "line 4: typ: unknown kind “kund”: use private, company or prospect",
         "line 5: e-post: not a valid e-mail address",
         "line 5: telefon: not a valid phone number",
         "line 5: land: unknown country “Atlantis”: use a two-letter code such as SE",

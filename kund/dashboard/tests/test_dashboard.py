@@ -59,6 +59,7 @@ def _figures(rows) -> dict:
     return {
         row.kind: (row.active.value, row.inactive.value, row.anonymized.value, row.total.value)
         for row in rows
+        if row.total.value or row.anonymized.value or row.kind != "prospect"
     }
 
 
@@ -77,6 +78,37 @@ def test_customers_by_kind_and_status_count_anonymized_apart(boss):
     assert private.inactive.url.endswith("?kind=private&status=inactive")
     assert private.anonymized.url.endswith("?kind=private&anonymized=1")
     assert private.total.url.endswith("?kind=private")
+
+
+def test_seed003_deceased_customers_and_prospects_are_counted_apart(boss):
+    """Seed 003's status "verstorben" with its date and seed 001's prospects, on the dashboard (B-11)."""
+    from datetime import date
+
+    from kund.customers.services import customer_set_status
+
+    # given
+    _register(boss)
+    customer_set_status(
+        customer=new_private(email="maj@example.se"),
+        actor=None,
+        status="deceased",
+        deceased_on=date(2024, 3, 1),
+    )
+    new_private(email="prospect@example.se", kind="prospect", organisation_number="")
+
+    # when
+    rows = {row.kind: row for row in selectors.customers_by_kind_and_status(boss)}
+
+    # then
+    private = rows["private"]
+    assert (private.active.value, private.inactive.value, private.deceased.value, private.total.value) == (
+        3,
+        2,
+        1,
+        6,
+    )
+    assert private.deceased.url.endswith("?kind=private&status=deceased")
+    assert (rows["prospect"].active.value, rows["prospect"].total.value) == (1, 1)
 
 
 def test_a_user_who_sees_only_assigned_customers_counts_only_them(boss):

@@ -248,6 +248,7 @@ def add_transactions(
         date=day,
         customer_reference=p.full_name,
         notification_mobile=p.mobile,
+        **inv,
         **dlv,
         **comments,
     )
@@ -282,6 +283,8 @@ def add_transactions(
         phone=p.phone,
         mobile=p.mobile,
         published_comment=f"Till {p.full_name}",
+        terms="Fritt vårt lager",
+        internal_comment=f"Avisera {p.first_name}",
         **dlv,
     )
     rows["trade_invoice"] = TradeInvoice.objects.create(
@@ -300,6 +303,12 @@ def add_transactions(
         email=p.email,
         phone=p.phone,
         goods_description="Reservdelar",
+        # a return: the goods come from the customer
+        sender_name=p.full_name,
+        sender_address=p.street,
+        sender_postal_code=p.postal_code,
+        sender_city=p.city,
+        sender_country="SE",
     )
     rows["invoice"] = Invoice.objects.create(
         customer=customer,

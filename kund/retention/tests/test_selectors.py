@@ -105,3 +105,21 @@ def test_every_field_of_a_legal_copy_has_its_fate_after_the_period():
     for label in selectors.LEGAL_COPY_MODELS:
         kept_by_law = {n for n, r in policy.table_for(label).fields.items() if r == policy.KEEP_LAW}
         assert kept_by_law <= set(policy.LEGAL_COPY_EXPIRED), label
+
+
+def test_seed003_a_rule_selects_deceased_customers_and_seed001_prospects(register):
+    """Seed 003's status "verstorben" as a retention criterion (B-6: "kind, status"), and seed 001's
+    prospects as a kind."""
+    from kund.customers.models import Customer
+    from kund.customers.services import customer_set_status
+    from kund.privacy.tests.massdata import private
+
+    # given
+    customer_set_status(
+        customer=register.old_buyer, actor=None, status=Customer.Status.DECEASED, deceased_on=date(2019, 8, 1)
+    )
+    prospect = private("Tove", "Lind", created=date(2016, 1, 1), kind=Customer.Kind.PROSPECT)
+
+    # then
+    assert caught(rule(criteria="both", status="deceased")) == {register.old_buyer.number: "anonymize"}
+    assert caught(rule(criteria="never-purchased", kind="prospect")) == {prospect.number: "delete"}

@@ -17,8 +17,9 @@ MAX_LIMIT = 100_000
 
 class Command(KundCommand):
     help = (
-        "Delete or anonymize, by date criteria, private customers who are not anonymized yet, oldest "
-        "first (SPEC §5). --dry-run shows what would happen; --yes does it, which cannot be undone."
+        "Delete or anonymize, by date criteria, private customers (or, with --criteria prospects, "
+        "prospects) who are not anonymized yet, oldest first (SPEC §5). --dry-run shows what would "
+        "happen; --yes does it, which cannot be undone."
     )
 
     def add_arguments(self, parser):
