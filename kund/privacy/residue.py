@@ -612,12 +612,15 @@ class Source:
     prefix: str  # of its records' references ("O" in "O-1042"); the customer is named by its number
     text_fields: tuple[str, ...]
     file_fields: tuple[str, ...]
+    decided: bool = False  # its rows can be kept by a user's decision (a document: `kept_at`)
 
     def ref(self, value) -> str:
         return f"{self.prefix}-{value}" if self.prefix else str(value)
 
     def rows(self, customer_ids):
-        return self.model._default_manager.filter(**{f"{self.table.link}__in": customer_ids})
+        rows = self.model._default_manager.filter(**{f"{self.table.link}__in": customer_ids})
+        # A document a user decided to keep with the anonymization is left alone from then on.
+        return rows.filter(kept_at__isnull=True) if self.decided else rows
 
 
 @cache
@@ -643,6 +646,7 @@ def sources() -> tuple[Source, ...]:
                 prefix="" if customer else getattr(model, "REF_PREFIX", ""),
                 text_fields=tuple(n for n in names if n not in files),
                 file_fields=files,
+                decided="kept_at" in concrete,
             )
         )
     return tuple(found)
@@ -751,6 +755,7 @@ class _Scan:
     findings: dict[int, list[Finding]] = field(default_factory=lambda: defaultdict(list))
     texts: dict[tuple[str, int, str], str] = field(default_factory=dict)  # the text each finding is in
     files: dict[int, list[str]] = field(default_factory=dict)  # a document's id: its stored files
+    owners: dict[int, "_Owner"] = field(default_factory=dict)  # the customers scanned, by id
 
 
 def scan_customers(customer_ids, *, from_vouchers: bool = False) -> dict[int, list[Finding]]:
@@ -765,7 +770,7 @@ def _scan(
     """`cache_key` names customer ids whose SQL never changes (the erasure engine's scope): the queries
     are then compiled once per process."""
     owners = _owners(customer_ids, from_vouchers=from_vouchers, cache_key=cache_key)
-    result = _Scan()
+    result = _Scan(owners=owners)
     if not owners:
         return result
     memo: dict[str, _Text] = {}  # what is read from each text, for this scan only
@@ -842,9 +847,30 @@ def _scan_source(
 
 # --- redacting ----------------------------------------------------------------------------------------
 
+KEPT = f"{COUNTS_PREFIX}kept by decision:"  # erasure log counts: documents kept by a user's decision
+
+
+class DocumentsChanged(Exception):
+    """The customer's documents holding the person are no longer the ones the page listed (one was added
+    or changed since): nothing is erased, and the user looks again. Names no data."""
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """What the user decided on the erasure page of one customer (B-5): the documents holding the person
+    that are kept, each with its reason, and the documents the page listed (None: not checked). Both are
+    checked again inside the erasure's transaction."""
+
+    keep: dict[int, str] = field(default_factory=dict)  # document id → the reason, as written
+    listed: frozenset[int] | None = None  # ids of the documents with findings the page showed
+
 
 def redact_chunk(
-    customer_ids, *, counts: dict[int, dict[str, int]] | None = None, cache_key=None
+    customer_ids,
+    *,
+    counts: dict[int, dict[str, int]] | None = None,
+    cache_key=None,
+    decisions: Decisions | None = None,
 ) -> dict[int, int]:
     """The erasure engine's step (B-5), inside its transaction and before the customer's own fields are
     overwritten: find the chunk's residue and take it out. `customer_ids` is a list or a subquery; with
@@ -855,29 +881,49 @@ def redact_chunk(
     if counts is not None:
         present = {label for rows in counts.values() for label in rows}
     scan = _scan(customer_ids, present=present, cache_key=cache_key)
-    return apply(scan, counts=counts)
+    return apply(scan, counts=counts, decisions=decisions)
 
 
-def apply(scan: _Scan, *, counts: dict[int, dict[str, int]] | None = None) -> dict[int, int]:
+def apply(
+    scan: _Scan, *, counts: dict[int, dict[str, int]] | None = None, decisions: Decisions | None = None
+) -> dict[int, int]:
     """Redact what a scan found, in the caller's transaction: texts rewritten in one statement per table
-    and field, documents with a finding deleted (files removed after commit). A text that changed since
-    it was read is not overwritten: ResidueChanged rolls the transaction back."""
+    and field, documents with a finding deleted (files removed after commit) unless `decisions` keeps
+    them. A text that changed since it was read is not overwritten: ResidueChanged rolls the transaction
+    back; so does DocumentsChanged, when the documents holding the person are not the ones listed."""
     from kund.documents.models import Document
 
     document_label = Document._meta.label
+    decisions = decisions or Decisions()
+    found_in = {f.row_id for fs in scan.findings.values() for f in fs if f.model == document_label}
+    if decisions.listed is not None and not found_in <= decisions.listed:
+        raise DocumentsChanged("a document holding the person was not listed")
+    # Only a document that holds the person is kept by decision; any other id kept is not the chunk's
+    # to decide about (another customer's, or one that no longer holds anything), and is left alone.
+    keep = {pk: reason for pk, reason in decisions.keep.items() if pk in found_in}
     edits: dict[tuple[str, str], list[tuple[str, int, str]]] = defaultdict(list)
     doomed: dict[int, int] = {}  # document id → customer id
+    kept: dict[int, int] = {}
     touched: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     removed: dict[int, int] = {}
+    titles = scan_text_fields(document_label)
     for customer_id, findings in scan.findings.items():
-        removed[customer_id] = len(findings)
         by_place: dict[tuple[str, int, str], list[Finding]] = defaultdict(list)
         for finding in findings:
+            if finding.model == document_label and finding.row_id in keep:
+                kept[finding.row_id] = customer_id
+                if finding.field in titles:  # a kept document's title is redacted like any kept text
+                    by_place[(finding.model, finding.row_id, finding.field)].append(finding)
+                continue
             touched[customer_id][finding.model].add(finding.row_id)
             if finding.model == document_label:
                 doomed[finding.row_id] = customer_id
             else:
                 by_place[(finding.model, finding.row_id, finding.field)].append(finding)
+        # What a kept document's file holds stays with it: those findings are not removed.
+        removed[customer_id] = len(findings) - sum(
+            1 for f in findings if f.model == document_label and f.row_id in keep and f.field not in titles
+        )
         for (label, pk, name), found in by_place.items():
             old = scan.texts[(label, pk, name)]
             edits[(label, name)].append((redact(old, found), pk, old))
@@ -895,12 +941,37 @@ def apply(scan: _Scan, *, counts: dict[int, dict[str, int]] | None = None) -> di
                 raise ResidueChanged("kept text changed while it was redacted")
     if doomed:
         _delete_documents(Document, list(doomed), [n for pk in doomed for n in scan.files.get(pk, [])])
+    if kept:
+        _keep_documents(
+            Document, {pk: (keep[pk], scan.owners[customer_id]) for pk, customer_id in kept.items()}
+        )
     if counts is not None:
         for customer_id, tables in touched.items():
             row = counts.setdefault(customer_id, {})
             for label, pks in tables.items():
                 row[f"{COUNTS_PREFIX}{label}"] = len(pks)
+        for customer_id in kept.values():
+            row = counts.setdefault(customer_id, {})
+            row[f"{KEPT}{document_label}"] = row.get(f"{KEPT}{document_label}", 0) + 1
     return removed
+
+
+def scan_text_fields(label: str) -> tuple[str, ...]:
+    """The kept text fields (not files) the scan reads in a table."""
+    return next((s.text_fields for s in sources() if s.table.model == label), ())
+
+
+def _keep_documents(model, decided: dict[int, tuple[str, "_Owner"]]) -> None:
+    """Store each kept document's decision: when, and the reason with the customer's details in it (and
+    any e-mail address, phone or personal number) redacted — a reason may name the person too."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    for pk, (reason, owner) in decided.items():
+        reason = reason.strip()
+        model._default_manager.filter(pk=pk).update(
+            kept_at=now, kept_reason=redact(reason, find(reason, owner.details))
+        )
 
 
 def _delete_documents(model, pks: list[int], files: list[str]) -> None:
@@ -938,6 +1009,41 @@ class Context:
     after: str
 
 
+def contexts_of(findings: Iterable[Finding], *, width: int = 40) -> dict[Finding, Context | None]:
+    """The text around each finding, as context_of() gives it, reading each row once (one query per
+    table) and each document once: for the erasure page, which shows every finding of a customer."""
+    from django.apps import apps
+
+    findings = list(findings)
+    by_model: dict[str, set[str]] = defaultdict(set)
+    for finding in findings:
+        if finding.found != UNREADABLE:
+            by_model[finding.model].add(finding.field)
+    texts: dict[tuple[str, int, str], str | None] = {}
+    for label, names in by_model.items():
+        names = sorted(names)
+        ids = {f.row_id for f in findings if f.model == label}
+        files = next((s.file_fields for s in sources() if s.table.model == label), ())
+        rows = apps.get_model(label)._default_manager.filter(pk__in=ids).values_list("pk", *names)
+        for pk, *values in rows:
+            for name, value in zip(names, values, strict=True):
+                texts[(label, pk, name)] = (document_text(value) if name in files else value) or None
+    result = {}
+    for finding in findings:
+        text = texts.get((finding.model, finding.row_id, finding.field))
+        result[finding] = None if finding.found == UNREADABLE else _around(text, finding, width)
+    return result
+
+
+def _around(text: str | None, finding: Finding, width: int) -> Context | None:
+    if not text or finding.end > len(text):
+        return None
+    start, end = finding.start, finding.end
+    return Context(
+        before=text[max(0, start - width) : start], match=text[start:end], after=text[end : end + width]
+    )
+
+
 def context_of(finding: Finding, *, width: int = 40) -> Context | None:
     """The text around a finding, read again from its row (or its document). Only for the page that shows
     a user the findings before they confirm: never logged, never in a plan. None when the text is gone
@@ -952,14 +1058,7 @@ def context_of(finding: Finding, *, width: int = 40) -> Context | None:
         return None
     source = next((s for s in sources() if s.table.model == finding.model), None)
     text = document_text(value) if source and finding.field in source.file_fields else value
-    if text is None or finding.end > len(text):
-        return None
-    start, end = finding.start, finding.end
-    return Context(
-        before=text[max(0, start - width) : start],
-        match=text[start:end],
-        after=text[end : end + width],
-    )
+    return _around(text, finding, width)
 
 
 # --- residue left before B-5: `kund residue_scan --anonymized --redact` ----------------------------------
@@ -977,7 +1076,9 @@ def redact_anonymized(*, customer_ids: Iterable[int], actor, chunk_size: int = R
     """Take out the residue left in customers anonymized before Kund redacted it, as anonymization now
     does. Only anonymized customers the actor may erase (E-4) are touched; each chunk is one transaction
     that locks its customers, scans them with whatever details survive (the vouchers' legal copy, A-3),
-    redacts, and appends one erasure log row per customer redacted: action "redact", counts only."""
+    redacts, and appends one erasure log row per customer redacted: action "redact", counts only.
+    This is the customers' next erasure: a document kept by a user's decision stays, and the reason
+    written for it is cleared."""
     from django.utils import timezone
 
     from kund.audit import erasure_log
@@ -998,6 +1099,7 @@ def redact_anonymized(*, customer_ids: Iterable[int], actor, chunk_size: int = R
             scan = _scan([c.pk for c in allowed], from_vouchers=True)
             counts: dict[int, dict[str, int]] = {}
             removed = apply(scan, counts=counts)
+            _clear_reasons([c.pk for c in allowed], counts)
             records = [
                 {"customer_number": c.number, "action": "redact", "counts": counts[c.pk]}
                 for c in allowed
@@ -1007,3 +1109,16 @@ def redact_anonymized(*, customer_ids: Iterable[int], actor, chunk_size: int = R
         result.customers += len(records)
         result.findings += sum(removed.values())
     return result
+
+
+def _clear_reasons(customer_ids: list[int], counts: dict[int, dict[str, int]]) -> None:
+    """Clear the reasons written for documents kept by decision at an earlier erasure (the decision
+    stands); each customer's log row counts its documents kept by decision."""
+    from kund.documents.models import Document
+
+    label = Document._meta.label
+    reasons = Document.objects.filter(customer_id__in=customer_ids).exclude(kept_reason="")
+    for customer_id in reasons.values_list("customer_id", flat=True).order_by():
+        row = counts.setdefault(customer_id, {})
+        row[f"{KEPT}{label}"] = row.get(f"{KEPT}{label}", 0) + 1
+    reasons.update(kept_reason="")
