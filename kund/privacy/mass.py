@@ -27,6 +27,7 @@ from kund.billing.models import Invoice, Receipt
 from kund.core import rules
 from kund.core.spreadsheet import neutralise
 from kund.customers.models import Customer
+from kund.privacy import residue
 from kund.privacy.models import ErasureJob
 from kund.privacy.planner import Action, blocked_condition, plan_customers, today
 from kund.sales.models import Order
@@ -133,6 +134,7 @@ class Row:
     number: str
     action: str  # "delete", "anonymize" or "ignore"
     reason: str = ""
+    residue: int = 0  # B-5: findings of the person in kept text the anonymization will redact
 
 
 @dataclass
@@ -170,21 +172,38 @@ def ignore_reason(plan) -> str:
 
 def plan_rows(customer_ids: list[int]) -> list[Row]:
     """Plan the given customers (kund.privacy.planner, without detail) in the given order; customers that
-    no longer exist are ignored with that reason. One fixed set of queries per chunk of ids."""
+    no longer exist are ignored with that reason. Those to anonymize get the number of findings of the
+    person in their kept text (B-5). One fixed set of queries per chunk of ids."""
     rows: list[Row] = []
     chunk = 20_000  # keeps the IN (...) lists of the planner's queries within every database's limits
     for start in range(0, len(customer_ids), chunk):
         ids = customer_ids[start : start + chunk]
         plans = plan_customers(Customer.objects.filter(pk__in=ids), detail=False)
+        found = residue_counts([pk for pk, plan in plans.items() if plan.action == Action.ANONYMIZE])
         for pk in ids:
             plan = plans.get(pk)
             if plan is None:
                 rows.append(Row(pk, "", "ignore", _("no longer exists")))
             elif plan.action in (Action.DELETE, Action.ANONYMIZE):
-                rows.append(Row(pk, plan.number, plan.action.value))
+                rows.append(Row(pk, plan.number, plan.action.value, residue=found.get(pk, 0)))
             else:
                 rows.append(Row(pk, plan.number, "ignore", ignore_reason(plan)))
     return rows
+
+
+RESIDUE_CHUNK = 5_000  # customers per residue scan: the engine's chunk
+
+
+def residue_findings(customer_ids: list[int]):
+    """The residue of the customers (B-5), chunk by chunk as the engine scans it: set-based, a fixed
+    number of queries per chunk whatever its size. Yields (customer id, findings) of those with any."""
+    for start in range(0, len(customer_ids), RESIDUE_CHUNK):
+        yield from residue.scan_customers(customer_ids[start : start + RESIDUE_CHUNK]).items()
+
+
+def residue_counts(customer_ids: list[int]) -> dict[int, int]:
+    """How many findings the anonymization of each customer will redact (customers without: left out)."""
+    return {pk: len(findings) for pk, findings in residue_findings(customer_ids)}
 
 
 def verify(*, criteria: str, through: date, limit: int | None = None) -> Verification:
@@ -210,7 +229,9 @@ def verify(*, criteria: str, through: date, limit: int | None = None) -> Verific
 
 # --- the review lists (M-4) -------------------------------------------------------------------------
 
-ERASE_COLUMNS = ["customer_number", "name", "created_at", "last_purchase", "action"]
+ERASE_COLUMNS = ["customer_number", "name", "created_at", "last_purchase", "action", "residue"]
+# B-5: where the person is in the kept text of the customers to anonymize; never what.
+RESIDUE_COLUMNS = ["customer_number", "kind", "ref", "field", "found"]
 IGNORED_COLUMNS = ["customer_number", "name", "created_at", "reason"]
 
 
@@ -264,6 +285,22 @@ def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
             ignored_writer.writerow([neutralise(cell) for cell in cells])
         else:
             last = d.get("last_purchase")
-            cells = [row.number, d.get("name", ""), created or "", last or "", row.action]
+            cells = [row.number, d.get("name", ""), created or "", last or "", row.action, row.residue]
             erase_writer.writerow([neutralise(cell) for cell in cells])
     return to_erase.getvalue(), ignored.getvalue()
+
+
+def residue_csv(rows: list[Row]) -> str:
+    """B-5's review list: for each customer to anonymize whose kept text holds the person, where each
+    finding is — kind and reference of the record, field, and what was found (`phone`, `email`, …) —
+    never the text. Read now, set-based, chunk by chunk."""
+    numbers = {row.customer_id: row.number for row in rows if row.action == "anonymize"}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(RESIDUE_COLUMNS)
+    found = dict(residue_findings(list(numbers)))
+    for pk, number in numbers.items():
+        places = {tuple(f.as_dict().values()): None for f in found.get(pk, [])}
+        for kind, ref, field_name, what in places:
+            writer.writerow([neutralise(cell) for cell in (number, kind, ref, field_name, what)])
+    return out.getvalue()

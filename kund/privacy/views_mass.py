@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -83,6 +84,19 @@ def _items_page(request, job: ErasureJob, results):
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _residue(request, job: ErasureJob) -> dict:
+    """B-5 in the verification: the customers to anonymize whose kept text holds the person, each with
+    how many findings will be redacted (a page of them), and the totals."""
+    items = job.items.filter(planned=ErasureJobItem.Planned.ANONYMIZE, residue__gt=0).order_by("pk")
+    totals = items.aggregate(customers=Count("pk"), findings=Sum("residue"))
+    return {
+        "residue_items": Paginator(items, PAGE_SIZE).get_page(request.GET.get("residue_page")),
+        "residue_customers": totals["customers"],
+        "residue_findings": totals["findings"],
+        "residue_csv_url": reverse("mass_erasure:list", args=[job.pk, "residue"]),
+    }
+
+
 class JobDetailView(JobView):
     def get(self, request):
         job = self.job
@@ -91,6 +105,7 @@ class JobDetailView(JobView):
             context["form"] = StartForm()
             context["recent"] = job.through is not None and mass.is_recent(job.through)
             context["ignored_items"] = _items_page(request, job, [Result.IGNORED])
+            context.update(_residue(request, job))
         elif job.is_finished:
             context["problem_items"] = _items_page(request, job, [Result.IGNORED, Result.FAILED])
         return render(request, "privacy/mass/job.html", context)
@@ -111,6 +126,7 @@ class JobStartView(JobView):
                 "form": form,
                 "recent": job.through is not None and mass.is_recent(job.through),
                 "ignored_items": _items_page(request, job, [Result.IGNORED]),
+                **_residue(request, job),
             }
             return render(request, "privacy/mass/job.html", context, status=200)
         if request.POST.get("confirmed") != "yes":
@@ -142,15 +158,19 @@ class JobResumeView(JobView):
 
 class JobListView(JobView):
     """M-4: the review lists as CSV, to erase or ignored, by customer number, and by name where the user
-    may view the customer."""
+    may view the customer; and B-5's, where the person is in the kept text of those to anonymize."""
 
     def get(self, request, which: str):
         items = self.job.items.order_by("pk").values_list(
-            "customer_id", "customer_number", "planned", "reason"
+            "customer_id", "customer_number", "planned", "reason", "residue"
         )
-        rows = [mass.Row(pk, number, planned, reason) for pk, number, planned, reason in items]
-        to_erase, ignored = mass.csv_lists(rows, reader=request.user)
-        response = HttpResponse(to_erase if which == "to-erase" else ignored, content_type="text/csv")
+        rows = [mass.Row(*item) for item in items]
+        if which == "residue":
+            body = mass.residue_csv([row for row in rows if row.residue])
+        else:
+            to_erase, ignored = mass.csv_lists(rows, reader=request.user)
+            body = to_erase if which == "to-erase" else ignored
+        response = HttpResponse(body, content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="erasure-{self.job.pk}-{which}.csv"'
         response["Cache-Control"] = "no-store"
         return response
@@ -233,4 +253,37 @@ class SelectionDetailView(SelectionsView):
             "is_administrator": is_administrator(request.user),
             "jobs": selection.jobs.order_by("-created_at")[:10],
         }
+        if rules.may_erase_selection(request.user):
+            context.update(_selection_residue(request, selection))
         return render(request, "privacy/mass/selection.html", context)
+
+
+def _selection_rows(selection: SavedSelection) -> list[mass.Row]:
+    """B-5: the selection's customers to anonymize whose kept text holds the person, planned now."""
+    ids = list(selection.members.order_by("pk").values_list("customer_id", flat=True))
+    return [row for row in mass.plan_rows(ids) if row.action == "anonymize" and row.residue]
+
+
+def _selection_residue(request, selection: SavedSelection) -> dict:
+    """B-5 before a selection is erased: per customer, how many findings its anonymization redacts."""
+    rows = _selection_rows(selection)
+    return {
+        "residue_items": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("residue_page")),
+        "residue_customers": len(rows),
+        "residue_findings": sum(row.residue for row in rows),
+        "residue_csv_url": reverse("mass_erasure:selection_residue", args=[selection.pk]),
+    }
+
+
+class SelectionResidueView(SelectionsView):
+    """B-5: where the person is in the kept text of the selection's customers to anonymize, as CSV —
+    kind, reference, field and what was found, never the text. For whoever may erase the selection."""
+
+    def get(self, request, pk: int):
+        selection = get_object_or_404(SavedSelection, pk=pk)
+        if not rules.may_erase_selection(request.user):
+            raise PermissionDenied
+        response = HttpResponse(mass.residue_csv(_selection_rows(selection)), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="selection-{selection.pk}-residue.csv"'
+        response["Cache-Control"] = "no-store"
+        return response

@@ -18,3 +18,12 @@ def erasure_action(customer) -> str:
         return Action.ALREADY_ANONYMIZED.value
     action = classify(Customer.objects.filter(pk=customer.pk)).values_list("erasure_action", flat=True)
     return action.first() or ""
+
+
+@register.inclusion_tag("privacy/_what_stays.html")
+def what_stays() -> dict:
+    """A-3 in words for the pages that erase many customers at once: what anonymization leaves, and the law
+    that keeps it (the single customer's page lists the customer's own vouchers instead)."""
+    from kund.privacy.presenters import legal_copy_terms
+
+    return legal_copy_terms()
