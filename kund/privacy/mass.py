@@ -191,14 +191,10 @@ def plan_rows(customer_ids: list[int]) -> list[Row]:
     return rows
 
 
-RESIDUE_CHUNK = 5_000  # customers per residue scan: the engine's chunk
-
-
 def residue_findings(customer_ids: list[int]):
     """The residue of the customers (B-5), chunk by chunk as the engine scans it: set-based, a fixed
     number of queries per chunk whatever its size. Yields (customer id, findings) of those with any."""
-    for start in range(0, len(customer_ids), RESIDUE_CHUNK):
-        yield from residue.scan_customers(customer_ids[start : start + RESIDUE_CHUNK]).items()
+    yield from residue.scan_in_chunks(customer_ids).items()
 
 
 def residue_counts(customer_ids: list[int]) -> dict[int, int]:
