@@ -371,7 +371,9 @@ FAULT_DESCRIPTIONS = (
 GOODS = ("Reservdelar", "Elektronikkomponenter", "Verktyg", "Kontorsmöbler", "Textilier")
 DOCUMENT_TITLES = ("Offertunderlag", "Ritning", "Avtal (skannat)", "Bilder före installation", "Protokoll")
 RESIDUE_DOCUMENT_TITLES = ("Avtal", "Beställning", "Fullmakt", "Anbud", "Leveransbekräftelse")
-RESIDUE_DOCUMENT_SHARE = 0.3  # of the customers with their own details in free text: a document too
+DOCUMENT_FORMATS = ("txt", "pdf", "docx")
+RESIDUE_DOCUMENT_SHARE = 0.1  # of the customers with their own details in free text: a document too (few:
+# a PDF or Word file takes the scan some 6 ms to read)
 CREDIT_PROVIDERS = ("UC", "Creditsafe", "Dun & Bradstreet", "Syna")
 CREDIT_RATINGS = ("AAA", "AA", "A", "B", "C")
 
@@ -653,6 +655,8 @@ class DemoSeeder:
         self.deck: list[Case] = []
         self.next_number: dict[type[models.Model], int] = {}
         self.portal_rng = random.Random(f"{seed}-portal")
+        self.residue_rng = random.Random(f"{seed}-residue")  # B-5's extra residue (see _own_details_…)
+        self.residue_documents = 0
         self.portal_emails: set[str] = set()
 
     # ----------------------------------------------------------------------------------------- setup
@@ -1215,27 +1219,34 @@ class DemoSeeder:
                 self._pick(quotes)["internal_comment"] = f"Offerten mejlad till {party.email or reach}."
             else:
                 chunk.set_custom_value(party.id, self.custom_fields["Övrigt"], f"Nås på {reach}")
-        if self._random() < 0.5:
+        # Drawn from a generator of their own, like the portal's, so the rest is the same as without.
+        more = self.residue_rng
+        if more.random() < 0.5:
             row["internal_info"] = " ".join(filter(None, (row.get("internal_info"), self._respelled(party))))
-        if self._random() < RESIDUE_DOCUMENT_SHARE:
+        if more.random() < RESIDUE_DOCUMENT_SHARE:
             self._residue_document(chunk, party, created_ago)
 
     def _respelled(self, party: _Party) -> str:
         """The customer's number or identity number as people also write them, or someone else's phone."""
-        roll = self._random()
+        more = self.residue_rng
+        roll = more.random()
         number = party.row["organisation_number"]
         if roll < 0.3 and party.reach:
-            return f"Ring {_phone_spelling(party.reach, self._between(0, 2))} dagtid."
+            return f"Ring {_phone_spelling(party.reach, more.randrange(3))} dagtid."
         if roll < 0.6 and number:
             return f"Pnr {number[2:]}." if not party.company else f"Org.nr {number.replace('-', '')}."
         if roll < 0.8 and party.email:
             return f"Mejla {party.email.upper()} vid frågor."
-        other = f"{self._pick(self.pools.male_names)} {self._pick(self.pools.last_names)}"
-        return f"{other} ringer från {self._landline(self._pick(LOCALITIES).area_code)}."
+        other = f"{more.choice(self.pools.male_names)} {more.choice(self.pools.last_names)}"
+        area = more.choice(LOCALITIES).area_code  # a number shaped as _landline() shapes them
+        pairs = " ".join(str(more.randrange(10, 100)) for _ in range(2))
+        head = more.randrange(100, 1000) if len(area) == 2 else more.randrange(10, 100)
+        return f"{other} ringer från {area}-{head} {pairs}."
 
     def _residue_document(self, chunk: _Chunk, party: _Party, created_ago: int) -> None:
         """A document whose text names the customer, in one of the formats Kund reads (B-5)."""
-        title = self._pick(RESIDUE_DOCUMENT_TITLES)
+        more = self.residue_rng
+        title = more.choice(RESIDUE_DOCUMENT_TITLES)
         number = party.row["organisation_number"]
         lines = [
             title,
@@ -1245,8 +1256,9 @@ class DemoSeeder:
         if number:
             lines.append(f"{'Org.nr' if party.company else 'Personnummer'} {number}")
         if party.reach:
-            lines.append(f"Telefon {_phone_spelling(party.reach, self._between(0, 2))}")
-        kind = self._pick(("txt", "pdf", "docx"))
+            lines.append(f"Telefon {_phone_spelling(party.reach, more.randrange(3))}")
+        kind = DOCUMENT_FORMATS[self.residue_documents % len(DOCUMENT_FORMATS)]  # each in turn
+        self.residue_documents += 1
         if kind == "pdf":
             content = _pdf("\n".join(lines))
         elif kind == "docx":
@@ -1258,8 +1270,10 @@ class DemoSeeder:
             customer_id=party.id,
             title=title,
             file=chunk.save_file(random_name("documents", f"document.{kind}"), content),
-            uploaded_at=self._moment(self._day(self._days_ago(OLD_DAYS, created_ago))),
-            uploaded_by_id=self._staff_id(),
+            uploaded_at=self._at(
+                self._day(more.randint(OLD_DAYS, max(OLD_DAYS, created_ago))), more.randint(7, 18), 0
+            ),
+            uploaded_by_id=more.choice(self.staff)[0],
         )
 
     # ------------------------------------------------------------------------- transactions (SPEC E-2)
