@@ -268,3 +268,14 @@ def test_a3_the_page_says_precisely_what_stays_and_under_which_law(client, offic
     copies = html[html.index('id="erasure-legal-copies"') :]
     assert "Invoices (1): customer number, customer name, address" in copies
     assert "e-mail" in copies[: copies.index("</ul>")]
+
+
+def test_a3_the_card_of_an_anonymized_customer_says_what_stays(client, admin_user):
+    customer, _order = customer_with_order()
+    customer_anonymize(customer=customer, actor=admin_user)
+    client.force_login(admin_user)
+
+    html = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+
+    stays = html[html.index('id="anonymized-what-stays"') :]
+    assert "legal copies of its details on its invoices, agreement invoices and receipts" in stays
