@@ -134,7 +134,7 @@ class Row:
     number: str
     action: str  # "delete", "anonymize" or "ignore"
     reason: str = ""
-    residue: int = 0  # B-5: findings of the person in kept text the anonymization will redact
+    residue: int | None = None  # B-5: findings of the person in kept text its anonymization redacts
 
 
 @dataclass
@@ -170,22 +170,27 @@ def ignore_reason(plan) -> str:
     return ""
 
 
-def plan_rows(customer_ids: list[int]) -> list[Row]:
+def plan_rows(customer_ids: list[int], *, residue: bool = True) -> list[Row]:
     """Plan the given customers (kund.privacy.planner, without detail) in the given order; customers that
-    no longer exist are ignored with that reason. Those to anonymize get the number of findings of the
-    person in their kept text (B-5). One fixed set of queries per chunk of ids."""
+    no longer exist are ignored with that reason. With `residue`, those to anonymize get the number of
+    findings of the person in their kept text (B-5). One fixed set of queries per chunk of ids."""
     rows: list[Row] = []
     chunk = 20_000  # keeps the IN (...) lists of the planner's queries within every database's limits
     for start in range(0, len(customer_ids), chunk):
         ids = customer_ids[start : start + chunk]
         plans = plan_customers(Customer.objects.filter(pk__in=ids), detail=False)
-        found = residue_counts([pk for pk, plan in plans.items() if plan.action == Action.ANONYMIZE])
+        to_anonymize = [pk for pk, plan in plans.items() if plan.action == Action.ANONYMIZE]
+        found = residue_counts(to_anonymize) if residue else {}
         for pk in ids:
             plan = plans.get(pk)
             if plan is None:
                 rows.append(Row(pk, "", "ignore", _("no longer exists")))
-            elif plan.action in (Action.DELETE, Action.ANONYMIZE):
-                rows.append(Row(pk, plan.number, plan.action.value, residue=found.get(pk, 0)))
+            elif plan.action == Action.ANONYMIZE:
+                rows.append(
+                    Row(pk, plan.number, plan.action.value, residue=found.get(pk, 0) if residue else None)
+                )
+            elif plan.action == Action.DELETE:
+                rows.append(Row(pk, plan.number, plan.action.value))
             else:
                 rows.append(Row(pk, plan.number, "ignore", ignore_reason(plan)))
     return rows
@@ -281,7 +286,8 @@ def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
             ignored_writer.writerow([neutralise(cell) for cell in cells])
         else:
             last = d.get("last_purchase")
-            cells = [row.number, d.get("name", ""), created or "", last or "", row.action, row.residue]
+            found = row.residue if row.action == "anonymize" else None  # deleted: nothing is kept
+            cells = [row.number, d.get("name", ""), created or "", last or "", row.action, found]
             erase_writer.writerow([neutralise(cell) for cell in cells])
     return to_erase.getvalue(), ignored.getvalue()
 

@@ -85,7 +85,7 @@ class Command(KundCommand):
         verification = mass.verify(criteria=criteria, through=through, limit=limit)
         counts = verification.counts()
         # B-5: findings of the person in kept text the anonymizations would redact (where: the CSV).
-        counts["residue"] = sum(row.residue for row in verification.rows if row.action == "anonymize")
+        counts["residue"] = sum(row.residue or 0 for row in verification.rows if row.action == "anonymize")
         written = []
         if report_dir and verification.rows:
             directory = Path(report_dir)
