@@ -266,7 +266,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kund API",
-    "DESCRIPTION": "Customers, erasure plans, erasures, access exports, mass erasure and the erasure log. "
+    "DESCRIPTION": "Customers, erasure plans, erasures, access exports, mass erasure, the erasure log and "
+    "the register of data-subject requests. "
     "Errors are problem details (RFC 9457).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -281,6 +282,11 @@ SPECTACULAR_SETTINGS = {
         "CustomerStatusEnum": "kund.customers.models.Customer.Status",
         "ErasureActionEnum": ["delete", "anonymize", "blocked", "already_anonymized"],
         "ErasingActionEnum": ["delete", "anonymize"],
+        # Names the description had before the request register's kind and state came: kept for clients.
+        "KindEnum": "kund.customers.models.Customer.Kind",
+        "StateEnum": "kund.privacy.models.ErasureJob.State",
+        "RequestKindEnum": "kund.requests.models.DataRequest.Kind",
+        "RequestStateEnum": "kund.requests.models.DataRequest.State",
     },
 }
 # Requests per token (kund.api.throttling): counted per process while Kund has no shared cache.
