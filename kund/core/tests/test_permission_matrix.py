@@ -233,8 +233,24 @@ DOORS = [
     Door("customers:notification_bell", EVERYONE),
     Door("customers:custom_fields", ADMIN),
     Door("customers:custom_field", ADMIN, args=lambda w: [w.custom_field_pk]),
+    # the rights pages of old, now on the users pages
     Door("customers:rights", ADMIN),
     Door("customers:rights_edit", ADMIN, args=lambda w: [w.person_pk]),
+    # the register's users and their rights: administrators only. The posts change nothing: a form
+    # with errors, a confirmation page not yet confirmed, a reactivation of an active user.
+    Door("users:list", ADMIN),
+    Door("users:create", ADMIN, methods=("get", "post"), data=lambda w: {"username": ""}),
+    Door("users:detail", ADMIN, args=lambda w: [w.person_pk]),
+    Door(
+        "users:rights",
+        ADMIN,
+        args=lambda w: [w.person_pk],
+        methods=("get", "post"),
+        data=lambda w: {"rights": ["superpowers"]},
+    ),
+    Door("users:deactivate", ADMIN, args=lambda w: [w.person_pk], methods=("get", "post")),
+    Door("users:reactivate", ADMIN, args=lambda w: [w.person_pk], methods=("post",)),
+    Door("users:password", ADMIN, args=lambda w: [w.person_pk], methods=("get", "post")),
     # the customer's files, through rights-checked downloads only
     Door(
         "customers:document_download",
