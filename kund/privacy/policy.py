@@ -672,6 +672,7 @@ UNLINKED: dict[str, str] = {
     "crm.ProjectGroup": "reference data",
     "audit.ErasureLogHead": "the end of the hash chain",
     "audit.ErasureLogEntry": "no personal data by design (B-2): customer number, action, actor, counts",
+    "audit.ErasureLogCheck": "a check of the erasure log's chain: who asked, when, its progress and result",
     "privacy.ErasureJob": "a mass or selection run: criteria, who ran it, counts; no customer data",
     "privacy.ErasureJobItem": "customer id and number with the run's result and reason; no personal data",
     "privacy.SavedSelection": (
