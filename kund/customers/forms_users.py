@@ -40,6 +40,16 @@ class UserCreateForm(BootstrapForm, RightsForm):
         super().__init__(*args, **kwargs)
         self._style()
 
+    def mark_errors(self) -> None:
+        """Mark the fields with errors the service found after validation (a username taken meanwhile, the
+        password validators) as the form marks its own."""
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", "").split():
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                    attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+
     def clean_username(self):
         return get_user_model().normalize_username(self.cleaned_data["username"].strip())
 

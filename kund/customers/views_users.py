@@ -100,6 +100,7 @@ class UserCreateView(UsersView):
                 )
             except ValidationError as error:
                 _apply_form_errors(form, error)
+                form.mark_errors()
             else:
                 messages.success(
                     request, _("The user %(user)s was created.") % {"user": person.get_username()}
