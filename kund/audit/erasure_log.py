@@ -6,6 +6,7 @@ reordering any row breaks every hash after it. The hash of a row is the receipt 
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from json.encoder import encode_basestring_ascii
@@ -145,30 +146,105 @@ def _insert(rows: list[tuple]) -> None:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
 
 
+# What can be wrong with the chain: a code each, for the web to say in the reader's language; `problem` is
+# the English line the command prints.
+MISSING = "missing"  # a row of the sequence is not there
+UNLINKED = "unlinked"  # a row does not follow the one before it
+CHANGED = "changed"  # a row's content no longer gives its hash
+TRUNCATED = "truncated"  # rows at the end are gone (the chain's head knows of more)
+FORGED = "forged"  # a row after the end the head knows of, appended behind the log's back
+
+
 @dataclass
 class ChainCheck:
     ok: bool
     checked: int
     broken_at: int | None = None
     problem: str = ""
+    code: str = ""
 
 
-def verify_chain() -> ChainCheck:
-    """Recompute every hash in order; report the first row that does not fit."""
+def _head() -> tuple[int, str]:
+    head = ErasureLogHead.objects.filter(pk=1).values_list("last_sequence", "last_hash").first()
+    return head or (0, "0" * 64)
+
+
+def chain_length() -> int:
+    """How many rows the log has, from the chain's head: no count over the whole table."""
+    return _head()[0]
+
+
+def verify_chain(*, progress: Callable[[int], None] | None = None, every: int = 10_000) -> ChainCheck:
+    """Recompute every hash in order; report the first row that does not fit. `progress`, if given, is
+    told how many rows are checked every `every` rows.
+
+    The chain is checked up to the end the head names when the check begins: erasures that append while
+    a long check runs (each appends its rows and moves the head in one transaction) are left for the next
+    check, not taken for a break. A row beyond the head, once the head is read again, was appended
+    without it: that is a break."""
+    last_sequence, last_hash = _head()
     previous = "0" * 64
     expected_sequence = 1
     checked = 0
-    for entry in ErasureLogEntry.objects.order_by("sequence").iterator(chunk_size=2000):
+    entries = ErasureLogEntry.objects.filter(sequence__lte=last_sequence).order_by("sequence")
+    for entry in entries.iterator(chunk_size=2000):
         if entry.sequence != expected_sequence:
-            return ChainCheck(False, checked, entry.sequence, f"row {expected_sequence} is missing")
+            return ChainCheck(False, checked, entry.sequence, f"row {expected_sequence} is missing", MISSING)
         if entry.previous_hash != previous:
-            return ChainCheck(False, checked, entry.sequence, "does not follow the row before it")
+            return ChainCheck(False, checked, entry.sequence, "does not follow the row before it", UNLINKED)
         if entry_hash(entry) != entry.hash:
-            return ChainCheck(False, checked, entry.sequence, "its content was changed")
+            return ChainCheck(False, checked, entry.sequence, "its content was changed", CHANGED)
         previous = entry.hash
         expected_sequence += 1
         checked += 1
-    head = ErasureLogHead.objects.filter(pk=1).first()
-    if head is not None and (head.last_sequence != checked or head.last_hash != previous):
-        return ChainCheck(False, checked, checked + 1, "rows at the end of the log were removed")
+        if progress is not None and checked % every == 0:
+            progress(checked)
+    if checked != last_sequence or previous != last_hash:
+        return ChainCheck(False, checked, checked + 1, "rows at the end of the log were removed", TRUNCATED)
+    # Read the last row before the head again: a row an erasure appended is in the head by then.
+    beyond = ErasureLogEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+    if beyond is not None and beyond > _head()[0]:
+        return ChainCheck(False, checked, beyond, "a row was added after the end of the log", FORGED)
     return ChainCheck(True, checked)
+
+
+@dataclass
+class ReceiptCheck:
+    """One row of the log and whether it holds: its content still gives its hash (the receipt), and it
+    sits in the chain between the row before it and the row after it (or the head)."""
+
+    entry: ErasureLogEntry
+    ok: bool
+    code: str = ""
+
+
+def verify_entry(entry: ErasureLogEntry) -> ReceiptCheck:
+    """The receipt's own check: quick at any length of the log; the whole chain is verify_chain()'s."""
+    if entry_hash(entry) != entry.hash:
+        return ReceiptCheck(entry, False, CHANGED)
+    # The head first: a row appended after it was read is then simply a row after this one.
+    last_sequence, last_hash = _head()
+    sequence = entry.sequence
+    neighbours = {
+        row_sequence: (row_hash, row_previous)
+        for row_sequence, row_hash, row_previous in ErasureLogEntry.objects.filter(
+            sequence__in=[sequence - 1, sequence + 1]
+        ).values_list("sequence", "hash", "previous_hash")
+    }
+    if sequence == 1:
+        before = "0" * 64
+    elif sequence - 1 in neighbours:
+        before = neighbours[sequence - 1][0]
+    else:
+        return ReceiptCheck(entry, False, MISSING)
+    if before != entry.previous_hash:
+        return ReceiptCheck(entry, False, UNLINKED)
+    after = neighbours.get(sequence + 1)
+    if after is not None:
+        if after[1] != entry.hash:
+            return ReceiptCheck(entry, False, UNLINKED)
+    elif last_sequence > sequence:
+        return ReceiptCheck(entry, False, MISSING)
+    elif (last_sequence, last_hash) != (sequence, entry.hash):
+        return ReceiptCheck(entry, False, FORGED)
+    return ReceiptCheck(entry, True)

@@ -241,6 +241,9 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # failures and lockouts, not 
 # Kund's own settings.
 KUND_MASS_ERASURE_LIMIT = int(os.environ.get("KUND_MASS_ERASURE_LIMIT", "500"))  # SPEC M-2
 KUND_ERASURE_RULESET_VERSION = "2026.2"  # written into every erasure log row (SPEC B-2)
+# "Check the chain" on the erasure log's page runs at once up to this many rows (under half a second), and
+# as a background task with its progress beyond (kund.audit.log_checks).
+KUND_ERASURE_LOG_CHECK_INLINE_ROWS = int(os.environ.get("KUND_ERASURE_LOG_CHECK_INLINE_ROWS", "10000"))
 
 # --- data-subject requests (B-7) and the dashboard (B-11)
 # A closed request's contact and reasons are cleared this many years after it closed (`kund requests purge`).
