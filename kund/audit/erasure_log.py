@@ -2,16 +2,25 @@
 
 Each row's hash is SHA-256 over its own content and the previous row's hash, so editing, removing or
 reordering any row breaks every hash after it. The hash of a row is the receipt given for that erasure.
+
+There is one chain, however many workers erase at once: an append locks the chain's head row
+(ErasureLogHead, SELECT … FOR UPDATE) and the lock is held until the erasure's transaction commits, so the
+appends of concurrent transactions follow one another and each links to the row committed before it. That
+stretch — from taking the lock to the commit — is the one part of an erasure that no two workers can do
+at the same time; `serialized` measures it in each process (the job runner records it per chunk), since
+it is what bounds how far the workers of many machines can speed up one job. Rows are numbered in the
+order of their appends, not of their `at`, which is when each erasure's transaction began.
 """
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from datetime import UTC
 from json.encoder import encode_basestring_ascii
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from kund.audit.models import ErasureLogEntry, ErasureLogHead
 
@@ -66,6 +75,24 @@ def _digest(
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@dataclass
+class SerializedClock:
+    """What this process's appends spent on the chain head: `waited` for its lock, `held` from taking it to
+    the commit that released it (seconds, summed), and how many appends committed."""
+
+    waited: float = 0.0
+    held: float = 0.0
+    appends: int = 0
+
+    def _record(self, *, asked: float, locked: float) -> None:
+        self.waited += locked - asked
+        self.held += time.perf_counter() - locked
+        self.appends += 1
+
+
+serialized = SerializedClock()
+
+
 @dataclass(frozen=True)
 class Appended:
     """What the caller gets back for each appended row: the receipt of one erasure."""
@@ -77,13 +104,17 @@ class Appended:
 
 def append(records: list[dict], *, actor_username: str, at, job_id: int | None = None) -> list[Appended]:
     """Append one row per record ({"customer_number", "action", "counts"}); call inside the erasure's
-    transaction. The chain head is locked, so concurrent erasures append one after the other.
+    transaction. The chain head is locked until that transaction ends, so concurrent erasures append one
+    after the other.
 
     The rows are written in one bulk write (_insert) without model instances: a mass run writes one row
     per customer, and building and preparing a model object per row cost more than storing it."""
     if not records:
         return []
+    asked = time.perf_counter()
     head, _created = ErasureLogHead.objects.select_for_update().get_or_create(pk=1)
+    locked = time.perf_counter()
+    transaction.on_commit(lambda: serialized._record(asked=asked, locked=locked))
     ruleset = settings.KUND_ERASURE_RULESET_VERSION
     at_value = ErasureLogEntry._meta.get_field("at").get_db_prep_save(at, connection)
     at_text = _timestamp(at)

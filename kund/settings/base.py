@@ -235,3 +235,8 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # failures and lockouts, not 
 # Kund's own settings.
 KUND_MASS_ERASURE_LIMIT = int(os.environ.get("KUND_MASS_ERASURE_LIMIT", "500"))  # SPEC M-2
 KUND_ERASURE_RULESET_VERSION = "2026.1"  # written into every erasure log row (SPEC B-2)
+# A worker holds a chunk of an erasure job for at most this long; a chunk still running after that has lost
+# its worker, and the other workers take it over (kund.privacy.runner).
+KUND_ERASURE_JOB_LEASE_SECONDS = float(os.environ.get("KUND_ERASURE_JOB_LEASE_SECONDS", "120"))
+# The most customers in one chunk of an erasure job (one transaction; the engine's 5,000 when unset).
+KUND_ERASURE_CHUNK_SIZE = int(os.environ.get("KUND_ERASURE_CHUNK_SIZE", "0")) or None

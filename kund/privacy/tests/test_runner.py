@@ -1,0 +1,177 @@
+"""One erasure job shared by any number of workers (SPEC §9): its customers cut into chunks that each worker
+claims under a lease, a chunk whose lease ran out taken over by another worker, and a task left in the
+queue to look again when a worker finds only chunks that others hold. The real worker processes are in
+test_jobs_crash.py."""
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.test import override_settings
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from kund.audit.erasure_log import verify_chain
+from kund.audit.models import ErasureLogEntry
+from kund.customers.models import Customer
+from kund.privacy import runner
+from kund.privacy.jobs import plan_mass_job, run_job, start_job
+from kund.privacy.models import ErasureJob, ErasureJobChunk
+from kund.privacy.tasks import run_erasure_job
+from kund.privacy.tests.massdata import enable_crm, mass_eraser, private
+from kund.privacy.tests.worker import DATABASE_TASKS
+
+pytestmark = pytest.mark.django_db
+THROUGH = date(2020, 12, 31)
+SHARED_WRITES = "has_select_for_update_skip_locked"
+
+
+@pytest.fixture
+def eraser():
+    enable_crm()
+    return mass_eraser()
+
+
+def started_job(eraser, customers: int) -> ErasureJob:
+    """A started job over `customers` never-buyers (all to delete): chunks of 50."""
+    for i in range(customers):
+        private("Maja", f"Forsberg{i}", created=date(2015, 1, 1) + timedelta(days=i))
+    job = plan_mass_job(actor=eraser, criteria="never-purchased", through=THROUGH)
+    return start_job(actor=eraser, job=job, enqueue=False)
+
+
+def expire(chunk: ErasureJobChunk) -> None:
+    ErasureJobChunk.objects.filter(pk=chunk.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+
+
+def test_a_job_is_cut_into_chunks_and_each_is_claimed_by_one_worker(eraser):
+    # given a started job of 120 customers
+    job = started_job(eraser, 120)
+
+    # when one worker claims a chunk, and another one asks while the first still holds it
+    first = runner.claim_chunk(job.pk, worker="web-1:4242")
+    second = runner.claim_chunk(job.pk, worker="web-2:4343")
+
+    # then the job is cut in the order of its items, and the first chunk is the first worker's
+    assert [(c.number, c.size) for c in job.chunks.all()] == [(1, 50), (2, 50), (3, 20)]
+    assert (first.number, first.state, first.worker, first.attempts) == (1, "running", "web-1:4242", 1)
+    assert first.lease_until is not None
+    job.refresh_from_db()
+    assert job.state == ErasureJob.State.RUNNING and job.started_at is not None
+    if getattr(connection.features, SHARED_WRITES):
+        # PostgreSQL: the second worker takes the next chunk, erasing beside the first
+        assert (second.number, second.worker) == (2, "web-2:4343")
+    else:
+        # SQLite, one writer: a job's chunks are taken one at a time
+        assert second is None
+
+
+def test_a_chunk_whose_lease_ran_out_is_taken_over_and_its_lost_task_marked_failed(
+    eraser, django_capture_on_commit_callbacks
+):
+    # given a chunk claimed by a worker that then died: its task is left running in the queue
+    job = started_job(eraser, 60)
+    with override_settings(TASKS=DATABASE_TASKS):
+        lost = run_erasure_job.enqueue(job.pk)
+    DBTaskResult.objects.get(pk=lost.id).claim("dead-worker")
+    chunk = runner.claim_chunk(job.pk, worker="db-3:999", task_result_id=str(lost.id))
+
+    # when its lease runs out and another worker runs the job
+    expire(chunk)
+    with django_capture_on_commit_callbacks(execute=True):
+        finished = run_job(job_id=job.pk)
+
+    # then the other worker erased the dead one's chunk, every customer once
+    assert finished.state == ErasureJob.State.DONE
+    assert (finished.deleted, finished.processed) == (60, 60)
+    chunk.refresh_from_db()
+    assert (chunk.state, chunk.attempts, chunk.worker) == ("done", 2, runner.worker_name())
+    assert not Customer.objects.exists()
+    assert ErasureLogEntry.objects.filter(job_id=job.pk).count() == 60
+    # and the queue no longer says the dead worker's task is running
+    assert DBTaskResult.objects.get(pk=lost.id).status == "FAILED"
+
+
+def test_a_worker_that_finds_only_chunks_held_by_others_leaves_one_task_to_look_again(eraser):
+    # given a job whose first chunk another worker holds
+    job = started_job(eraser, 60)
+    held = runner.claim_chunk(job.pk, worker="db-2:777")
+
+    # when two more workers run the job, with the database queue
+    with override_settings(TASKS=DATABASE_TASKS):
+        after = run_job(job_id=job.pk)
+        run_job(job_id=job.pk)
+
+    # then the job is not done, and one task waits to look again when the holder's lease runs out
+    assert after.state == ErasureJob.State.RUNNING
+    waiting = DBTaskResult.objects.get(status="READY")
+    assert waiting.run_after == held.lease_until
+    assert waiting.args_kwargs == {"args": [job.pk], "kwargs": {}}
+    assert waiting.task_path == "kund.privacy.tasks.run_erasure_job"
+    if getattr(connection.features, SHARED_WRITES):
+        assert job.chunks.get(number=2).state == "done"  # the chunk nobody held was erased meanwhile
+
+    # when the lease runs out and that task runs
+    expire(held)
+    with override_settings(TASKS=DATABASE_TASKS):
+        finished = run_job(job_id=job.pk)
+
+    # then the held chunk was taken over and the job finished
+    assert finished.state == ErasureJob.State.DONE
+    assert (finished.deleted, finished.processed) == (60, 60)
+    assert job.chunks.get(number=1).attempts == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_skips_the_chunk_another_worker_is_claiming_instead_of_waiting_for_it(eraser):
+    if not getattr(connection.features, SHARED_WRITES):
+        pytest.skip("SQLite has no row locks: its writers take turns")
+    # given a job cut into chunks, and another worker in the middle of claiming the first one
+    job = started_job(eraser, 120)
+    ErasureJobChunk.objects.filter(pk=runner.claim_chunk(job.pk, worker="w:1").pk).update(
+        state="pending", lease_until=None
+    )
+    locked, release = threading.Event(), threading.Event()
+
+    def claiming():
+        try:
+            with transaction.atomic():
+                ErasureJobChunk.objects.select_for_update().get(job=job, number=1)
+                locked.set()
+                release.wait(20)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=claiming, daemon=True)
+    other.start()
+    assert locked.wait(20)
+
+    # when this worker claims
+    try:
+        chunk = runner.claim_chunk(job.pk, worker="w:2")
+    finally:
+        release.set()
+        other.join(20)
+
+    # then it took the next chunk rather than waiting for the first
+    assert chunk.number == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_chunk_records_its_worker_and_its_time_in_the_erasure_logs_serialized_append(eraser):
+    # given a started job of 120 customers
+    job = started_job(eraser, 120)
+
+    # when it runs
+    run_job(job_id=job.pk)
+
+    # then each chunk says who erased it, how long that took, and how much of it held the log's head
+    chunks = list(job.chunks.all())
+    assert len(chunks) == 3
+    for chunk in chunks:
+        assert (chunk.state, chunk.worker, chunk.attempts) == ("done", runner.worker_name(), 1)
+        assert 0 < chunk.serial_seconds < chunk.seconds
+        assert chunk.wait_seconds >= 0
+        assert chunk.lease_until is None and chunk.finished_at is not None
+    assert verify_chain().ok
