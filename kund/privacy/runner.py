@@ -242,17 +242,27 @@ def _release(chunk: ErasureJobChunk) -> None:
     )
 
 
-def finish_or_look_again(job_id: int, *, task_result_id: str = "") -> ErasureJob | None:
-    """After a worker found nothing left to claim: finish the job when every chunk is done; otherwise make
-    sure a task looks at it again when the first lease held by another worker runs out."""
+def finish_or_look_again(
+    job_id: int, *, ran_chunk: bool = False, task_result_id: str = ""
+) -> ErasureJob | None:
+    """After a worker's turn at the job: finish it when every chunk is done. Otherwise, if chunks are left
+    that nobody holds and this worker erased one, enqueue a task to take its place; and make sure a task
+    looks at the job again when the first lease held by another worker runs out."""
     with transaction.atomic():
         job = ErasureJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.state not in ACTIVE:
             return job
         open_chunks = job.chunks.exclude(state=Chunk.DONE)
         if open_chunks.exists():
-            lease_end = open_chunks.filter(state=Chunk.RUNNING).aggregate(end=Min("lease_until"))["end"]
-            job_queue.look_again_at(job, max(lease_end or timezone.now(), timezone.now()))
+            held = open_chunks.filter(state=Chunk.RUNNING, lease_until__gte=Now())
+            free = open_chunks.filter(Q(state=Chunk.PENDING) | Q(state=Chunk.RUNNING, lease_until__lt=Now()))
+            if ran_chunk and free.exists():
+                job_queue.enqueue_on_commit(job.pk)
+            lease_end = held.aggregate(end=Min("lease_until"))["end"]
+            if lease_end is not None:
+                job_queue.look_again_at(job, lease_end)
+            elif not ran_chunk:
+                job_queue.look_again_at(job, timezone.now())
             return job
         recount(job.pk)
         ErasureJob.objects.filter(pk=job.pk).update(state=State.DONE, finished_at=timezone.now())
@@ -271,13 +281,18 @@ def run_job(
     job_id: int,
     on_progress: Callable[[ErasureJob], None] | None = None,
     task_result_id: str = "",
+    chunks: int | None = None,
 ) -> ErasureJob | None:
-    """Take part in the job: claim and erase its chunks until none is left to claim, then finish it or
-    leave a task to look again. Safe to call any number of times, from any number of processes, and
-    again after a crash: only pending customers are erased, each once. Returns the job as it is then,
-    or None when it is not there or not running."""
+    """Take part in the job: claim and erase its chunks, at most `chunks` of them (a task: one) or until
+    none is left to claim (the command line), then finish the job or leave a task to go on. Safe to call
+    any number of times, from any number of processes, and again after a crash: only pending customers
+    are erased, each once. Returns the job as it is then, or None when it does not exist."""
     worker = worker_name()
-    while (chunk := claim_chunk(job_id, worker=worker, task_result_id=task_result_id)) is not None:
+    ran = 0
+    while chunks is None or ran < chunks:
+        chunk = claim_chunk(job_id, worker=worker, task_result_id=task_result_id)
+        if chunk is None:
+            break
         try:
             run_chunk(chunk, on_progress=on_progress)
         except Exception as exc:
@@ -287,4 +302,5 @@ def run_job(
                 state=State.FAILED, error=type(exc).__name__, finished_at=timezone.now()
             )
             raise
-    return finish_or_look_again(job_id, task_result_id=task_result_id)
+        ran += 1
+    return finish_or_look_again(job_id, ran_chunk=ran > 0, task_result_id=task_result_id)

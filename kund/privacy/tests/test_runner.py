@@ -10,6 +10,7 @@ import pytest
 from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
+from django_tasks.base import TaskContext
 from django_tasks_db.models import DBTaskResult
 
 from kund.audit.erasure_log import verify_chain
@@ -175,3 +176,22 @@ def test_each_chunk_records_its_worker_and_its_time_in_the_erasure_logs_serializ
         assert chunk.wait_seconds >= 0
         assert chunk.lease_until is None and chunk.finished_at is not None
     assert verify_chain().ok
+
+
+def test_a_task_erases_one_chunk_and_leaves_a_task_in_its_place_while_chunks_are_left(
+    eraser, django_capture_on_commit_callbacks
+):
+    # given a started job of 120 customers (three chunks) and no task in the queue
+    job = started_job(eraser, 120)
+
+    # when a task of the job runs, as a worker of the database queue runs it
+    with override_settings(TASKS=DATABASE_TASKS), django_capture_on_commit_callbacks(execute=True):
+        task = run_erasure_job.enqueue(job.pk)
+        DBTaskResult.objects.get(pk=task.id).claim("worker-1")
+        run_erasure_job.call(TaskContext(task_result=task), job.pk)
+
+    # then it erased one chunk, and one task waits to go on at once
+    assert list(job.chunks.values_list("state", flat=True)) == ["done", "pending", "pending"]
+    waiting = DBTaskResult.objects.get(status="READY")
+    assert waiting.args_kwargs == {"args": [job.pk], "kwargs": {}}
+    assert waiting.task_result.task.run_after is None
