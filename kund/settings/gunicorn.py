@@ -26,3 +26,7 @@ forwarded_allow_ips = os.environ.get("KUND_FORWARDED_ALLOW_IPS", "127.0.0.1,::1"
 accesslog = os.environ.get("KUND_ACCESS_LOG", "-")
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 errorlog = "-"
+
+# No control socket (gunicornc): its default path is one per user, which two servers on one machine (a
+# second site, a load test) would fight over. systemd or `kund serve` manages the server.
+control_socket_disable = True
