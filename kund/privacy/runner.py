@@ -247,22 +247,33 @@ def finish_or_look_again(
 ) -> ErasureJob | None:
     """After a worker's turn at the job: finish it when every chunk is done. Otherwise, if chunks are left
     that nobody holds and this worker erased one, enqueue a task to take its place; and make sure a task
-    looks at the job again when the first lease held by another worker runs out."""
+    looks at the job again when the first lease held by another worker runs out. Only finishing and
+    looking again take the job's row lock: while a job is under way, workers pass here without waiting for
+    one another."""
+    job = ErasureJob.objects.filter(pk=job_id).first()
+    if job is None or job.state not in ACTIVE:
+        return job
+    open_chunks = job.chunks.exclude(state=Chunk.DONE)
+    if not open_chunks.exists():
+        return _finish(job_id, task_result_id=task_result_id)
+    free = open_chunks.filter(Q(state=Chunk.PENDING) | Q(state=Chunk.RUNNING, lease_until__lt=Now()))
+    if ran_chunk and free.exists():
+        job_queue.enqueue(job.pk)
+    lease_end = open_chunks.filter(state=Chunk.RUNNING, lease_until__gte=Now()).aggregate(
+        end=Min("lease_until")
+    )["end"]
+    if lease_end is not None or not ran_chunk:
+        with transaction.atomic():
+            job = ErasureJob.objects.select_for_update().get(pk=job_id)
+            if job.state in ACTIVE:
+                job_queue.look_again_at(job, lease_end or timezone.now())
+    return job
+
+
+def _finish(job_id: int, *, task_result_id: str) -> ErasureJob:
     with transaction.atomic():
-        job = ErasureJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.state not in ACTIVE:
-            return job
-        open_chunks = job.chunks.exclude(state=Chunk.DONE)
-        if open_chunks.exists():
-            held = open_chunks.filter(state=Chunk.RUNNING, lease_until__gte=Now())
-            free = open_chunks.filter(Q(state=Chunk.PENDING) | Q(state=Chunk.RUNNING, lease_until__lt=Now()))
-            if ran_chunk and free.exists():
-                job_queue.enqueue_on_commit(job.pk)
-            lease_end = held.aggregate(end=Min("lease_until"))["end"]
-            if lease_end is not None:
-                job_queue.look_again_at(job, lease_end)
-            elif not ran_chunk:
-                job_queue.look_again_at(job, timezone.now())
+        job = ErasureJob.objects.select_for_update().get(pk=job_id)
+        if job.state not in ACTIVE or job.chunks.exclude(state=Chunk.DONE).exists():
             return job
         recount(job.pk)
         ErasureJob.objects.filter(pk=job.pk).update(state=State.DONE, finished_at=timezone.now())
