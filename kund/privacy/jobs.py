@@ -177,8 +177,8 @@ def resume_job(*, actor, job: ErasureJob, stale_after: timedelta | None = None) 
         held = job.chunks.filter(state=ErasureJobChunk.State.RUNNING)
         lost_tasks = [t for t in held.values_list("task_result_id", flat=True) if t]
         held.update(state=ErasureJobChunk.State.PENDING, lease_until=None)
-        if runner.settle_from_log(job):
-            runner.recount(job.pk)
+        runner.settle_from_log(job)
+        runner.recount(job.pk)  # a worker may have died between a commit and adding it to the counts
         job.state = State.QUEUED
         job.heartbeat_at = None
         job.error = ""

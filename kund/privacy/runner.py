@@ -26,7 +26,7 @@ import math
 import os
 import socket
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from itertools import islice
 
@@ -79,27 +79,33 @@ def _shares_writes() -> bool:
 # --- recording outcomes ------------------------------------------------------------------------------
 
 
-def _settle(job_id: int, outcomes: list[Outcome]) -> int:
-    """Move the outcomes' pending items to their result and add them to the job's counts. Only pending
-    items change, so an outcome can never be recorded twice."""
+def _settle(job_id: int, outcomes: list[Outcome]) -> Counter:
+    """Move the outcomes' pending items to their result; returns how many changed, by result. Only pending
+    items change, so an outcome can never be recorded twice. Called inside the erasure's transaction."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for outcome in outcomes:
         groups[(outcome.result, outcome.reason[:500])].append(outcome.customer_id)
-    changed: dict[str, int] = defaultdict(int)
+    changed: Counter = Counter()
     for (result, reason), ids in groups.items():
         changed[result] += ErasureJobItem.objects.filter(
             job_id=job_id, result=Result.PENDING, customer_id__in=ids
         ).update(result=result, reason=reason)
-    total = sum(changed.values())
+    return changed
+
+
+def _count(job_id: int, changed: Counter) -> None:
+    """Add settled items to the job's counts, after their transaction committed. Not inside it: every
+    chunk would then lock the job's row until its commit, one chunk after the other. A worker that dies
+    between the two leaves the counts short until the next recount (a chunk taken over, the job's end)."""
     ErasureJob.objects.filter(pk=job_id).update(
-        processed=F("processed") + total,
+        processed=F("processed") + sum(changed.values()),
         deleted=F("deleted") + changed["deleted"],
         anonymized=F("anonymized") + changed["anonymized"],
         ignored=F("ignored") + changed["ignored"],
         failed=F("failed") + changed["failed"],
         heartbeat_at=timezone.now(),
     )
-    return total
+    changed.clear()
 
 
 def settle_from_log(job: ErasureJob) -> int:
@@ -181,6 +187,8 @@ def claim_chunk(job_id: int, *, worker: str, task_result_id: str = "") -> Erasur
         now = timezone.now()
         ErasureJob.objects.filter(pk=job_id, state=State.QUEUED).update(state=State.RUNNING, heartbeat_at=now)
         ErasureJob.objects.filter(pk=job_id, started_at=None).update(started_at=now)
+        if chunk.state == Chunk.RUNNING:
+            recount(job_id)  # its worker may have died between a commit and adding it to the counts
         if lost_task:
             transaction.on_commit(lambda: job_queue.release_lost_task(lost_task))
     if chunk.state == Chunk.RUNNING:
@@ -205,12 +213,18 @@ def run_chunk(chunk: ErasureJobChunk, *, on_progress: Callable[[ErasureJob], Non
         .values_list("customer_id", flat=True)
     )
 
+    changed: Counter = Counter()
+
+    def in_transaction(outcomes: list[Outcome]) -> None:
+        changed.update(_settle(job.pk, outcomes))
+
     def after_commit(outcomes: list[Outcome]) -> None:
         # Failures are reported outside any transaction (the engine's retry one by one); settle them
         # here. Everything else was settled inside its chunk's transaction already.
         failed = [o for o in outcomes if o.result == "failed"]
         if failed:
-            _settle(job.pk, failed)
+            changed.update(_settle(job.pk, failed))
+        _count(job.pk, changed)
         if on_progress is not None:
             on_progress(ErasureJob.objects.get(pk=job.pk))
 
@@ -222,7 +236,7 @@ def run_chunk(chunk: ErasureJobChunk, *, on_progress: Callable[[ErasureJob], Non
         actor=job.created_by,
         job_id=job.pk,
         chunk_size=max(1, len(ids)),
-        in_transaction=lambda outcomes: _settle(job.pk, outcomes),
+        in_transaction=in_transaction,
         on_chunk=after_commit,
     )
     ErasureJobChunk.objects.filter(pk=chunk.pk).update(

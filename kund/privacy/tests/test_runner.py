@@ -195,3 +195,23 @@ def test_a_task_erases_one_chunk_and_leaves_a_task_in_its_place_while_chunks_are
     waiting = DBTaskResult.objects.get(status="READY")
     assert waiting.args_kwargs == {"args": [job.pk], "kwargs": {}}
     assert waiting.task_result.task.run_after is None
+
+
+def test_a_chunks_record_is_written_before_the_erasure_log_which_holds_its_head_until_the_commit(eraser):
+    # given a job, watched where the engine records its outcomes
+    job = started_job(eraser, 60)
+    seen = []
+    settle = runner._settle
+
+    def watched(job_id, outcomes):
+        seen.append((ErasureLogEntry.objects.count(), {o.receipt for o in outcomes}))
+        return settle(job_id, outcomes)
+
+    # when it runs
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(runner, "_settle", watched)
+        run_job(job_id=job.pk)
+
+    # then the outcomes were recorded before the chunk's log rows were appended, and got their receipts
+    assert seen == [(0, {""}), (50, {""})]
+    assert ErasureLogEntry.objects.filter(job_id=job.pk).count() == 60
