@@ -151,11 +151,10 @@ def append(records: list[dict], *, actor_username: str, at, job_id: int | None =
     asked = time.perf_counter()
     head, _created = ErasureLogHead.objects.select_for_update().get_or_create(pk=1)
     locked = time.perf_counter()
+    # Measured to the commit, when this runs; after-commit work registered earlier in the transaction runs
+    # before it and is counted too (an erasure's removal of files from the storage: with a remote store,
+    # the figure overstates the time the head was held).
     transaction.on_commit(lambda: serialized._record(asked=asked, locked=locked))
-    # Run first after the commit: hooks registered earlier (removing the erased customers' files from the
-    # storage) run after the lock is released, and are not part of the time it was held.
-    if connection.in_atomic_block:
-        connection.run_on_commit.insert(0, connection.run_on_commit.pop())
     appended, rows = [], []
     sequence, previous = head.last_sequence, head.last_hash
     for number, hashing, values in prepared:

@@ -79,33 +79,38 @@ def _shares_writes() -> bool:
 # --- recording outcomes ------------------------------------------------------------------------------
 
 
-def _settle(job_id: int, outcomes: list[Outcome]) -> Counter:
-    """Move the outcomes' pending items to their result; returns how many changed, by result. Only pending
-    items change, so an outcome can never be recorded twice. Called inside the erasure's transaction."""
+def _settle(job_id: int, outcomes: list[Outcome]) -> None:
+    """Move the outcomes' pending items to their result. Only pending items change, so an outcome can
+    never be recorded twice. Called inside the erasure's transaction."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for outcome in outcomes:
         groups[(outcome.result, outcome.reason[:500])].append(outcome.customer_id)
-    changed: Counter = Counter()
     for (result, reason), ids in groups.items():
-        changed[result] += ErasureJobItem.objects.filter(
-            job_id=job_id, result=Result.PENDING, customer_id__in=ids
-        ).update(result=result, reason=reason)
-    return changed
+        ErasureJobItem.objects.filter(job_id=job_id, result=Result.PENDING, customer_id__in=ids).update(
+            result=result, reason=reason
+        )
+
+
+def _results(chunk: ErasureJobChunk) -> Counter:
+    """How many of the chunk's items have each result."""
+    items = ErasureJobItem.objects.filter(job_id=chunk.job_id, pk__range=(chunk.first_item, chunk.last_item))
+    return Counter(dict(items.values_list("result").annotate(n=Count("pk")).order_by()))
 
 
 def _count(job_id: int, changed: Counter) -> None:
-    """Add settled items to the job's counts, after their transaction committed. Not inside it: every
-    chunk would then lock the job's row until its commit, one chunk after the other. A worker that dies
-    between the two leaves the counts short until the next recount (a chunk taken over, the job's end)."""
+    """Add what a chunk settled to the job's counts, after its transactions committed. Not inside them:
+    every chunk would then lock the job's row until its commit, one chunk after the other. A worker that
+    dies between the two leaves the counts short until the next recount (when its chunk is taken over,
+    on resume, at the job's end)."""
+    settled = {
+        result: changed[result]
+        for result in (Result.DELETED, Result.ANONYMIZED, Result.IGNORED, Result.FAILED)
+    }
     ErasureJob.objects.filter(pk=job_id).update(
-        processed=F("processed") + sum(changed.values()),
-        deleted=F("deleted") + changed["deleted"],
-        anonymized=F("anonymized") + changed["anonymized"],
-        ignored=F("ignored") + changed["ignored"],
-        failed=F("failed") + changed["failed"],
+        processed=F("processed") + sum(settled.values()),
+        **{result: F(result) + n for result, n in settled.items()},
         heartbeat_at=timezone.now(),
     )
-    changed.clear()
 
 
 def settle_from_log(job: ErasureJob) -> int:
@@ -213,18 +218,16 @@ def run_chunk(chunk: ErasureJobChunk, *, on_progress: Callable[[ErasureJob], Non
         .values_list("customer_id", flat=True)
     )
 
-    changed: Counter = Counter()
-
-    def in_transaction(outcomes: list[Outcome]) -> None:
-        changed.update(_settle(job.pk, outcomes))
+    before = _results(chunk)
 
     def after_commit(outcomes: list[Outcome]) -> None:
         # Failures are reported outside any transaction (the engine's retry one by one); settle them
-        # here. Everything else was settled inside its chunk's transaction already.
+        # here. Everything else was settled inside its chunk's transaction already: what changed is read
+        # back, so that a transaction rolled back after recording its outcomes counts for nothing.
         failed = [o for o in outcomes if o.result == "failed"]
         if failed:
-            changed.update(_settle(job.pk, failed))
-        _count(job.pk, changed)
+            _settle(job.pk, failed)
+        _count(job.pk, _results(chunk) - before)
         if on_progress is not None:
             on_progress(ErasureJob.objects.get(pk=job.pk))
 
@@ -236,7 +239,7 @@ def run_chunk(chunk: ErasureJobChunk, *, on_progress: Callable[[ErasureJob], Non
         actor=job.created_by,
         job_id=job.pk,
         chunk_size=max(1, len(ids)),
-        in_transaction=in_transaction,
+        in_transaction=lambda outcomes: _settle(job.pk, outcomes),
         on_chunk=after_commit,
     )
     ErasureJobChunk.objects.filter(pk=chunk.pk).update(
