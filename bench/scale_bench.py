@@ -1,7 +1,7 @@
 """Benchmark of one mass-erasure job shared by several workers (SPEC §9), on PostgreSQL.
 
     python bench/scale_bench.py --database-url postgres://kund:kund@127.0.0.1:54329/kund_bench_scale \\
-        [--customers 100000] [--run 30000] [--workers 1,2,3] [--repeat 1]
+        [--customers 100000] [--run 100000] [--workers 1,2,3] [--repeat 1]
 
 The database given is the template: seeded with `kund seed_demo` when empty, and a mass job of --run
 customers planned in it once. Each measured run works on a fresh copy of it (CREATE DATABASE … TEMPLATE),
@@ -38,7 +38,7 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True, help="the template database (PostgreSQL)")
     parser.add_argument("--customers", type=int, default=100_000, help="register to seed when empty")
-    parser.add_argument("--run", type=int, default=30_000, help="customers selected for the job")
+    parser.add_argument("--run", type=int, default=100_000, help="most customers selected for the job")
     parser.add_argument("--workers", default="1,2,3", help="worker counts to measure, in order")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each worker count")
     parser.add_argument("--criteria", default="both")
