@@ -8,7 +8,8 @@ The register given is copied first (the run signs users in, which writes session
 with the production settings (plain HTTP on loopback: KUND_SECURE_COOKIES=0). Each user is a thread with
 its own session, signed in beforehand; it repeats list, search (by the first letters of a last name or an
 e-mail address, as ?q=) and card, in turn, pausing a random 0 to 2 × --think seconds between requests
-(--think 0: back to back, a stress test). The run is bounded: it stops after --requests requests or
+(--think 0: back to back, a stress test), after a few unmeasured requests that warm every gunicorn worker
+up. The run is bounded: it stops after --requests requests or
 --seconds seconds, whichever comes first. Printed: requests, errors (anything but 200, or no answer),
 p50 / p95 / p99 latency for each kind, and the CPU time per request of the gunicorn workers and of the
 copy's PostgreSQL backends (utime + stime from /proc), which says what the load needs on machines of its
@@ -106,6 +107,7 @@ def main():
             f"{args.users} users, think time {args.think:g} s mean"
         )
         print(f"machine: {os.cpu_count()} cores; reference loop {reference_loop():.2f} s (lower is faster)")
+        warm_up(port, sessions[0], targets, 5 * args.web_workers)
         results = run_users(
             args, port, sessions, targets, cpu=Cpu(server.pid, urlsplit(url).path.lstrip("/"))
         )
@@ -192,6 +194,22 @@ class Cpu:
                 "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> %s", [self.database, self.own]
             )
             self.postgres.sample(pid for (pid,) in cursor.fetchall())
+
+
+def warm_up(port: int, session: str, targets: dict, rounds: int) -> None:
+    """Unmeasured requests of each kind, so that every gunicorn worker has loaded its code and its first
+    templates before the clock starts."""
+    rng = random.Random(0)
+    for _ in range(rounds):
+        for path in (
+            "/customers/",
+            f"/customers/?q={quote(rng.choice(targets['terms']))}",
+            f"/customers/{rng.choice(targets['ids'])}/",
+        ):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", path, headers={"Cookie": f"sessionid={session}"})
+            connection.getresponse().read()
+            connection.close()
 
 
 def run_users(args, port: int, sessions: list[str], targets: dict, cpu: Cpu) -> dict:

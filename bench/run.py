@@ -63,7 +63,16 @@ def main() -> int:
         failures += (
             run(
                 "bench/scale_bench.py",
-                *("--database-url", scale, "--customers", scale_customers, "--run", "100000", "--repeat", "3"),
+                *(
+                    "--database-url",
+                    scale,
+                    "--customers",
+                    scale_customers,
+                    "--run",
+                    "100000",
+                    "--repeat",
+                    "3",
+                ),
             )
             != 0
         )
