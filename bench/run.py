@@ -33,6 +33,8 @@ def main() -> int:
     failures += run("bench/erasure_bench.py", "--customers", str(customers), "--source", str(source)) != 0
     failures += run("bench/mass_bench.py", "--source", str(source)) != 0
     failures += run("bench/list_bench.py", env={**os.environ, "DATABASE_URL": f"sqlite:///{source}"}) != 0
+    failures += run("bench/dashboard_bench.py", "--database-url", f"sqlite:///{source}") != 0
+    failures += run("bench/api_bench.py", env={**os.environ, "DATABASE_URL": f"sqlite:///{source}"}) != 0
     failures += run("bench/import_bench.py") != 0
     pg = os.environ.get("KUND_BENCH_DATABASE_URL")
     if pg:

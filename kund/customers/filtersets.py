@@ -2,19 +2,21 @@
 an export holds exactly the filtered list."""
 
 import datetime
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, Func, OuterRef
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, QuerySet
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kund.core.bounds import BoundedDateField
 from kund.customers.forms import BootstrapForm
 from kund.customers.models import Customer, CustomerGroup, CustomField, CustomFieldValue
-from kund.customers.selectors import customer_search
+from kund.customers.selectors import customer_search, customers_visible_to
 
 # ?sort= value -> the ordering; the name sorts by its indexed, lower-cased copy.
 SORTS = {
@@ -27,9 +29,22 @@ SORTS = {
 }
 DEFAULT_SORT = "number"
 
+# The days a creation-date filter can bound by: a moment at the very edge of the calendar (0001-01-01 or
+# 9999-12-31 in Stockholm) has no UTC equivalent to store or compare, so a bound beyond these is no bound.
+FIRST_BOUND = datetime.date(1, 1, 2)
+LAST_BOUND = datetime.date(9999, 12, 30)
+
 
 def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class BoundedDateFilter(django_filters.DateFilter):
+    """A date filter whose field accepts only dates from 1900 to 2999 (kund.core.bounds): the day after
+    9999-12-31 and the first moment of 0001-01-01 in UTC do not exist, so such dates are refused next to
+    the field, before the filter's arithmetic, and the export answers them with 400."""
+
+    field_class = BoundedDateField
 
 
 class CustomerFilterSet(django_filters.FilterSet):
@@ -51,10 +66,10 @@ class CustomerFilterSet(django_filters.FilterSet):
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         empty_label=_("Anyone"),
     )
-    created_from = django_filters.DateFilter(
+    created_from = BoundedDateFilter(
         label=_("Created from"), method="filter_created_from", widget=forms.DateInput(attrs={"type": "date"})
     )
-    created_to = django_filters.DateFilter(
+    created_to = BoundedDateFilter(
         label=_("Created through"), method="filter_created_to", widget=forms.DateInput(attrs={"type": "date"})
     )
     country = django_filters.CharFilter(
@@ -81,9 +96,13 @@ class CustomerFilterSet(django_filters.FilterSet):
         return customer_search(queryset, value)
 
     def filter_created_from(self, queryset, name, value):
+        if value < FIRST_BOUND:
+            return queryset
         return queryset.filter(created_at__gte=_start_of(value))
 
     def filter_created_to(self, queryset, name, value):
+        if value > LAST_BOUND:
+            return queryset
         return queryset.filter(created_at__lt=_start_of(value + datetime.timedelta(days=1)))
 
     def filter_country(self, queryset, name, value):
@@ -134,6 +153,15 @@ class CustomerFilterSet(django_filters.FilterSet):
 
         return StyledForm
 
+    def error_lines(self) -> list[str]:
+        """Each of the bound form's errors as "Field label: message", for answers that have no form."""
+        lines = []
+        for name, errors in self.form.errors.items():
+            field = self.form.fields.get(name)
+            label = f"{field.label}: " if field is not None and field.label else ""
+            lines.extend(f"{label}{message}" for message in errors)
+        return lines
+
     @property
     def include_anonymized(self) -> bool:
         return bool(self.form.is_valid() and self.form.cleaned_data.get("anonymized"))
@@ -141,3 +169,34 @@ class CustomerFilterSet(django_filters.FilterSet):
 
 def sort_of(request_value: str | None) -> str:
     return request_value if request_value in SORTS else DEFAULT_SORT
+
+
+@dataclass
+class FilteredCustomers:
+    """The list's filterset over what the user may see, and what it selects. `base` is every customer the
+    user may see before filtering — the very same object as `customers` when no filter narrows them
+    (customer_page() relies on that to take its fastest path)."""
+
+    filterset: CustomerFilterSet
+    base: QuerySet
+    customers: QuerySet
+
+    @property
+    def valid(self) -> bool:
+        return not self.filterset.is_bound or self.filterset.is_valid()
+
+
+def filter_customers(data, user) -> FilteredCustomers:
+    """The customer list's search and filters (R-2) over the customers `user` may see (R-9), for every
+    door that lists customers: the list page, its export and the API. A malformed filter selects nobody;
+    the caller says why (filterset.errors)."""
+    filterset = CustomerFilterSet(data or None, queryset=Customer.objects.none())
+    base = customers_visible_to(user, include_anonymized=filterset.include_anonymized)
+    filterset.queryset = base
+    if filterset.is_bound and not filterset.is_valid():
+        customers = Customer.objects.none()
+    elif filterset.is_bound and filterset.narrows():
+        customers = filterset.qs
+    else:
+        customers = base
+    return FilteredCustomers(filterset=filterset, base=base, customers=customers)

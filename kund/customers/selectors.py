@@ -4,6 +4,7 @@
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
@@ -84,6 +85,12 @@ PROBE = 3000  # a filter matching fewer rows than this is "narrow"
 SEARCH_PROBE = 10_000
 CHUNK = 2000  # rows of the sort order read at a time for a wide filter
 MAX_SCAN = 60_000  # rows of the sort order a wide filter may walk for one page
+
+
+def probe_size(sort: str, *, searching: bool) -> int:
+    """The probe for a page of the list in `sort` (a key of filtersets.SORTS): the search indexes cover a
+    longer probe, but only for the number order (they hold the number)."""
+    return SEARCH_PROBE if searching and sort.lstrip("-") == "number" else PROBE
 
 
 class TooWideToSort(Exception):
@@ -200,6 +207,15 @@ SECTIONS: tuple[Section, ...] = (
     Section("trade_invoices", "sales.TradeInvoice", _("Trade invoices"), "date"),
     Section("agreements", "crm.Agreement", _("Agreements"), "started_on", ("description", "ended_on")),
     Section("activities", "crm.Activity", _("Activities and events"), "date", ("kind",)),
+    # Seed 001: activities of other customers that link this one as their second customer.
+    Section(
+        "linked_activities",
+        "crm.Activity",
+        _("Activities as second customer"),
+        "date",
+        ("kind",),
+        link="second_customer",
+    ),
     Section("projects", "crm.Project", _("Projects"), "started_on", ("ended_on",)),
     Section("project_groups", "crm.ProjectGroupMembership", _("Project groups"), "joined_on", ("group",)),
     Section("resellers", "crm.ResellerLink", _("Resellers"), "since", ("commission_percent",)),
@@ -270,6 +286,21 @@ def change_history(customer: Customer) -> QuerySet[ChangeRecord]:
     return ChangeRecord.objects.filter(customer=customer).select_related("actor").order_by("-at", "-id")
 
 
+# --- who can be made responsible (R-6, seed 004) ------------------------------------------------------
+
+# A technician is an active user in this Django group (an administrator puts users in it in the back
+# office). Seed 004 assigns customers to technicians, "listed in groups": the assign choice lists them
+# first, in a group of their own, then every other active user (a seller can be responsible too).
+TECHNICIANS_GROUP = "Technicians"
+
+
+def assignable_users() -> tuple[list, list]:
+    """(technicians, other active users), each by username: two queries."""
+    users = get_user_model().objects.filter(is_active=True).order_by("username")
+    in_group = users.filter(groups__name=TECHNICIANS_GROUP)
+    return list(in_group), list(users.exclude(pk__in=in_group.values("pk")))
+
+
 # --- notifications (R-6) -------------------------------------------------------------------------------
 
 
@@ -278,4 +309,8 @@ def unread_notification_count(user) -> int:
 
 
 def notifications_for(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related("customer").order_by("-created_at")
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("customer", "request")
+        .order_by("-created_at")
+    )

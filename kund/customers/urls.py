@@ -24,6 +24,11 @@ urlpatterns = [
         views_files.CreditFileDownloadView.as_view(),
         name="credit_file_download",
     ),
+    # --- prospects, deceased, mailings and the list as a place to act (seeds 000, 001, 003, 004) ---
+    path("<int:pk>/convert/", views.CustomerConvertView.as_view(), name="convert"),
+    path("mailing.<str:fmt>", views.MailingExportView.as_view(), name="mailing_export"),
+    path("assign/", views.CustomerBulkAssignView.as_view(), name="bulk_assign"),
+    # ---
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path("notifications/bell/", views.NotificationBellView.as_view(), name="notification_bell"),
     path("custom-fields/", views.CustomFieldListView.as_view(), name="custom_fields"),

@@ -14,9 +14,11 @@ import sys
 import time
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+
+from kund.core.cli import KundCommand, bad_input, not_done
 
 # A worker that keeps dying is started again at most this often.
 RESTART_DELAY = 5.0
@@ -35,7 +37,7 @@ def _count(value: str) -> int:
     return number
 
 
-class Command(BaseCommand):
+class Command(KundCommand):
     help = (
         "Run Kund in production on this machine: gunicorn and N background workers (kund db_worker), after "
         "checking that the database is migrated. --no-web runs workers only, to add them on another machine."
@@ -68,7 +70,7 @@ class Command(BaseCommand):
     def handle(self, *args, bind, web_workers, task_workers, no_web, no_collectstatic, **options):
         missing = unapplied_migrations()
         if missing:
-            raise CommandError(
+            raise not_done(
                 f"the database lacks {len(missing)} migration(s) ({missing[0]} first): "
                 "run `kund migrate`, then start again"
             )
@@ -77,7 +79,7 @@ class Command(BaseCommand):
             self.stderr.write("SQLite has one writer: starting one background worker, not more")
             task_workers = 1
         if not web and not task_workers:
-            raise CommandError("nothing to run: no web server and no background worker")
+            raise bad_input("nothing to run: no web server and no background worker")
         if web and not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
         connection.close()  # the children open their own
