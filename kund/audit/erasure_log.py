@@ -118,8 +118,8 @@ class Appended:
 
 def append(records: list[dict], *, actor_username: str, at, job_id: int | None = None) -> list[Appended]:
     """Append one row per record ({"customer_number", "action", "counts"}); call inside the erasure's
-    transaction, as its last step. The chain head is locked until that transaction ends, so concurrent
-    erasures append one after the other.
+    transaction, as late as it can come (what follows it, up to the commit, holds the head too). The chain
+    head is locked until that transaction ends, so concurrent erasures append one after the other.
 
     Everything that does not depend on the head is prepared before its lock is taken: each row's stored
     values and the SHA-256 state of its canonical JSON up to the previous hash. Under the lock remain the

@@ -410,8 +410,9 @@ def erase_customers(
     `in_transaction` is called with the deleted, anonymized and ignored outcomes of each chunk inside the
     chunk's transaction, so what the caller records about them commits together with the erasure (a
     background job's per-customer results); if it raises, the chunk is rolled back and retried one
-    customer at a time like any failed chunk. It is called before the erasure log's append, which comes
-    last (the receipts are not on the outcomes yet): the log's head is held from there to the commit.
+    customer at a time like any failed chunk. It is called before the erasure log's append (the receipts
+    are not on the outcomes yet): the log's head is held from the append to the commit, and only the
+    events' outbox rows, which need the receipts, come after it.
     """
     allowed = frozenset(Action(a) for a in allowed)
     ids = list(dict.fromkeys(customer_ids))

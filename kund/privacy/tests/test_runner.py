@@ -22,6 +22,8 @@ from kund.privacy.models import ErasureJob, ErasureJobChunk
 from kund.privacy.tasks import run_erasure_job
 from kund.privacy.tests.massdata import enable_crm, mass_eraser, private
 from kund.privacy.tests.worker import DATABASE_TASKS
+from kund.webhooks.models import Delivery
+from kund.webhooks.services import subscription_create
 
 pytestmark = pytest.mark.django_db
 THROUGH = date(2020, 12, 31)
@@ -215,3 +217,19 @@ def test_a_chunks_record_is_written_before_the_erasure_log_which_holds_its_head_
     # then the outcomes were recorded before the chunk's log rows were appended, and got their receipts
     assert seen == [(0, {""}), (50, {""})]
     assert ErasureLogEntry.objects.filter(job_id=job.pk).count() == 60
+
+
+def test_a_jobs_events_to_connected_systems_carry_the_receipts_of_the_log_appended_before_them(eraser):
+    # given a connected system subscribed to deletions, and a job of 60 customers to delete (two chunks)
+    subscription_create(
+        actor=None, url="http://127.0.0.1:9/kund", events=["customer.deleted"], name="Bokföring"
+    )
+    job = started_job(eraser, 60)
+
+    # when the job runs
+    run_job(job_id=job.pk)
+
+    # then each erased customer's event is in the outbox with its own receipt from the erasure log
+    logged = set(ErasureLogEntry.objects.filter(job_id=job.pk).values_list("customer_number", "hash"))
+    assert len(logged) == 60
+    assert set(Delivery.objects.values_list("customer_number", "receipt")) == logged
