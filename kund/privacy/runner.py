@@ -287,6 +287,26 @@ def finish_or_look_again(
     return job
 
 
+def watch_active_jobs() -> list[int]:
+    """When a machine's workers start (`kund serve`): make sure a task of every queued or running job waits
+    in the queue, due when the first lease held by a worker runs out, or at once when none is held. A job
+    whose workers all stopped together (the only machine went down) so goes on by itself after a restart;
+    a job whose workers are alive gets at most one task more, which finds their chunks held and looks
+    again later. Returns the jobs a task waits for."""
+    watched = []
+    for job_id in ErasureJob.objects.filter(state__in=ACTIVE).order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            job = ErasureJob.objects.select_for_update().get(pk=job_id)
+            if job.state not in ACTIVE:
+                continue
+            lease_end = job.chunks.filter(state=Chunk.RUNNING, lease_until__gte=Now()).aggregate(
+                end=Min("lease_until")
+            )["end"]
+            if job_queue.look_again_at(job, lease_end or timezone.now()):
+                watched.append(job_id)
+    return watched
+
+
 def _finish(job_id: int, *, task_result_id: str) -> ErasureJob:
     with transaction.atomic():
         job = ErasureJob.objects.select_for_update().get(pk=job_id)

@@ -1,6 +1,7 @@
 """Production (SPEC §9): settings from the environment, and `kund serve` — migrations checked first, then
 gunicorn and the background workers, with an access log that never holds a query string."""
 
+import io
 import json
 import os
 import signal
@@ -10,11 +11,18 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import date
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
 
-from kund.privacy.tests.worker import database_url
+from kund.core.management.commands import serve
+from kund.privacy import jobs, runner
+from kund.privacy.tests.massdata import enable_crm, mass_eraser, private
+from kund.privacy.tests.worker import DATABASE_TASKS, database_url
 
 ROOT = Path(__file__).resolve().parents[3]
 SHOW_SETTINGS = """
@@ -108,6 +116,35 @@ def test_serve_refuses_to_start_with_migrations_not_applied(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "migration(s)" in lines[0] and "kund migrate" in lines[0]
     assert "web server" not in result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_serve_leaves_a_task_for_an_erasure_job_whose_workers_all_stopped_before_it_starts_its_own(
+    monkeypatch,
+):
+    # given a mass job whose only worker died with its machine, holding a chunk, its task lost
+    enable_crm()
+    eraser = mass_eraser()
+    for day in range(1, 4):
+        private("Nils", f"Hedlund{day}", created=date(2015, 1, day))
+    job = jobs.plan_mass_job(actor=eraser, criteria="never-purchased", through=date(2020, 12, 31))
+    jobs.start_job(actor=eraser, job=job, enqueue=False)
+    held = runner.claim_chunk(job.pk, worker="db-1:4242")
+    # and the supervisor held back, so that no process starts
+    monkeypatch.setattr(serve.Supervisor, "run", lambda supervisor: None)
+
+    # when the machine starts again: `kund serve --no-web`
+    err = io.StringIO()
+    call_command("serve", "--no-web", "--task-workers", "1", stdout=io.StringIO(), stderr=err)
+
+    # then a task of the job waits for the dead worker's lease to run out, with nobody resuming it
+    waiting = DBTaskResult.objects.get(task_path="kund.privacy.tasks.run_erasure_job", status="READY")
+    assert waiting.args_kwargs == {"args": [job.pk], "kwargs": {}}
+    assert waiting.run_after == held.lease_until
+    assert f"erasure jobs {job.pk} have a task waiting" in err.getvalue()
+    # and the daily retention run is queued too
+    assert DBTaskResult.objects.filter(task_path="kund.retention.tasks.run_retention").count() == 1
 
 
 def _free_port() -> int:

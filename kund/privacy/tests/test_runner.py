@@ -233,3 +233,28 @@ def test_a_jobs_events_to_connected_systems_carry_the_receipts_of_the_log_append
     logged = set(ErasureLogEntry.objects.filter(job_id=job.pk).values_list("customer_number", "hash"))
     assert len(logged) == 60
     assert set(Delivery.objects.values_list("customer_number", "receipt")) == logged
+
+
+def test_a_job_whose_workers_all_stopped_gets_a_task_when_the_workers_start_again(eraser):
+    # given a job whose only worker died holding its first chunk, its task gone from the queue, and a
+    # queued job whose tasks were lost before any ran
+    stranded = started_job(eraser, 60)
+    held = runner.claim_chunk(stranded.pk, worker="db-1:4242")
+    never_cut = start_job(
+        actor=eraser, job=plan_mass_job(actor=eraser, criteria="both", through=THROUGH), enqueue=False
+    )
+
+    # when the workers of a machine start (twice: a restart, or a second machine)
+    with override_settings(TASKS=DATABASE_TASKS):
+        assert runner.watch_active_jobs() == [stranded.pk, never_cut.pk]
+        runner.watch_active_jobs()
+
+    # then one task of each job waits: the first's when the dead worker's lease runs out, the other's now
+    waiting = {t.args_kwargs["args"][0]: t for t in DBTaskResult.objects.filter(status="READY")}
+    assert set(waiting) == {stranded.pk, never_cut.pk}
+    assert DBTaskResult.objects.count() == 2
+    assert waiting[stranded.pk].run_after == held.lease_until
+    assert waiting[never_cut.pk].run_after <= timezone.now()
+    # and neither job was touched otherwise
+    assert never_cut.chunks.count() == 0 and ErasureJob.objects.get(pk=never_cut.pk).state == "queued"
+    assert stranded.chunks.get(number=1).state == "running"

@@ -1,9 +1,11 @@
 """`kund serve`: Kund in production on this machine — gunicorn and the background workers, supervised.
 
 Refuses to start while the database has migrations not applied (one line says so). Then collects the
-static files, starts gunicorn (kund.settings.gunicorn) and N `kund db_worker` processes, starts again a
-worker that stops, and stops everything when it is asked to (SIGTERM, SIGINT) or when gunicorn stops. On
-another machine, `kund serve --no-web` adds workers only: they share every erasure job with the others.
+static files, queues what the workers must find waiting (a task of every unfinished erasure job, events
+nobody queued, the daily retention run), starts gunicorn (kund.settings.gunicorn) and N `kund db_worker`
+processes, starts again a worker that stops, and stops everything when it is asked to (SIGTERM, SIGINT)
+or when gunicorn stops. On another machine, `kund serve --no-web` adds workers only: they share every
+erasure job with the others.
 """
 
 import os
@@ -82,8 +84,25 @@ class Command(KundCommand):
             raise bad_input("nothing to run: no web server and no background worker")
         if web and not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
+        if task_workers:
+            self.queue_background_work()
         connection.close()  # the children open their own
         Supervisor(self, bind=bind, web_workers=web_workers if web else 0, task_workers=task_workers).run()
+
+    def queue_background_work(self) -> None:
+        """What the workers must find in the queue, whatever stopped before they start: a task of every
+        unfinished erasure job (due when the leases of dead workers run out), the events to connected
+        systems that are due and nobody has queued, and the daily retention run. Safe while the workers
+        of other machines run: nothing they hold is taken from them."""
+        from kund.privacy.runner import watch_active_jobs
+        from kund.retention.services import ensure_scheduled
+        from kund.webhooks.delivery import resume_lost
+
+        jobs = watch_active_jobs()
+        if jobs:
+            self.stderr.write(f"kund serve: erasure jobs {', '.join(map(str, jobs))} have a task waiting")
+        resume_lost()
+        ensure_scheduled()
 
 
 class Supervisor:
