@@ -675,6 +675,7 @@ UNLINKED: dict[str, str] = {
     "audit.ErasureLogCheck": "a check of the erasure log's chain: who asked, when, its progress and result",
     "privacy.ErasureJob": "a mass or selection run: criteria, who ran it, counts; no customer data",
     "privacy.ErasureJobItem": "customer id and number with the run's result and reason; no personal data",
+    "privacy.ErasureJobChunk": "a range of a run's items, the worker (host and process) and its timings",
     "privacy.SavedSelection": (
         "a saved search (S-1); an erased customer's details are taken out of its name and filter in the "
         "erasure's transaction, and its filter is cleared when the selection is erased"

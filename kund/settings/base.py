@@ -244,6 +244,11 @@ KUND_ERASURE_RULESET_VERSION = "2026.2"  # written into every erasure log row (S
 # "Check the chain" on the erasure log's page runs at once up to this many rows (under half a second), and
 # as a background task with its progress beyond (kund.audit.log_checks).
 KUND_ERASURE_LOG_CHECK_INLINE_ROWS = int(os.environ.get("KUND_ERASURE_LOG_CHECK_INLINE_ROWS", "10000"))
+# A worker holds a chunk of an erasure job for at most this long; a chunk still running after that has lost
+# its worker, and the other workers take it over (kund.privacy.runner).
+KUND_ERASURE_JOB_LEASE_SECONDS = float(os.environ.get("KUND_ERASURE_JOB_LEASE_SECONDS", "120"))
+# The most customers in one chunk of an erasure job (one transaction; the engine's 5,000 when unset).
+KUND_ERASURE_CHUNK_SIZE = int(os.environ.get("KUND_ERASURE_CHUNK_SIZE", "0")) or None
 
 # --- data-subject requests (B-7) and the dashboard (B-11)
 # A closed request's contact and reasons are cleared this many years after it closed (`kund requests purge`).

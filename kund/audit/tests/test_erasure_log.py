@@ -203,3 +203,42 @@ def test_a_receipt_does_not_verify_when_its_row_or_its_place_in_the_chain_change
     verdict = erasure_log.verify_entry(ErasureLogEntry.objects.get(sequence=row))
 
     assert (verdict.ok, verdict.code) == (False, code)
+
+
+def test_values_with_backslashes_tabs_and_line_breaks_are_stored_as_given_and_verify():
+    # given a row whose values the bulk write's text format has to escape
+    counts = {"a\tb": 1, "c\nd\\e": 2, "f\rg": 3}
+
+    # when
+    appended = erasure_log.append(
+        [{"customer_number": "10\\23\t4", "action": "delete", "counts": counts}],
+        actor_username="ad\\min\tx\r\ny",
+        at=timezone.now(),
+        job_id=7,
+    )
+
+    # then
+    entry = ErasureLogEntry.objects.get()
+    assert (entry.customer_number, entry.actor_username, entry.job_id) == ("10\\23\t4", "ad\\min\tx\r\ny", 7)
+    assert entry.counts == counts
+    assert entry.hash == appended[0].hash == erasure_log.entry_hash(entry)
+    assert erasure_log.verify_chain().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_time_holding_the_chain_head_is_measured_from_its_lock_to_the_commit():
+    # given
+    clock = erasure_log.serialized
+    held, appends = clock.held, clock.appends
+
+    # when an erasure appends in a transaction that goes on for a while after the append
+    from django.db import transaction
+
+    with transaction.atomic():
+        _append(2)
+        assert clock.appends == appends  # nothing counted before the commit
+        ErasureLogEntry.objects.filter(sequence__lte=0).exists()
+
+    # then the append is counted, with the time from the lock to the commit
+    assert clock.appends == appends + 1
+    assert clock.held > held
