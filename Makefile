@@ -11,10 +11,11 @@ BIN := $(VENV)/bin
 VENV_STAMP := $(VENV)/.kund-installed
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: help venv npm demo test test-deps lint bench clean distclean
+.PHONY: help venv npm demo serve test test-deps lint bench clean distclean
 
 help:
 	@echo "make demo    run Kund on http://127.0.0.1:8000 with demo data (SQLite under var/)"
+	@echo "make serve   run Kund in production: gunicorn and background workers (README: Running in production)"
 	@echo "make test    ruff, then the test suite on SQLite and on a throwaway PostgreSQL"
 	@echo "make lint    ruff only"
 	@echo "make bench   the benchmarks in bench/"
@@ -37,6 +38,11 @@ $(NPM_STAMP): package-lock.json package.json
 
 demo: venv npm
 	scripts/demo
+
+# Production settings unless DJANGO_SETTINGS_MODULE says otherwise; they need KUND_SECRET_KEY and
+# DATABASE_URL. `kund serve` refuses to start on a database with migrations not applied.
+serve: venv npm
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-kund.settings.production} $(BIN)/kund serve
 
 test-deps:
 	scripts/install-test-deps

@@ -63,7 +63,7 @@ def main():
     from kund.audit.models import ErasureLogEntry
     from kund.core.models import RegisterSettings
     from kund.customers.models import Customer
-    from kund.privacy import jobs, mass
+    from kund.privacy import jobs, mass, runner
     from kund.privacy.models import ErasureJob
     from kund.privacy.services import erase_customers
 
@@ -147,8 +147,8 @@ def main():
 
         return wrapper
 
-    jobs.erase_customers = clocked(jobs.erase_customers, "engine")
-    jobs._settle = clocked(jobs._settle, "record")
+    runner.erase_customers = clocked(runner.erase_customers, "engine")
+    runner._settle = clocked(runner._settle, "record")
     job_time, _ = timed(lambda: jobs.run_job(job_id=job.pk))
     machinery = job_time - spent["engine"] + spent["record"]
     job.refresh_from_db()

@@ -4,13 +4,17 @@ The register has KUND_BENCH_CUSTOMERS customers (default 1,000,000; seeded once 
 var/bench-N.sqlite3 by `kund seed_demo`, then reused). Each benchmark works on its own copy or only
 reads, and prints its figures with the targets and the naive reference measured in the same run.
 Set KUND_BENCH_DATABASE_URL=postgres://… to run the erasure and mass benchmarks on PostgreSQL too (on a
-register of up to 300,000 customers, seeded there when empty; the runs erase customers from it).
+register of up to 300,000 customers, seeded there when empty; the runs erase customers from it), and the
+benchmarks of running past one machine: one mass job shared by 1, 2 and 3 workers (scale_bench.py) and
+gunicorn under 50 users (load_bench.py), on a register of their own in the database of the same name
+with `_scale` appended (KUND_BENCH_SCALE_CUSTOMERS, default 100,000; seeded once, then only copied).
 """
 
 import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -56,6 +60,26 @@ def main() -> int:
             )
             != 0
         )
+        name = urlsplit(pg).path.lstrip("/")
+        scale = urlunsplit(urlsplit(pg)._replace(path=f"/{name}_scale"))
+        scale_customers = os.environ.get("KUND_BENCH_SCALE_CUSTOMERS", "100000")
+        failures += (
+            run(
+                "bench/scale_bench.py",
+                *(
+                    "--database-url",
+                    scale,
+                    "--customers",
+                    scale_customers,
+                    "--run",
+                    "100000",
+                    "--repeat",
+                    "3",
+                ),
+            )
+            != 0
+        )
+        failures += run("bench/load_bench.py", "--database-url", scale) != 0
     return 1 if failures else 0
 
 

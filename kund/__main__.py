@@ -6,8 +6,15 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kund.settings.local")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 (loads the settings: a missing variable is one line, not a traceback)
+    except ImproperlyConfigured as exc:
+        sys.stderr.write(f"kund: {exc}\n")
+        sys.exit(2)
     execute_from_command_line(sys.argv)
 
 

@@ -26,6 +26,9 @@ urlpatterns = [
     # events to connected systems (B-8) and retention rules (B-6)
     path("webhooks/", include("kund.webhooks.urls")),
     path("retention/", include("kund.retention.urls")),
+    # the register's users and their rights, and the erasure log (B-2)
+    path("users/", include("kund.customers.urls_users")),
+    path("erasure-log/", include("kund.audit.urls")),
 ]
 # Uploaded files are never served from the storage, in any settings: each is downloaded through a view
 # that checks the rules for its customer (kund.customers.views_files).

@@ -7,7 +7,7 @@ read, and it holds the row's customer number (and for the date orders its creati
 for the name orders the row's sort key is read back by its number.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core import signing
 from django.db.models import Q
@@ -65,3 +65,32 @@ def after_cursor(sort: str, cursor: str) -> Q:
     return Q(**{f"{key}__{later}e": value}) & (
         Q(**{f"{key}__{later}": value}) | Q(**{f"number__{later}": number})
     )
+
+
+# --- the request register's list (B-7) ----------------------------------------------------------------------
+# Its orders are a date and the id (kund.requests.selectors.order_of); the cursor holds the last row's two.
+
+REQUEST_SALT = "kund.api.requests.cursor"
+
+
+def request_cursor_after(order: tuple[str, str], row) -> str:
+    key = order[0].lstrip("-")
+    return signing.dumps({"o": key, "d": getattr(row, key).isoformat(), "i": row.pk}, salt=REQUEST_SALT)
+
+
+def after_request_cursor(order: tuple[str, str], cursor: str) -> Q:
+    """The condition "after the cursor's row" in `order`. A cursor Kund did not issue, or one of another
+    order (the closed requests' list and the others'), is bad input."""
+    try:
+        payload = signing.loads(cursor, salt=REQUEST_SALT)
+    except signing.BadSignature:
+        raise _bad(_("This is not a cursor of this list; follow the `next` link of a page.")) from None
+    key = order[0].lstrip("-")
+    if not isinstance(payload, dict) or payload.get("o") != key:
+        raise _bad(_("This cursor belongs to another sort order."))
+    try:
+        day, pk = date.fromisoformat(payload["d"]), int(payload["i"])
+    except (KeyError, TypeError, ValueError):
+        raise _bad(_("This is not a cursor of this list; follow the `next` link of a page.")) from None
+    later = "lt" if order[0].startswith("-") else "gt"
+    return Q(**{f"{key}__{later}": day}) | Q(**{key: day, f"pk__{later}": pk})

@@ -30,6 +30,7 @@ NOT_ERASABLE = "urn:kund:problem:not-erasable"
 NOTHING_SELECTED = "urn:kund:problem:nothing-selected"
 ALREADY_STARTED = "urn:kund:problem:already-started"
 TOO_WIDE = "urn:kund:problem:too-wide-to-sort"
+REQUEST_NOT_POSSIBLE = "urn:kund:problem:request-not-possible"
 NON_FIELD = "non_field_errors"
 
 

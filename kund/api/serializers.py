@@ -19,6 +19,9 @@ from kund.customers.forms import CUSTOMER_FIELDS, CustomerForm
 from kund.customers.models import Customer
 from kund.privacy.models import ErasureJob
 from kund.privacy.planner import Action
+from kund.requests.deadlines import MAX_EXTENSION_MONTHS
+from kund.requests.forms import ExtendForm, ReceiptForm, RefuseForm, RequestForm
+from kund.requests.models import DataRequest
 
 MAX_ID = 2**63 - 1
 UNKNOWN_FIELDS_SHOWN = 20
@@ -392,6 +395,169 @@ class ErasureLogEntrySerializer(serializers.Serializer):
 class ErasureLogPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     results = ErasureLogEntrySerializer(many=True)
+
+
+# --- data-subject requests (B-7) ----------------------------------------------------------------------------
+
+
+def _form_max_length(form_class, name: str) -> int:
+    """The length the web's form allows a field: the API and its description allow the same."""
+    return form_class.base_fields[name].max_length
+
+
+class ExportRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        allow_null=True, help_text=gettext_lazy("The export's event in the customer's history.")
+    )
+    at = serializers.DateTimeField()
+
+
+class ErasureCandidateSerializer(serializers.Serializer):
+    receipt = serializers.CharField(source="hash")
+    action = serializers.ChoiceField(choices=["delete", "anonymize"])
+    at = serializers.DateTimeField()
+
+
+class ExportCandidateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    by = UserRef(source="actor", allow_null=True)
+
+
+class DataRequestSerializer(serializers.Serializer):
+    """A data-subject request as its page shows it. `customer` is the customer's number, which the request
+    keeps when the customer is erased; null when whoever asked is not a customer. `overdue` and `due_soon`
+    are decided as the register's lists decide them."""
+
+    id = serializers.IntegerField()
+    ref = serializers.CharField()
+    kind = serializers.ChoiceField(choices=DataRequest.Kind.choices)
+    channel = serializers.ChoiceField(choices=DataRequest.Channel.choices)
+    customer = serializers.SerializerMethodField()
+    contact = serializers.CharField(
+        help_text=gettext_lazy("Who asked, when there is no customer or to reach them.")
+    )
+    received = serializers.DateField(source="received_on")
+    deadline = serializers.DateField(
+        help_text=gettext_lazy("One calendar month after receipt, plus the extension (GDPR art. 12(3)).")
+    )
+    extension_months = serializers.IntegerField(min_value=0, max_value=MAX_EXTENSION_MONTHS)
+    extension_reason = serializers.CharField()
+    state = serializers.ChoiceField(choices=DataRequest.State.choices)
+    overdue = serializers.BooleanField(help_text=gettext_lazy("Open and past its deadline."))
+    due_soon = serializers.BooleanField(
+        help_text=gettext_lazy("Open and due within the next days; its responsible user is told.")
+    )
+    identity_method = serializers.ChoiceField(choices=DataRequest.IdentityMethod.choices, allow_blank=True)
+    identity_checked_by = UserRef(allow_null=True)
+    identity_checked_at = serializers.DateTimeField(allow_null=True)
+    receipt = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "A done erasure request: the erasure log receipt of the erasure that answered it."
+        )
+    )
+    export = serializers.SerializerMethodField(
+        help_text=gettext_lazy("A done access request: the access export that answered it.")
+    )
+    refusal_reason = serializers.CharField()
+    closed = serializers.DateField(source="closed_on", allow_null=True)
+    closed_by = UserRef(allow_null=True)
+    responsible = UserRef(allow_null=True, help_text=gettext_lazy("Told in the app when it falls due."))
+    created_by = UserRef(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+    def get_customer(self, request: DataRequest) -> str | None:
+        return request.customer_number or None
+
+    def get_receipt(self, request: DataRequest) -> str | None:
+        return request.receipt or None
+
+    @extend_schema_field(ExportRefSerializer(allow_null=True))
+    def get_export(self, request: DataRequest) -> dict | None:
+        if request.exported_at is None:
+            return None
+        return ExportRefSerializer({"id": request.export_record_id, "at": request.exported_at}).data
+
+
+class DataRequestDetailSerializer(DataRequestSerializer):
+    """A request, and what can answer it while it is open: the latest erasures of its customer (for an
+    erasure request) or access exports (for an access request). Either list is empty otherwise."""
+
+    erasure_candidates = ErasureCandidateSerializer(many=True)
+    export_candidates = ExportCandidateSerializer(many=True)
+
+
+class DataRequestPageSerializer(serializers.Serializer):
+    next = serializers.URLField(
+        allow_null=True, help_text=gettext_lazy("The next page, or null on the last page.")
+    )
+    results = DataRequestSerializer(many=True)
+
+
+class DataRequestCreateSerializer(StrictSerializer):
+    """A request received. Who asked is the customer (by number) when known, else the contact field.
+    Checked as the web's form checks it."""
+
+    kind = serializers.ChoiceField(choices=DataRequest.Kind.choices)
+    channel = serializers.ChoiceField(choices=DataRequest.Channel.choices, required=False)
+    customer = JsonText(
+        required=False,
+        allow_blank=True,
+        max_length=_form_max_length(RequestForm, "customer_number"),
+        help_text=gettext_lazy("The customer's number; left out when the person is not a customer."),
+    )
+    contact = JsonText(
+        required=False,
+        allow_blank=True,
+        max_length=_form_max_length(RequestForm, "contact"),
+        help_text=gettext_lazy("Only without a customer, or to reach the person: a name and an address."),
+    )
+    received = serializers.DateField(help_text=gettext_lazy("The day it arrived (YYYY-MM-DD)."))
+    responsible = JsonInteger(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text=gettext_lazy("The id of the user told when it falls due; left out: the token's user."),
+    )
+
+
+class DataRequestUpdateSerializer(StrictSerializer):
+    """The steps to take, in this order, all or none: record the identity check, extend the deadline, and
+    close the request with its outcome. A step the request's state does not allow is a 409."""
+
+    identity_method = serializers.ChoiceField(
+        choices=DataRequest.IdentityMethod.choices,
+        required=False,
+        help_text=gettext_lazy("The identity of who asked was checked, by these means."),
+    )
+    extension_months = JsonInteger(
+        required=False,
+        min_value=1,
+        max_value=MAX_EXTENSION_MONTHS,
+        help_text=gettext_lazy("Extend the deadline by this many further months in all; with a reason."),
+    )
+    extension_reason = JsonText(required=False, max_length=_form_max_length(ExtendForm, "reason"))
+    outcome = serializers.ChoiceField(
+        choices=[DataRequest.State.DONE.value, DataRequest.State.REFUSED.value],
+        required=False,
+        help_text=gettext_lazy(
+            "done: with `receipt` (an erasure request) or `export` (an access request); refused: with "
+            "`refusal_reason`."
+        ),
+    )
+    receipt = JsonText(
+        required=False,
+        max_length=_form_max_length(ReceiptForm, "receipt"),
+        help_text=gettext_lazy("The receipt of the customer's erasure (the erase operation returns it)."),
+    )
+    export = JsonInteger(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text=gettext_lazy("The id of an access export of the customer (see export_candidates)."),
+    )
+    refusal_reason = JsonText(required=False, max_length=_form_max_length(RefuseForm, "reason"))
 
 
 # --- problems (RFC 9457), for the description ---------------------------------------------------------------

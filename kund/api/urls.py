@@ -22,6 +22,8 @@ urlpatterns = [
     path("mass-erasures/<int:pk>/", views.MassErasureDetailView.as_view(), name="mass-erasure-detail"),
     path("mass-erasures/<int:pk>/start/", views.MassErasureStartView.as_view(), name="mass-erasure-start"),
     path("erasure-log/", views.ErasureLogView.as_view(), name="erasure-log"),
+    path("requests/", views.RequestListView.as_view(), name="request-list"),
+    path("requests/<int:pk>/", views.RequestDetailView.as_view(), name="request-detail"),
     # Anything else under /api/ is a 404 problem (JSON), not the web's HTML page.
     re_path(r"^.*$", views.NotFoundView.as_view()),
 ]

@@ -1,6 +1,6 @@
 """The API's endpoints (SPEC B-9). Each is a thin door: it asks kund.core.rules, reads through the selectors,
 writes through the services and jobs the web pages and the command line use, and translates with
-kund.api.serializers. Customers are named by their customer number.
+kund.api.serializers. Customers are named by their customer number, data-subject requests by their id.
 
 The same answers as the web: a customer the user may not view — not assigned to them, deleted, or never
 there — is a 404; a right the user does not hold is a 403. Anonymized customers are left out of the list
@@ -9,7 +9,10 @@ shown as its card shows it, marked `anonymized`.
 """
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -24,7 +27,7 @@ from rest_framework.views import APIView
 
 from kund.api import problems
 from kund.api.customer_input import check_customer, service_errors, stored_custom_values
-from kund.api.paging import CURSOR, after_cursor, cursor_after
+from kund.api.paging import CURSOR, after_cursor, after_request_cursor, cursor_after, request_cursor_after
 from kund.api.problems import Problem, invalid
 from kund.api.serializers import (
     MAX_ID,
@@ -34,6 +37,11 @@ from kund.api.serializers import (
     CustomerPageSerializer,
     CustomerSerializer,
     CustomerUpdateSerializer,
+    DataRequestCreateSerializer,
+    DataRequestDetailSerializer,
+    DataRequestPageSerializer,
+    DataRequestSerializer,
+    DataRequestUpdateSerializer,
     EraseResultSerializer,
     EraseSerializer,
     ErasureLogEntrySerializer,
@@ -57,6 +65,18 @@ from kund.privacy.access_export import access_export
 from kund.privacy.models import ErasureJob
 from kund.privacy.planner import Action, plan_customer
 from kund.privacy.services import ErasureRefused, customer_anonymize, customer_delete, customer_erase
+from kund.requests import selectors as request_selectors
+from kund.requests import services as request_services
+from kund.requests.forms import (
+    ExportForm,
+    ExtendForm,
+    IdentityForm,
+    ReceiptForm,
+    RefuseForm,
+    RequestFilterForm,
+    RequestForm,
+)
+from kund.requests.models import DataRequest
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -593,6 +613,363 @@ class ErasureLogView(ApiView):
             query["after"] = str(rows[-1].sequence)
             next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
         return Response({"next": next_url, "results": ErasureLogEntrySerializer(rows, many=True).data})
+
+
+# --- data-subject requests (B-7) ----------------------------------------------------------------------------
+# The request register's pages as endpoints: the list's filters are its web form's (RequestFilterForm), a new
+# request and each step are checked by the page's own forms and carried out by kund.requests.services, so the
+# API, the pages and `kund requests` accept and refuse the same requests with the same words.
+
+
+def _may_handle_requests(user) -> None:
+    rules.require(
+        rules.may_handle_requests(user), _("You do not have the right to handle data-subject requests.")
+    )
+
+
+REQUEST_RELATED = ("responsible", "identity_checked_by", "closed_by", "created_by", "erasure")
+
+
+def request_for(user, pk: int) -> DataRequest:
+    """The request with this id, if the user may handle requests and see its customer (R-9)."""
+    _may_handle_requests(user)
+    found = None
+    if pk <= MAX_ID:
+        found = request_selectors.requests_for(user).select_related(*REQUEST_RELATED).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("There is no such request, or you may not see it."))
+    return found
+
+
+def _flagged(rows: list[DataRequest]) -> list[DataRequest]:
+    """Overdue and due soon, as the register's lists decide them."""
+    on = request_selectors.today()
+    for row in rows:
+        row.overdue, row.due_soon = request_selectors.overdue_flags(row, on=on)
+    return rows
+
+
+def represent_request(user, pk: int) -> dict:
+    """A request as its page shows it, with what can answer it while it is open."""
+    data_request = _flagged([request_for(user, pk)])[0]
+    erasures, exports = [], []
+    if not data_request.is_closed and data_request.kind == DataRequest.Kind.ERASURE:
+        erasures = request_services.erasure_candidates(data_request)
+    elif not data_request.is_closed:
+        exports = request_services.export_candidates(data_request)
+    data_request.erasure_candidates, data_request.export_candidates = erasures, exports
+    return DataRequestDetailSerializer(data_request).data
+
+
+def request_location(pk: int) -> str:
+    return reverse("api:request-detail", args=[pk])
+
+
+def request_responses(ok: dict, *codes: int, body: bool = False) -> dict:
+    """responses(), with the request register's own 409: a step the request's state does not allow."""
+    described = responses(ok, *codes, body=body)
+    if 409 in codes:
+        described[(409, PROBLEM)] = OpenApiResponse(
+            response=ProblemSerializer,
+            description=gettext_lazy(
+                "Not possible in the request's state: closed, its identity not yet checked or already "
+                "checked, or (for a new one) the customer's open request of the kind registered meanwhile."
+            ),
+        )
+    return described
+
+
+def _not_possible(detail: str) -> Problem:
+    return Problem(
+        status_code=409, type=problems.REQUEST_NOT_POSSIBLE, title=_("Not possible now"), detail=detail
+    )
+
+
+def _renamed(form_errors: dict[str, list[str]], names: dict[str, str]) -> dict[str, list[str]]:
+    """A page's form errors under the API's field names."""
+    return {names.get(name, name): messages for name, messages in form_errors.items()}
+
+
+class RequestListParams(drf.Serializer):
+    """The page's own parameters, and the customer number; `show` and `kind` are the web list's filters,
+    checked by its form."""
+
+    customer = drf.CharField(required=False, allow_blank=True, max_length=NUMBER_MAX_LENGTH)
+    cursor = drf.CharField(required=False, max_length=500)
+    page_size = drf.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=PAGE_SIZE)
+
+
+def _choices(form_field) -> list[str]:
+    return [str(value) for value, _label in form_field.choices if value != ""]
+
+
+REQUEST_LIST_PARAMETERS = [
+    parameter(
+        "show",
+        {
+            "type": "string",
+            "enum": _choices(RequestFilterForm.base_fields["show"]),
+            "default": request_selectors.SHOW_OPEN,
+        },
+        gettext_lazy(
+            "open, overdue (open and past the deadline), due_soon (open, due within 7 days), closed, or all. "
+            "The closed ones come newest first, the others by deadline."
+        ),
+    ),
+    parameter(
+        "kind",
+        {"type": "string", "enum": _choices(RequestFilterForm.base_fields["kind"])},
+        gettext_lazy("Kind"),
+    ),
+    parameter(
+        "customer", {"type": "string", "maxLength": NUMBER_MAX_LENGTH}, gettext_lazy("A customer number.")
+    ),
+    parameter(CURSOR, {"type": "string", "maxLength": 500}, gettext_lazy("From a page's `next` link.")),
+    PAGE_SIZE_PARAMETER,
+]
+
+# The API's names of the fields of the pages' forms.
+CREATE_NAMES = {"customer_number": "customer", "received_on": "received"}
+
+
+class RequestListView(ApiView):
+    query_parameters = {"get": frozenset({*RequestFilterForm.base_fields, *RequestListParams().fields})}
+
+    @extend_schema(
+        operation_id="requests_list",
+        tags=["requests"],
+        summary=gettext_lazy("List data-subject requests"),
+        description=gettext_lazy(
+            "The request register's list (B-7): open requests by deadline unless `show` says otherwise, a "
+            "page at a time. Follow `next` until it is null. Needs the right to handle requests."
+        ),
+        parameters=REQUEST_LIST_PARAMETERS,
+        responses=request_responses({200: DataRequestPageSerializer}, 400, 403),
+    )
+    def get(self, request):
+        user = request.user
+        _may_handle_requests(user)
+        params = _valid(RequestListParams, request.query_params)
+        form = RequestFilterForm(request.query_params)
+        if not form.is_valid():
+            raise invalid(problems.form_errors(form.errors))
+        show, kind = form.selection()
+        rows = request_selectors.filtered(
+            request_selectors.requests_for(user).select_related(*REQUEST_RELATED),
+            show=show,
+            kind=kind,
+            customer_number=params.get("customer", ""),
+        )
+        order = request_selectors.order_of(show)
+        if params.get("cursor"):
+            rows = rows.filter(after_request_cursor(order, params["cursor"]))
+        size = params["page_size"]
+        page = list(rows[: size + 1])
+        next_url = None
+        if len(page) > size:
+            page = page[:size]
+            query = request.query_params.copy()
+            query[CURSOR] = request_cursor_after(order, page[-1])
+            next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        results = DataRequestSerializer(_flagged(page), many=True).data
+        return Response({"next": next_url, "results": results})
+
+    @extend_schema(
+        operation_id="requests_create",
+        tags=["requests"],
+        summary=gettext_lazy("Register a data-subject request"),
+        description=gettext_lazy(
+            "As received: its deadline is one calendar month after `received`. A customer may have one open "
+            "request of each kind."
+        ),
+        request=DataRequestCreateSerializer,
+        responses=request_responses({201: DataRequestDetailSerializer}, 403, 409, body=True),
+    )
+    def post(self, request):
+        user = request.user
+        _may_handle_requests(user)
+        data = _valid(DataRequestCreateSerializer, request.data)
+        form = RequestForm(
+            {
+                "kind": data["kind"],
+                "channel": data.get("channel") or DataRequest.Channel.EMAIL,
+                "customer_number": data.get("customer", ""),
+                "contact": data.get("contact", ""),
+                "received_on": data["received"],
+                "responsible": data.get("responsible") or user.pk,
+            },
+            actor=user,
+        )
+        if not form.is_valid():
+            raise invalid(_renamed(problems.form_errors(form.errors), CREATE_NAMES))
+        cleaned = form.cleaned_data
+        try:
+            created = request_services.request_register(
+                actor=user,
+                kind=cleaned["kind"],
+                channel=cleaned["channel"],
+                customer=form.customer,
+                contact=cleaned["contact"],
+                received_on=cleaned["received_on"],
+                responsible=cleaned["responsible"],
+            )
+        except request_services.RequestRefused as refused:
+            raise _not_possible(str(refused)) from None
+        return Response(
+            represent_request(user, created.pk),
+            status=201,
+            headers={"Location": request_location(created.pk)},
+        )
+
+
+REQUEST_ID = parameter(
+    "id",
+    {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    gettext_lazy("The request's id."),
+    location=OpenApiParameter.PATH,
+)
+
+
+@dataclass
+class _Step:
+    """One step of a change, checked by its page's form before any step is taken."""
+
+    form: forms.Form
+    names: dict[str, str]  # the form's field names -> the API's
+    take: Callable[[forms.Form], object]
+
+
+def _steps(user, data_request: DataRequest, data: dict) -> list[_Step]:
+    """The steps the body asks for, in the order they are taken; a 400 with every error if any form
+    refuses its input, before anything is written."""
+    steps: list[_Step] = []
+    errors: dict[str, list[str]] = {}
+    if "identity_method" in data:
+        steps.append(
+            _Step(
+                IdentityForm({"method": data["identity_method"]}),
+                {"method": "identity_method"},
+                lambda form: request_services.request_check_identity(
+                    request=data_request, actor=user, method=form.cleaned_data["method"]
+                ),
+            )
+        )
+    if "extension_months" in data or "extension_reason" in data:
+        steps.append(
+            _Step(
+                ExtendForm(
+                    {"months": data.get("extension_months", ""), "reason": data.get("extension_reason", "")},
+                    request=data_request,
+                ),
+                {"months": "extension_months", "reason": "extension_reason"},
+                lambda form: request_services.request_extend(
+                    request=data_request,
+                    actor=user,
+                    months=form.cleaned_data["months"],
+                    reason=form.cleaned_data["reason"],
+                ),
+            )
+        )
+    outcome = data.get("outcome")
+    is_erasure = data_request.kind == DataRequest.Kind.ERASURE
+    # Each outcome's own field, and nothing of another outcome's.
+    wanted = {
+        DataRequest.State.DONE: "receipt" if is_erasure else "export",
+        DataRequest.State.REFUSED: "refusal_reason",
+    }.get(outcome)
+    for name in ("receipt", "export", "refusal_reason"):
+        if name in data and name != wanted:
+            errors[name] = [_not_for(name, is_erasure)]
+    if outcome == DataRequest.State.REFUSED:
+        steps.append(
+            _Step(
+                RefuseForm({"reason": data.get("refusal_reason", "")}),
+                {"reason": "refusal_reason"},
+                lambda form: request_services.request_refuse(
+                    request=data_request, actor=user, reason=form.cleaned_data["reason"]
+                ),
+            )
+        )
+    elif outcome == DataRequest.State.DONE and is_erasure:
+        steps.append(
+            _Step(
+                ReceiptForm({"receipt": data.get("receipt", "")}, request=data_request),
+                {},
+                lambda form: request_services.request_complete_erasure(
+                    request=data_request, actor=user, receipt=form.cleaned_data["receipt"]
+                ),
+            )
+        )
+    elif outcome == DataRequest.State.DONE:
+        steps.append(
+            _Step(
+                ExportForm({"export": data.get("export", "")}, request=data_request),
+                {},
+                lambda form: request_services.request_complete_access(
+                    request=data_request, actor=user, export_record=form.cleaned_data["export"]
+                ),
+            )
+        )
+    for step in steps:
+        if not step.form.is_valid():
+            errors.update(_renamed(problems.form_errors(step.form.errors), step.names))
+    if not steps and not errors:
+        errors[problems.NON_FIELD] = [_("Say what to do: identity_method, extension_months or outcome.")]
+    if errors:
+        raise invalid(errors)
+    return steps
+
+
+def _not_for(name: str, is_erasure: bool) -> str:
+    if name == "refusal_reason":
+        return _("Only with the outcome refused.")
+    if name == "receipt" and not is_erasure:
+        return _("An access request is answered by an access export: give export.")
+    if name == "export" and is_erasure:
+        return _("An erasure request is answered by an erasure: give its receipt.")
+    return _("Only with the outcome done.")
+
+
+class RequestDetailView(ApiView):
+    @extend_schema(
+        operation_id="requests_retrieve",
+        tags=["requests"],
+        summary=gettext_lazy("One data-subject request"),
+        parameters=[REQUEST_ID],
+        responses=request_responses({200: DataRequestDetailSerializer}, 403, 404),
+    )
+    def get(self, request, pk: int):
+        return Response(represent_request(request.user, pk))
+
+    @extend_schema(
+        operation_id="requests_partial_update",
+        tags=["requests"],
+        summary=gettext_lazy("Take the next steps of a data-subject request"),
+        description=gettext_lazy(
+            "Record the identity check (`identity_method`), extend the deadline (`extension_months` in all, "
+            "at most 2, with `extension_reason`), and close it: `outcome` done with the `receipt` of the "
+            "customer's erasure (an erasure request) or the id of its access `export` (an access request), "
+            "or refused with `refusal_reason`. The steps are taken in this order, all or none. A request is "
+            "done only after its identity is checked; a closed one cannot be changed (409)."
+        ),
+        parameters=[REQUEST_ID],
+        request=DataRequestUpdateSerializer,
+        responses=request_responses({200: DataRequestDetailSerializer}, 403, 404, 409, body=True),
+    )
+    def patch(self, request, pk: int):
+        user = request.user
+        data_request = request_for(user, pk)
+        data = _valid(DataRequestUpdateSerializer, request.data)
+        if data_request.is_closed:
+            raise _not_possible(_("Request %(ref)s is closed.") % {"ref": data_request.ref})
+        steps = _steps(user, data_request, data)
+        try:
+            with transaction.atomic():
+                for step in steps:
+                    step.take(step.form)
+        except request_services.RequestRefused as refused:
+            raise _not_possible(str(refused)) from None
+        return Response(represent_request(user, pk))
 
 
 # --- anything else under /api/ ------------------------------------------------------------------------------

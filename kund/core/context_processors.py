@@ -16,6 +16,8 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
             "nav_can_handle_requests": False,
             "nav_can_manage_webhooks": False,
             "nav_can_manage_retention": False,
+            "nav_can_manage_users": False,
+            "nav_can_view_erasure_log": False,
         }
     return {
         # SPEC R-9: seeing only one's own customers is still seeing the register.
@@ -29,4 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         # SPEC B-8, B-6: connected systems and retention rules, for administrators.
         "nav_can_manage_webhooks": rules.may_manage_webhooks(user),
         "nav_can_manage_retention": rules.may_manage_retention(user),
+        # SPEC R-9, B-2: the users and their rights, and the erasure log.
+        "nav_can_manage_users": rules.may_manage_users(user),
+        "nav_can_view_erasure_log": rules.may_view_erasure_log(user),
     }

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -90,3 +91,46 @@ class NumberedRecord(models.Model):
     @property
     def ref(self) -> str:
         return f"{self.REF_PREFIX}-{self.number}"
+
+
+class UserEvent(models.Model):
+    """What was done to a user of the register (R-9), by whom and when: created, deactivated, reactivated,
+    password reset, rights changed. Written by the services of kund.core.users and kund.core.user_rights
+    in the transaction of the change, never by signals.
+
+    It holds no name and no e-mail address: the user and the actor are links, and only a change of rights
+    keeps values (the rights' codenames, before and after). Users are never deleted (the erasure log names
+    them), so the link to the user protects its history."""
+
+    class Event(models.IntegerChoices):
+        CREATED = 1, _("created")
+        DEACTIVATED = 2, _("deactivated")
+        REACTIVATED = 3, _("reactivated")
+        PASSWORD_RESET = 4, _("password reset")
+        RIGHTS_CHANGED = 5, _("rights changed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    event = models.PositiveSmallIntegerField(_("event"), choices=Event.choices)
+    # Rights changed: the codenames held before and after, space-separated and sorted.
+    old_value = models.TextField(_("before"), blank=True)
+    new_value = models.TextField(_("after"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("user event")
+        verbose_name_plural = _("user events")
+        indexes = [models.Index(fields=["user", "at"], name="user_event_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} #{self.user_id}"

@@ -44,6 +44,7 @@ __all__ = [
     "may_view_erasure_log",
     "may_view_register",
     "may_use_admin",
+    "may_manage_users",
     # customer users (R-10)
     "may_change_customer_user_rights",
     "may_delete_customer_users",
@@ -260,6 +261,16 @@ def may_manage_webhooks(user) -> bool:
 def may_manage_retention(user) -> bool:
     """Define retention rules and approve their dry-runs: an administrator only (a rule erases customers
     without anyone asking each time)."""
+    return is_administrator(user)
+
+
+# --- the register's users (R-9) ---------------------------------------------------------------------
+
+
+def may_manage_users(user) -> bool:
+    """The users of the register and their rights (R-9: "granted by an administrator"): list them, create
+    one, deactivate or reactivate one, reset a password, grant rights. An administrator only: a user who
+    could grant rights could grant them to themselves."""
     return is_administrator(user)
 
 

@@ -447,6 +447,38 @@ RIGHTS = (
     ("change_customer_user_rights", _("Change customer users' rights")),
     ("delete_customer_user", _("Delete customer users")),
 )
+# What each right lets its holder do, in one line, shown beside it wherever rights are granted.
+RIGHT_DESCRIPTIONS = {
+    "view_customer": _("Sees every customer: the list, the cards with their records and files, the exports."),
+    "view_assigned_customer": _(
+        "Sees only the customers they are the responsible user of — everywhere, exports included."
+    ),
+    "change_customer": _("Edits and deactivates any customer they can see, except an anonymized one."),
+    "change_assigned_customer": _("Edits and deactivates only the customers they are responsible for."),
+    "add_customer": _("Creates new customers."),
+    "erase_customer": _(
+        "Deletes or anonymizes a customer they can see, which cannot be undone, and reads the erasure log."
+    ),
+    "mass_erase_customers": _(
+        "Deletes or anonymizes many private customers at once by date (CRM module on); sees saved selections."
+    ),
+    "upload_customers": _("Imports customers from a CSV or Excel file."),
+    "assign_customer": _("Chooses a customer's responsible user, who is notified."),
+    "delete_customer_files": _("Deletes documents uploaded to a customer they can see."),
+    "add_customer_user": _("Invites a customer's own people to the customer portal."),
+    "change_customer_user_rights": _("Changes what a customer's people may see and do in the portal."),
+    "delete_customer_user": _("Removes a customer's people from the customer portal."),
+}
+
+
+class RightsWithDescriptions(forms.CheckboxSelectMultiple):
+    """The rights as check boxes, each option carrying its one-line description (RIGHT_DESCRIPTIONS) for
+    the template to show under its label."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["description"] = RIGHT_DESCRIPTIONS.get(value, "")
+        return option
 
 
 class RightsForm(forms.Form):
@@ -454,5 +486,5 @@ class RightsForm(forms.Form):
         label=_("Rights"),
         choices=RIGHTS,
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        widget=RightsWithDescriptions(attrs={"class": "form-check-input"}),
     )

@@ -2,7 +2,6 @@
 services, and render; a customer the user may not see is a 404, a page the user has no right to is a 403."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,19 +17,16 @@ from kund.core import rules
 from kund.core.htmx import render_page_or_partial
 from kund.core.paging import window_page
 from kund.core.rules import is_administrator
-from kund.core.user_rights import user_rights, user_set_rights
 from kund.customers import export, mailing, selectors
 from kund.customers.custom_fields import custom_field_delete, custom_field_save, custom_values_set
 from kund.customers.filtersets import DEFAULT_SORT, SORTS, filter_customers, sort_of
 from kund.customers.forms import (
-    RIGHTS,
     AssignForm,
     BulkAssignForm,
     ConvertForm,
     CustomerForm,
     CustomFieldForm,
     DeceasedForm,
-    RightsForm,
 )
 from kund.customers.models import Customer, CustomField, CustomFieldValue, Notification
 from kund.customers.services import (
@@ -607,35 +603,14 @@ class CustomFieldEditView(AdministratorView):
         return render(request, "customers/custom_field_form.html", {"form": form})
 
 
-OFFERED_RIGHTS = [codename for codename, _label in RIGHTS]
-
-
 class RightsListView(AdministratorView):
+    """The rights are granted on the users pages now (kund.customers.views_users); an old link still leads
+    there."""
+
     def get(self, request):
-        users = get_user_model().objects.order_by("username")
-        page = window_page(users, request.GET.get("page"), per_page=50)
-        return render(request, "customers/rights_list.html", {"page": page})
+        return redirect("users:list")
 
 
 class RightsEditView(AdministratorView):
     def get(self, request, pk: int):
-        person = get_object_or_404(get_user_model(), pk=pk)
-        form = RightsForm(initial={"rights": user_rights(person, OFFERED_RIGHTS)})
-        return self._render(request, person, form)
-
-    def post(self, request, pk: int):
-        person = get_object_or_404(get_user_model(), pk=pk)
-        form = RightsForm(request.POST)
-        if form.is_valid():
-            user_set_rights(
-                user=person, actor=request.user, codenames=form.cleaned_data["rights"], offered=OFFERED_RIGHTS
-            )
-            messages.success(
-                request, _("The rights of %(user)s were saved.") % {"user": person.get_username()}
-            )
-            return redirect("customers:rights")
-        return self._render(request, person, form)
-
-    def _render(self, request, person, form):
-        context = {"person": person, "form": form, "is_admin": is_administrator(person)}
-        return render(request, "customers/rights_form.html", context)
+        return redirect("users:detail", pk=pk)

@@ -68,7 +68,7 @@ from stdnum import luhn
 from kund.audit.models import ChangeRecord
 from kund.billing.models import AgreementInvoice, Invoice, PaymentReminder, Receipt, ReminderFee
 from kund.core.files import random_name
-from kund.core.models import NumberedRecord, RegisterSettings
+from kund.core.models import NumberedRecord, RegisterSettings, UserEvent
 from kund.crm.models import (
     Activity,
     Agreement,
@@ -698,6 +698,7 @@ class DemoSeeder:
             if created:
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
+                UserEvent.objects.create(user=user, actor=None, event=UserEvent.Event.CREATED)
             if i <= TECHNICIANS:
                 user.groups.add(technicians)
             staff.append((user.pk, user.get_username()))
@@ -734,9 +735,18 @@ class DemoSeeder:
                 if progress:
                     elapsed = time.monotonic() - started
                     progress(f"seed_demo: {done:,}/{count:,} customers ({done / count:.0%}), {elapsed:.1f} s")
+        self._check_erasure_log()
         result.rows = dict(sorted(rows.items()))
         result.seconds = time.monotonic() - started
         return result
+
+    def _check_erasure_log(self) -> None:
+        """The erasure log's chain checked once, as its page does (B-2), so the demo shows a result."""
+        from kund.audit import erasure_log, log_checks
+        from kund.audit.models import ErasureLogCheck
+
+        check = ErasureLogCheck.objects.create(total=erasure_log.chain_length())
+        log_checks.check_run(check_id=check.pk)
 
     def _next_ids(self) -> dict[type[models.Model], int]:
         return {model: (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1 for model in PARENT_MODELS}

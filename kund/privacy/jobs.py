@@ -1,33 +1,29 @@
 """Erasure jobs: mass erasure (SPEC §5) and erasure of a saved selection (§6) as resumable background work.
 
 A job is planned (its customers and what would happen to each are stored: the verification of M-4),
-started (queued for the worker, after the double confirmation of M-5, or S-2's single one), and run by
-`run_job()`, which hands the pending customers to the erasure engine's batch executor
-(kund.privacy.services.erase_customers) and records each chunk's outcomes inside that chunk's own
-transaction. A customer's erasure, its erasure-log row and its job item's result therefore commit
-together or not at all: a worker killed at any instant leaves every customer either erased and recorded,
-or untouched and pending. Running the job again (resume) takes up the pending customers only.
+started (queued for the workers, after the double confirmation of M-5, or S-2's single one), and run by
+every worker that is free: kund.privacy.runner cuts it into chunks that the workers claim one by one and
+hand to the erasure engine, which records each customer's outcome inside the erasure's own transaction.
+A worker killed at any instant leaves every customer either erased and recorded, or untouched and
+pending, and its chunk is taken over by the other workers when its lease runs out. Resuming by hand is
+left for a job that failed, or whose every worker is gone.
 
-Jobs hold customer ids and numbers, never names or e-mail addresses; the task's only argument is the job's
-id (A-7).
+This module is the API the views, the command line and the API call: who may, planning, starting,
+resuming. Jobs hold customer ids and numbers, never names or e-mail addresses; a task's only argument is
+the job's id (A-7).
 """
 
 import logging
-import math
-from collections import defaultdict
-from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kund.audit.models import ErasureLogEntry
 from kund.core import rules
-from kund.privacy import mass
-from kund.privacy.models import JOB_LEASE, ErasureJob, ErasureJobItem, SavedSelection
-from kund.privacy.services import CHUNK_SIZE, Outcome, erase_customers
+from kund.privacy import job_queue, mass, runner
+from kund.privacy.models import ErasureJob, ErasureJobChunk, ErasureJobItem, SavedSelection, job_lease
+from kund.privacy.runner import run_job  # noqa: F401  (the job runner, for commands and tests)
 
 logger = logging.getLogger(__name__)
 
@@ -142,16 +138,10 @@ def _require_may_run(actor, job: ErasureJob) -> None:
 # --- starting and resuming --------------------------------------------------------------------------
 
 
-def _enqueue(job_id: int) -> None:
-    from kund.privacy.tasks import run_erasure_job
-
-    result = run_erasure_job.enqueue(job_id)
-    ErasureJob.objects.filter(pk=job_id).update(task_result_id=str(result.id))
-
-
 def start_job(*, actor, job: ErasureJob, enqueue: bool = True) -> ErasureJob:
-    """Queue a planned job for the worker. The task is enqueued after the transaction commits, with the
-    job's id only. Without `enqueue` the caller runs it itself (the command line)."""
+    """Queue a planned job for the workers: after the transaction commits, one task (with the job's id
+    only) for each worker that its chunks can keep busy. Without `enqueue` the caller runs it itself
+    (the command line: `run_job`)."""
     _require_may_run(actor, job)
     with transaction.atomic():
         job = ErasureJob.objects.select_for_update().get(pk=job.pk)
@@ -161,42 +151,17 @@ def start_job(*, actor, job: ErasureJob, enqueue: bool = True) -> ErasureJob:
         job.heartbeat_at = timezone.now()
         job.save(update_fields=["state", "heartbeat_at"])
         if enqueue:
-            transaction.on_commit(lambda: _enqueue(job.pk))
+            job_queue.enqueue_on_commit(job.pk, tasks=runner.expected_chunks(job))
     return job
 
 
-def _task_waiting(job: ErasureJob) -> bool:
-    """Whether the job's task is still waiting in the database queue (a worker will pick it up)."""
-    if not job.task_result_id:
-        return False
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    return DBTaskResult.objects.filter(pk=job.task_result_id, status=TaskResultStatus.READY).exists()
-
-
-class WorkerLost(Exception):
-    """Recorded on a task result whose worker died while running it."""
-
-
-def _release_lost_task(job: ErasureJob) -> None:
-    """django_tasks_db never takes up again a task left RUNNING by a worker that was killed: mark it failed
-    so the queue tells the truth, before a new task is enqueued for the job."""
-    if not job.task_result_id:
-        return
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    lost = DBTaskResult.objects.filter(pk=job.task_result_id, status=TaskResultStatus.RUNNING).first()
-    if lost is not None:
-        lost.set_failed(WorkerLost("the worker stopped while running this erasure job; it was resumed"))
-
-
-def resume_job(*, actor, job: ErasureJob, stale_after: timedelta = JOB_LEASE) -> bool:
-    """Queue again a job whose worker is gone (queued or running, silent for `stale_after`) or that failed
-    with customers still pending. Returns whether it was queued."""
+def resume_job(*, actor, job: ErasureJob, stale_after: timedelta | None = None) -> bool:
+    """Queue again a job whose workers are all gone (queued or running, no progress for `stale_after`,
+    the lease by default, and no task of it waiting in the queue) or that failed with customers still
+    pending. The chunks its workers held are given back at once. Returns whether it was queued."""
     if actor is not None:
         _require_may_run(actor, job)
+    stale_after = job_lease() if stale_after is None else stale_after
     now = timezone.now()
     with transaction.atomic():
         job = ErasureJob.objects.select_for_update().get(pk=job.pk)
@@ -207,140 +172,38 @@ def resume_job(*, actor, job: ErasureJob, stale_after: timedelta = JOB_LEASE) ->
             resumable = (
                 job.state in (State.QUEUED, State.RUNNING)
                 and now - last >= stale_after
-                and not _task_waiting(job)
+                and not job_queue.task_waiting(job)
             )
         if not resumable:
             return False
-        _release_lost_task(job)
-        # No heartbeat: the next run_job() takes the job over at once.
+        held = job.chunks.filter(state=ErasureJobChunk.State.RUNNING)
+        lost_tasks = [t for t in held.values_list("task_result_id", flat=True) if t]
+        held.update(state=ErasureJobChunk.State.PENDING, lease_until=None)
+        runner.settle_from_log(job)
+        runner.recount(job.pk)  # a worker may have died between a commit and adding it to the counts
         job.state = State.QUEUED
         job.heartbeat_at = None
         job.error = ""
         job.finished_at = None
         job.save(update_fields=["state", "heartbeat_at", "error", "finished_at"])
-        transaction.on_commit(lambda: _enqueue(job.pk))
+
+        def requeue():
+            for task_result_id in lost_tasks:
+                job_queue.release_lost_task(task_result_id)
+            job_queue.enqueue(job.pk, tasks=runner.expected_chunks(job))
+
+        transaction.on_commit(requeue)
     logger.info("erasure job %s resumed", job.pk)
     return True
 
 
-def resume_stale_jobs(*, stale_after: timedelta = JOB_LEASE) -> list[int]:
-    """Resume every job whose worker is gone (for `kund resume_erasure_jobs`, run when workers start)."""
+def resume_stale_jobs(*, stale_after: timedelta | None = None) -> list[int]:
+    """Resume every job whose workers are all gone (`kund resume_erasure_jobs`)."""
     resumed = []
     for job in ErasureJob.objects.filter(state__in=[State.QUEUED, State.RUNNING]).order_by("pk"):
         if resume_job(actor=None, job=job, stale_after=stale_after):
             resumed.append(job.pk)
     return resumed
-
-
-# --- running ----------------------------------------------------------------------------------------
-
-
-def _chunk_size(total: int) -> int:
-    """About ten steps of progress for a small run (a web run of 500: chunks of 50); the engine's own
-    chunk from ten of them up, where a smaller one would only cost throughput."""
-    return max(50, min(CHUNK_SIZE, math.ceil(total / 10)))
-
-
-def _settle(job_id: int, outcomes: list[Outcome]) -> int:
-    """Move the outcomes' pending items to their result and add them to the job's counts. Only pending
-    items change, so an outcome can never be recorded twice."""
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for outcome in outcomes:
-        groups[(outcome.result, outcome.reason[:500])].append(outcome.customer_id)
-    changed: dict[str, int] = defaultdict(int)
-    for (result, reason), ids in groups.items():
-        changed[result] += ErasureJobItem.objects.filter(
-            job_id=job_id, result=Result.PENDING, customer_id__in=ids
-        ).update(result=result, reason=reason)
-    total = sum(changed.values())
-    ErasureJob.objects.filter(pk=job_id).update(
-        processed=F("processed") + total,
-        deleted=F("deleted") + changed["deleted"],
-        anonymized=F("anonymized") + changed["anonymized"],
-        ignored=F("ignored") + changed["ignored"],
-        failed=F("failed") + changed["failed"],
-        heartbeat_at=timezone.now(),
-    )
-    return total
-
-
-def _settle_from_log(job: ErasureJob) -> int:
-    """A pending item whose erasure is in the log under this job was erased: record it so. Cannot happen
-    while the items are settled in the erasure's own transaction; kept as the safety net that makes
-    exactly-once hold even for an erasure committed without its item (one UPDATE per action)."""
-    settled = 0
-    for action, result in (("delete", Result.DELETED), ("anonymize", Result.ANONYMIZED)):
-        logged = ErasureLogEntry.objects.filter(job_id=job.pk, action=action).values("customer_number")
-        settled += ErasureJobItem.objects.filter(
-            job=job, result=Result.PENDING, customer_number__in=logged
-        ).update(result=result)
-    return settled
-
-
-def _recount(job_id: int) -> None:
-    counts = dict(
-        ErasureJobItem.objects.filter(job_id=job_id).values_list("result").annotate(n=Count("pk")).order_by()
-    )
-    done = {r: counts.get(r, 0) for r in (Result.DELETED, Result.ANONYMIZED, Result.IGNORED, Result.FAILED)}
-    ErasureJob.objects.filter(pk=job_id).update(processed=sum(done.values()), **done)
-
-
-def _claim(job_id: int) -> ErasureJob | None:
-    now = timezone.now()
-    with transaction.atomic():
-        job = ErasureJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.state not in (State.QUEUED, State.RUNNING):
-            return None
-        if job.state == State.RUNNING and job.heartbeat_at and now - job.heartbeat_at < JOB_LEASE:
-            logger.info("erasure job %s is being run by another worker", job_id)
-            return None
-        job.state = State.RUNNING
-        job.started_at = job.started_at or now
-        job.heartbeat_at = now
-        job.save(update_fields=["state", "started_at", "heartbeat_at"])
-    return job
-
-
-def run_job(*, job_id: int, on_progress: Callable[[ErasureJob], None] | None = None) -> ErasureJob | None:
-    """Erase the job's pending customers through the engine, recording each chunk as it commits. Safe to
-    call again after a crash: it continues with the customers still pending."""
-    job = _claim(job_id)
-    if job is None:
-        return None
-    if _settle_from_log(job):
-        _recount(job.pk)
-    pending = list(
-        job.items.filter(result=Result.PENDING).order_by("pk").values_list("customer_id", flat=True)
-    )
-
-    def after_commit(outcomes: list[Outcome]) -> None:
-        # Failures are reported outside any transaction (the engine's retry one by one); settle them
-        # here. Everything else was settled inside its chunk's transaction already.
-        failed = [o for o in outcomes if o.result == "failed"]
-        if failed:
-            _settle(job.pk, failed)
-        if on_progress is not None:
-            on_progress(ErasureJob.objects.get(pk=job.pk))
-
-    try:
-        erase_customers(
-            customer_ids=pending,
-            actor=job.created_by,
-            job_id=job.pk,
-            chunk_size=_chunk_size(job.total),
-            in_transaction=lambda outcomes: _settle(job.pk, outcomes),
-            on_chunk=after_commit,
-        )
-    except Exception as exc:
-        logger.exception("erasure job %s failed", job.pk)
-        ErasureJob.objects.filter(pk=job.pk).update(
-            state=State.FAILED, error=type(exc).__name__, finished_at=timezone.now()
-        )
-        raise
-    _recount(job.pk)
-    ErasureJob.objects.filter(pk=job.pk).update(state=State.DONE, finished_at=timezone.now())
-    job.refresh_from_db()
-    return job
 
 
 # --- retention rules (B-6): a mass-erasure job over the customers a rule selected ---------------------
@@ -366,7 +229,7 @@ def plan_rule_job(
             heartbeat_at=timezone.now(),
         )
         if enqueue:
-            transaction.on_commit(lambda: _enqueue(job.pk))
+            job_queue.enqueue_on_commit(job.pk, tasks=runner.expected_chunks(job))
     return job
 
 

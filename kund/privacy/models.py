@@ -13,9 +13,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# A running job touches its heartbeat after every chunk; one silent for longer than this is taken to have
-# lost its worker and may be resumed (kund resume_erasure_jobs, or the job page's resume button).
-JOB_LEASE = timedelta(seconds=getattr(settings, "KUND_ERASURE_JOB_LEASE_SECONDS", 120))
+
+def job_lease() -> timedelta:
+    """How long a worker may hold a chunk of a job (settings.KUND_ERASURE_JOB_LEASE_SECONDS). A chunk
+    still running after that is taken to have lost its worker: any other worker takes it over. A running
+    job touches its heartbeat after every chunk; a job silent for this long may also be resumed by hand
+    (kund resume_erasure_jobs, or the job page's resume button)."""
+    return timedelta(seconds=settings.KUND_ERASURE_JOB_LEASE_SECONDS)
 
 
 class SavedSelection(models.Model):
@@ -146,7 +150,7 @@ class ErasureJob(models.Model):
         if not self.is_active:
             return False
         last = self.heartbeat_at or self.started_at or self.created_at
-        return (now or timezone.now()) - last > JOB_LEASE
+        return (now or timezone.now()) - last > job_lease()
 
     def counts(self) -> dict[str, int]:
         return {
@@ -197,3 +201,45 @@ class ErasureJobItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_number} {self.result}"
+
+
+class ErasureJobChunk(models.Model):
+    """A run of a job's customers (a range of its items) that one worker erases in one transaction.
+
+    Any worker may claim a pending chunk, or a running one whose lease is over (its worker is gone):
+    `kund.privacy.runner` claims them with SELECT … FOR UPDATE SKIP LOCKED, so the workers of any number
+    of machines share one job. What became of each customer is on its item, written in the erasure's own
+    transaction; the chunk records who erased it and how long that took."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+
+    job = models.ForeignKey(ErasureJob, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()  # 1, 2, … in the order of the job's items
+    first_item = models.PositiveBigIntegerField()  # the items' ids, both ends included
+    last_item = models.PositiveBigIntegerField()
+    size = models.PositiveIntegerField()  # customers pending when the job was cut into chunks
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    # The worker that claimed it last: host name and process id, plus the queue's task id.
+    worker = models.CharField(max_length=200, blank=True)
+    task_result_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Measured by the worker that finished it: the erasure's wall time, the part of it spent holding the
+    # erasure log's chain head (from taking the lock to the commit), which no two chunks can share,
+    # and the time it waited for that lock while another chunk held it.
+    seconds = models.FloatField(null=True, blank=True)
+    serial_seconds = models.FloatField(null=True, blank=True)
+    wait_seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "number"]
+        constraints = [models.UniqueConstraint(fields=["job", "number"], name="erasure_job_chunk_once")]
+        indexes = [models.Index(fields=["job", "state"], name="erasure_job_chunk_state")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}/{self.number} {self.state}"

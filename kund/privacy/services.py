@@ -335,15 +335,8 @@ def _erase_chunk(
             for action, group in ((DELETE, to_delete), (ANONYMIZE, to_anonymize))
             for p in group
         ]
-        entries = erasure_log.append(records, actor_username=_actor_name(actor), at=now, job_id=job_id)
-        receipts = {e.customer_number: e.hash for e in entries}
-
-        outcomes = [
-            Outcome(p.customer_id, p.number, "deleted", receipt=receipts[p.number]) for p in to_delete
-        ]
-        outcomes += [
-            Outcome(p.customer_id, p.number, "anonymized", receipt=receipts[p.number]) for p in to_anonymize
-        ]
+        outcomes = [Outcome(p.customer_id, p.number, "deleted") for p in to_delete]
+        outcomes += [Outcome(p.customer_id, p.number, "anonymized") for p in to_anonymize]
         done = {p.customer_id for p in to_delete + to_anonymize}
         outcomes += [
             Outcome(
@@ -361,10 +354,18 @@ def _erase_chunk(
         outcomes += [
             Outcome(pk, "", "ignored", _("already erased"), erased_before="gone") for pk in sorted(gone)
         ]
-        announce_erasures(outcomes, at=now)  # B-8: the events' outbox rows, in the erasure's transaction
         if in_transaction is not None:
             # The caller's record of these outcomes commits (or rolls back) with the erasure itself.
             in_transaction(outcomes)
+        # The log last: its head stays locked until the commit, and other chunks' appends wait for it.
+        entries = erasure_log.append(records, actor_username=_actor_name(actor), at=now, job_id=job_id)
+        receipts = {e.customer_number: e.hash for e in entries}
+        for outcome in outcomes[: len(to_delete) + len(to_anonymize)]:
+            outcome.receipt = receipts[outcome.number]
+        # B-8: the events' outbox rows, in the erasure's transaction. They carry the receipts, which only
+        # the log's head gives, so they come after the append: while a connected system is subscribed,
+        # writing them is part of what every chunk passes one at a time.
+        announce_erasures(outcomes, at=now)
     return outcomes
 
 
@@ -418,7 +419,9 @@ def erase_customers(
     `in_transaction` is called with the deleted, anonymized and ignored outcomes of each chunk inside the
     chunk's transaction, so what the caller records about them commits together with the erasure (a
     background job's per-customer results); if it raises, the chunk is rolled back and retried one
-    customer at a time like any failed chunk.
+    customer at a time like any failed chunk. It is called before the erasure log's append (the receipts
+    are not on the outcomes yet): the log's head is held from the append to the commit, and only the
+    events' outbox rows, which need the receipts, come after it.
     `decisions` are the erasure page's on the customer's documents holding the person (B-5): kept ones
     stay, and if the documents are no longer the ones the page listed, residue.DocumentsChanged is raised
     and nothing is erased.

@@ -314,8 +314,10 @@ def ensure_scheduled() -> datetime | None:
 
 
 def run_scheduled() -> list[dict]:
-    """The worker's daily task: the due rules as the system, then the next day queued."""
+    """The worker's daily task: the due rules as the system, then the next day queued. An automatic rule's
+    erasure job is queued rather than run in this task, so that every worker shares it (kund.privacy.runner)
+    as it shares any mass erasure."""
     try:
-        return run_rules(now=timezone.now())
+        return run_rules(now=timezone.now(), inline=False)
     finally:
         ensure_scheduled()

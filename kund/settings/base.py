@@ -241,6 +241,14 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # failures and lockouts, not 
 # Kund's own settings.
 KUND_MASS_ERASURE_LIMIT = int(os.environ.get("KUND_MASS_ERASURE_LIMIT", "500"))  # SPEC M-2
 KUND_ERASURE_RULESET_VERSION = "2026.2"  # written into every erasure log row (SPEC B-2)
+# "Check the chain" on the erasure log's page runs at once up to this many rows (under half a second), and
+# as a background task with its progress beyond (kund.audit.log_checks).
+KUND_ERASURE_LOG_CHECK_INLINE_ROWS = int(os.environ.get("KUND_ERASURE_LOG_CHECK_INLINE_ROWS", "10000"))
+# A worker holds a chunk of an erasure job for at most this long; a chunk still running after that has lost
+# its worker, and the other workers take it over (kund.privacy.runner).
+KUND_ERASURE_JOB_LEASE_SECONDS = float(os.environ.get("KUND_ERASURE_JOB_LEASE_SECONDS", "120"))
+# The most customers in one chunk of an erasure job (one transaction; the engine's 5,000 when unset).
+KUND_ERASURE_CHUNK_SIZE = int(os.environ.get("KUND_ERASURE_CHUNK_SIZE", "0")) or None
 
 # --- data-subject requests (B-7) and the dashboard (B-11)
 # A closed request's contact and reasons are cleared this many years after it closed (`kund requests purge`).
@@ -266,7 +274,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kund API",
-    "DESCRIPTION": "Customers, erasure plans, erasures, access exports, mass erasure and the erasure log. "
+    "DESCRIPTION": "Customers, erasure plans, erasures, access exports, mass erasure, the erasure log and "
+    "the register of data-subject requests. "
     "Errors are problem details (RFC 9457).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -281,6 +290,11 @@ SPECTACULAR_SETTINGS = {
         "CustomerStatusEnum": "kund.customers.models.Customer.Status",
         "ErasureActionEnum": ["delete", "anonymize", "blocked", "already_anonymized"],
         "ErasingActionEnum": ["delete", "anonymize"],
+        # Names the description had before the request register's kind and state came: kept for clients.
+        "KindEnum": "kund.customers.models.Customer.Kind",
+        "StateEnum": "kund.privacy.models.ErasureJob.State",
+        "RequestKindEnum": "kund.requests.models.DataRequest.Kind",
+        "RequestStateEnum": "kund.requests.models.DataRequest.State",
     },
 }
 # Requests per token (kund.api.throttling): counted per process while Kund has no shared cache.

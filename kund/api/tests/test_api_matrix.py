@@ -27,6 +27,7 @@ from kund.core.tests.test_permission_matrix import (
     make_persona,
 )
 from kund.customers.models import Customer
+from kund.requests.models import DataRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,9 @@ class Endpoint:
     # Bodies that the endpoint refuses (400) once the rights are checked: a row never changes anything.
     body: Callable[[World], dict | None] = lambda w: None
     ok: tuple[int, ...] = (200,)
+    # Whether the "only assigned" personas act as their twins on their own customer; not at the request
+    # register, which is about no one customer and closed to them (rules.may_handle_requests).
+    twins: bool = True
 
 
 def _number(w: World) -> list:
@@ -51,6 +55,10 @@ def _number(w: World) -> list:
 
 def _run(w: World) -> list:
     return [w.other_job.pk]
+
+
+def _request(w: World) -> list:
+    return [w.extra["request_pk"]]
 
 
 ENDPOINTS = [
@@ -65,6 +73,15 @@ ENDPOINTS = [
     Endpoint("api:mass-erasure-detail", "get", MASS, args=_run),
     Endpoint("api:mass-erasure-start", "post", MASS, args=_run, body=lambda w: {}, ok=(400,)),
     Endpoint("api:erasure-log", "get", LOG_READERS),
+    # data-subject requests (B-7): the erasure right and the view right (rules.may_handle_requests)
+    Endpoint("api:request-list", "get", ERASERS, twins=False),
+    Endpoint(
+        "api:request-list", "post", ERASERS, body=lambda w: {"kind": "nonsense"}, ok=(400,), twins=False
+    ),
+    Endpoint("api:request-detail", "get", ERASERS, args=_request, twins=False),
+    Endpoint(
+        "api:request-detail", "patch", ERASERS, args=_request, body=lambda w: {}, ok=(400,), twins=False
+    ),
 ]
 # Open to anyone, token or not: the description of the API and its page hold no data.
 PUBLIC = {"api:schema", "api:docs"}
@@ -99,7 +116,11 @@ CASES = [
 
 
 def _snapshot(w: World):
-    return Customer.objects.filter(pk=w.customer.pk).values().first(), Customer.objects.count()
+    return (
+        Customer.objects.filter(pk=w.customer.pk).values().first(),
+        Customer.objects.count(),
+        list(DataRequest.objects.values()),
+    )
 
 
 @pytest.mark.parametrize(("endpoint", "persona", "own"), CASES)
@@ -114,7 +135,7 @@ def test_every_endpoint_asks_the_rules(api_as, world, endpoint, persona, own):
     response = api.send(endpoint.method, reverse(endpoint.name, args=endpoint.args(w)), endpoint.body(w))
 
     # then
-    if allowed_for(endpoint.allowed, persona, own=own):
+    if allowed_for(endpoint.allowed, persona, own=own, twins=endpoint.twins):
         assert response.status_code in endpoint.ok, (response.status_code, response.content[:300])
     else:
         assert response.status_code in (403, 404), response.status_code

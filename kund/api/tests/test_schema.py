@@ -26,6 +26,10 @@ OPERATIONS = {
     ("get", "/api/mass-erasures/{id}/"),
     ("post", "/api/mass-erasures/{id}/start/"),
     ("get", "/api/erasure-log/"),
+    ("get", "/api/requests/"),
+    ("post", "/api/requests/"),
+    ("get", "/api/requests/{id}/"),
+    ("patch", "/api/requests/{id}/"),
 }
 
 

@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -34,6 +35,7 @@ from kund.api.tokens import token_create
 from kund.core.tests.test_permission_matrix import make_persona
 from kund.customers.models import Customer
 from kund.privacy import jobs
+from kund.requests.services import request_register
 from kund.sales.models import Order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -63,9 +65,12 @@ def _numbers(count: int, **condition) -> list[str]:
     return list(customers.values_list("number", flat=True)[:count])
 
 
-def _with_examples(document: dict, *, numbers: dict[str, str], run_id: int) -> dict:
+def _with_examples(
+    document: dict, *, numbers: dict[str, str], run_id: int, request_ids: dict[str, int]
+) -> dict:
     """Give the path parameters real values as examples, one customer per operation, so an erasure does not
-    take away the customer another operation is tried on."""
+    take away the customer another operation is tried on; the request register's operations a request
+    each, the mass erasure's the planned run."""
     for path, item in document["paths"].items():
         for method, operation in item.items():
             for parameter in operation.get("parameters", []):
@@ -74,7 +79,7 @@ def _with_examples(document: dict, *, numbers: dict[str, str], run_id: int) -> d
                 if parameter["name"] == "number":
                     parameter["example"] = numbers[f"{method} {path}"]
                 elif parameter["name"] == "id":
-                    parameter["example"] = run_id
+                    parameter["example"] = request_ids.get(f"{method} {path}", run_id)
     return document
 
 
@@ -101,10 +106,21 @@ def api_schema(db, admin_token, settings):
         "get /api/customers/{number}/export/": busy[3],
         "post /api/customers/{number}/erase/": plain[0],
     }
+    handler = make_persona("erase")
+    today = timezone.localdate()
+    request_ids = {
+        "get /api/requests/{id}/": request_register(
+            actor=handler, kind="erasure", received_on=today, customer=Customer.objects.get(number=busy[4])
+        ).pk,
+        "patch /api/requests/{id}/": request_register(
+            actor=handler, kind="access", received_on=today, customer=Customer.objects.get(number=busy[5])
+        ).pk,
+    }
+    request_register(actor=handler, kind="access", received_on=today, contact="Stina Ek, Umeå")
     document = Api(admin_token).get("/api/schema/").json()
     config = schemathesis.Config.from_dict(CONFIG)
     schema = schemathesis.openapi.from_dict(
-        _with_examples(document, numbers=numbers, run_id=run.pk), config=config
+        _with_examples(document, numbers=numbers, run_id=run.pk, request_ids=request_ids), config=config
     )
     schema.app = WSGIHandler()
     schema.location = "/api/schema/"

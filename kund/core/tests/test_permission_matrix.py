@@ -23,6 +23,7 @@ from django.core.management.base import CommandError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kund.api.tokens import token_create
+from kund.audit.log_checks import check_start
 from kund.core.rights import ADMINISTRATOR_GROUP, ensure_administrator_group
 from kund.customers.models import Customer, CustomField
 from kund.demo.testing.factories import add_owned, add_transactions, make_customer
@@ -56,6 +57,7 @@ VIEWERS = frozenset({"view", "change", "erase", "administrator"})
 REGISTER = VIEWERS | {"view only assigned", "erase + only assigned"}
 ERASERS = frozenset({"erase", "administrator"})
 MASS = frozenset({"mass", "administrator"})
+LOG_READERS = ERASERS | MASS | {"erase + only assigned"}
 
 
 def make_persona(name: str):
@@ -113,6 +115,7 @@ def world(db) -> Callable[..., World]:
         custom_field = CustomField.objects.create(name="Portkod matrix")
         data_request = request_register(actor=boss, kind="access", received_on=date.today(), customer=other)
         boss_token = token_create(user=boss, name="matrix").token
+        log_check = check_start(actor=boss)
         # a portal user of the customer, and a photo on its fault report
         portal_user = CustomerUser.objects.create(customer=customer, email="karin.matrix@example.se")
         photo = FaultReportFile(fault_report=rows["fault_report"], content_type="image/png")
@@ -122,6 +125,7 @@ def world(db) -> Callable[..., World]:
             "rows": rows,
             "request_pk": data_request.pk,
             "boss_token": boss_token.pk,
+            "log_check": log_check.pk,
             "portal_user": portal_user,
             "photo": photo,
             **_events_and_retention(boss),
@@ -233,8 +237,29 @@ DOORS = [
     Door("customers:notification_bell", EVERYONE),
     Door("customers:custom_fields", ADMIN),
     Door("customers:custom_field", ADMIN, args=lambda w: [w.custom_field_pk]),
+    # the rights pages of old, now on the users pages
     Door("customers:rights", ADMIN),
     Door("customers:rights_edit", ADMIN, args=lambda w: [w.person_pk]),
+    # the register's users and their rights: administrators only. The posts change nothing: a form
+    # with errors, a confirmation page not yet confirmed, a reactivation of an active user.
+    Door("users:list", ADMIN),
+    Door("users:create", ADMIN, methods=("get", "post"), data=lambda w: {"username": ""}),
+    Door("users:detail", ADMIN, args=lambda w: [w.person_pk]),
+    Door(
+        "users:rights",
+        ADMIN,
+        args=lambda w: [w.person_pk],
+        methods=("get", "post"),
+        data=lambda w: {"rights": ["superpowers"]},
+    ),
+    Door("users:deactivate", ADMIN, args=lambda w: [w.person_pk], methods=("get", "post")),
+    Door("users:reactivate", ADMIN, args=lambda w: [w.person_pk], methods=("post",)),
+    Door("users:password", ADMIN, args=lambda w: [w.person_pk], methods=("get", "post")),
+    # the erasure log (B-2): who erases one customer or many, and administrators (may_view_erasure_log)
+    Door("erasure_log:list", LOG_READERS),
+    Door("erasure_log:receipt", LOG_READERS, data=lambda w: {"q": w.customer.number}),
+    Door("erasure_log:check_start", LOG_READERS, methods=("get", "post")),
+    Door("erasure_log:check", LOG_READERS, args=lambda w: [w.extra["log_check"]]),
     # the customer's files, through rights-checked downloads only
     Door(
         "customers:document_download",

@@ -100,6 +100,7 @@ def test_sign_in_in_a_browser(live_server, page, screenshot_dir, django_user_mod
     navbar = page.locator("#navbar")
     assert navbar.locator(".navbar-brand").inner_text().strip() == "Kund"
     assert navbar.locator("#nav-customers").is_visible()
+    navbar.locator("#nav-administration").click()  # the administrator's pages share one menu
     assert navbar.locator("#nav-admin").is_visible()
     assert navbar.locator("#nav-user").inner_text().strip() == "admin"
     # Bootstrap's stylesheet was served and applied (the navbar is a flex container).

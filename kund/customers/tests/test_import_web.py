@@ -10,6 +10,7 @@ from kund.audit.models import ChangeRecord
 from kund.customers.models import Customer
 from kund.customers.services import customer_create
 from kund.customers.tests.test_import import SWEDISH_HEADERS, csv_bytes, register_rows, xlsx_bytes
+from kund.demo.testing.storage import second_storage  # noqa: F401  (the fixture)
 
 
 @pytest.fixture
@@ -121,6 +122,31 @@ def test_r8_discard_removes_the_stored_file(client, uploader):
     assert not default_storage.exists(f"imports/{upload_id}")
     assert not default_storage.exists(f"imports/{upload_id}.json")
     assert Customer.objects.count() == 0
+
+
+def test_r8_an_upload_is_kept_read_and_removed_through_the_storage_only(
+    client,
+    uploader,
+    second_storage,  # noqa: F811
+):
+    # given an uploaded file, with another storage than the file system under MEDIA_ROOT
+    client.force_login(uploader)
+    preview_url = _upload(client, csv_bytes(SWEDISH_HEADERS, register_rows(4)))["Location"]
+    upload_id = preview_url.rstrip("/").rsplit("/", 1)[-1].replace("-", "")
+    stored = {f"imports/{upload_id}", f"imports/{upload_id}.json"}
+
+    # when it is previewed and imported
+    assert client.get(preview_url).status_code == 200
+    client.post(preview_url, {"import": "1"})
+
+    # then the file and its preview were written, read and removed by the storage, and nothing else
+    assert Customer.objects.count() == 4
+    assert f"imports/{upload_id}" in second_storage.names("save")
+    assert f"imports/{upload_id}" in second_storage.names("open")
+    assert stored <= second_storage.names("delete")
+    assert not any(second_storage.storage.exists(name) for name in stored)
+    assert second_storage.files_on_disk() == set()
+    second_storage.assert_media_root_untouched()
 
 
 def test_r8_viewing_the_preview_again_does_not_read_the_file_again(client, uploader, monkeypatch):

@@ -13,6 +13,7 @@ from kund.customers.services import customer_assign
 from kund.customers.tests.register_fixtures import *  # noqa: F403
 from kund.customers.tests.register_fixtures import make_user, new_company
 from kund.demo.testing.factories import add_owned
+from kund.demo.testing.storage import second_storage  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +71,31 @@ def test_a_credit_report_is_downloaded_without_the_customers_name(client, person
     assert "Lindqvist" not in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"]
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_files_are_written_and_read_through_the_storage_only(
+    client,
+    person,
+    second_storage,  # noqa: F811
+):
+    # given a document and a credit report saved while the storage is another than the file system
+    # under MEDIA_ROOT
+    owned = add_owned(person)
+    names = {owned["document"].file.name, owned["credit_file"].file.name}
+    client.force_login(make_user("view_customer"))
+
+    # when both are downloaded
+    bodies = [
+        _body(client.get(_document_url(person, owned["document"]))),
+        _body(client.get(_credit_url(person, owned["credit_file"]))),
+    ]
+
+    # then they came from that storage, which wrote them too, and MEDIA_ROOT stayed empty
+    assert bodies == [b"%PDF-1.4 avtal", b"%PDF-1.4 Ingrid Lindqvist"]
+    assert names <= second_storage.names("save") and names <= second_storage.names("open")
+    if second_storage.location is not None:
+        assert second_storage.files_on_disk() == names
+    second_storage.assert_media_root_untouched()
 
 
 def test_view_only_assigned_downloads_the_files_of_its_own_customer(client, person, owned):

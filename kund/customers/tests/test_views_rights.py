@@ -211,8 +211,9 @@ def test_r9_list_hides_the_create_button_without_the_create_right(client, person
 
 ADMIN_PAGES = [
     ("custom fields", lambda user: reverse("customers:custom_fields")),
-    ("rights", lambda user: reverse("customers:rights")),
-    ("rights of a user", lambda user: reverse("customers:rights_edit", args=[user.pk])),
+    ("users", lambda user: reverse("users:list")),
+    ("new user", lambda user: reverse("users:create")),
+    ("a user and their rights", lambda user: reverse("users:detail", args=[user.pk])),
 ]
 
 
@@ -253,7 +254,7 @@ def test_r9_administrator_grants_rights_to_a_user(client, admin_user):
 
     # when
     response = client.post(
-        reverse("customers:rights_edit", args=[clerk.pk]),
+        reverse("users:rights", args=[clerk.pk]),
         {"rights": ["view_assigned_customer", "assign_customer"]},
     )
 
@@ -268,7 +269,7 @@ def test_r9_unknown_right_in_the_rights_form_is_an_error_beside_the_field(client
     clerk = make_user(username="karin.clerk")
     client.force_login(admin_user)
 
-    response = client.post(reverse("customers:rights_edit", args=[clerk.pk]), {"rights": ["superpowers"]})
+    response = client.post(reverse("users:rights", args=[clerk.pk]), {"rights": ["superpowers"]})
 
     assert response.status_code == 200
     assert "superpowers" in response.context["form"].errors["rights"][0]

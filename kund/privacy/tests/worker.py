@@ -26,12 +26,14 @@ def database_url() -> str:
     return f"postgres://{credentials}@{host}{port}/{s['NAME']}"
 
 
-def start_worker() -> subprocess.Popen:
+def start_worker(**settings: str) -> subprocess.Popen:
+    """A worker; `settings` are environment variables for it, e.g. KUND_ERASURE_JOB_LEASE_SECONDS="3"."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kund.settings.worker_test",
         "DATABASE_URL": database_url(),
         "KUND_LOG_LEVEL": "WARNING",
+        **settings,
     }
     return subprocess.Popen(
         [sys.executable, "-m", "kund", "db_worker", "--no-startup-delay", "--interval", "0.1", "--no-reload"],

@@ -178,6 +178,29 @@ def test_b6_an_automatic_rule_runs_on_its_own_each_day(register, clock, django_c
     assert waiting.get().run_after == local(TODAY + timedelta(days=3), hour=2)
 
 
+@override_settings(TASKS=DATABASE_TASKS, KUND_RETENTION_HOUR=2)
+def test_b6_the_daily_run_queues_its_erasure_for_every_worker_to_share(
+    register, clock, django_capture_on_commit_callbacks
+):
+    # given an automatic rule, and the night of its daily run
+    with django_capture_on_commit_callbacks(execute=True):
+        make_rule("automatic")
+    clock.set(local(TODAY + timedelta(days=1), hour=2) + timedelta(minutes=1))
+
+    # when the worker works its queue
+    run_queue()
+
+    # then the rule's job was erased by erasure tasks from the queue, which any worker may take, not
+    # inside the daily task
+    job = RetentionRun.objects.get(builtin=False).job
+    assert job.state == ErasureJob.State.DONE and (job.deleted, job.anonymized) == (2, 2)
+    chunk_tasks = set(job.chunks.values_list("task_result_id", flat=True))
+    assert "" not in chunk_tasks
+    assert set(DBTaskResult.objects.filter(pk__in=chunk_tasks).values_list("task_path", flat=True)) == {
+        "kund.privacy.tasks.run_erasure_job"
+    }
+
+
 @override_settings(TASKS=DATABASE_TASKS)
 def test_b6_the_daily_run_is_queued_once_however_often_it_is_asked_for(db, clock):
     first = services.ensure_scheduled()

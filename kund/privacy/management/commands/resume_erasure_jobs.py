@@ -2,22 +2,23 @@ from datetime import timedelta
 
 from kund.core.cli import KundCommand, bad_input
 from kund.privacy.jobs import resume_stale_jobs
-from kund.privacy.models import JOB_LEASE
+from kund.privacy.models import job_lease
 
 MAX_STALE_AFTER = 7 * 24 * 3600  # a week: a job without a sign of life for longer is surely stale
 
 
 class Command(KundCommand):
     help = (
-        "Queue again the erasure jobs whose worker stopped mid-run (queued or running, without a sign of "
-        "life for --stale-after seconds). Run it when the workers start: each job continues with the "
-        "customers still pending, and no customer is erased twice."
+        "Queue again the erasure jobs whose workers all stopped mid-run (queued or running, without a sign "
+        "of life for --stale-after seconds, and no task of theirs waiting). Running workers take over a "
+        "lost worker's share by themselves; this is for when none is left, or the queue was emptied. Each "
+        "job continues with the customers still pending, and no customer is erased twice."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--stale-after",
-            default=str(int(JOB_LEASE.total_seconds())),
+            default=str(int(job_lease().total_seconds())),
             help="seconds without progress after which a job's worker is taken to be gone "
             "(0 when no worker is running, e.g. right before starting them; default: %(default)s)",
         )

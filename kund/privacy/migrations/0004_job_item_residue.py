@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("privacy", "0002_prospects_criteria"),
+        ("privacy", "0003_erasure_job_chunks"),
     ]
 
     operations = [
