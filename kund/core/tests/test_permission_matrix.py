@@ -298,6 +298,8 @@ DOORS = [
     Door("mass_erasure:list", MASS, args=lambda w: [w.other_job.pk, "ignored"]),
     Door("mass_erasure:selections", MASS),
     Door("mass_erasure:selection", MASS, args=lambda w: [w.selection_pk]),
+    # B-5: where the person is in the selection's kept text, for whoever may erase the selection (S-2).
+    Door("mass_erasure:selection_residue", ADMIN, args=lambda w: [w.selection_pk]),
     Door(
         "mass_erasure:selection_save",
         MASS,
