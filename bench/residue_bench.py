@@ -117,7 +117,9 @@ def main():
         + (f"; e.g. {samples}" if samples else "")
     )
 
-    # --- anonymizing, without and with the residue step, in alternating halves ----------------------------
+    # --- anonymizing, without and with the residue step, in alternating parts -----------------------------
+    # As a fresh worker: the scan has not yet learnt which kept texts repeat (residue._FREQUENT).
+    residue._FREQUENT.clear()
     redact_chunk = residue.redact_chunk
 
     def without(ids):

@@ -23,6 +23,9 @@ anonymization like one whose text holds a finding — Kund cannot show it is fre
 user sees it listed beforehand.
 
 `scan_customers()` reads a set of customers' kept text in one query per table and matches in Python.
+Most kept text repeats (payment terms, stock phrases): the texts a process has seen most often are
+checked once per chunk against every customer of it, and rows holding only texts in which none of
+them and no pattern can be are left unread in the database.
 `redact_chunk()` is the erasure engine's step, inside its transaction and before the customer's own
 fields are overwritten: each finding's words become "Xxxx", the rest of the text stays, and a document
 holding a finding is deleted (its file removed after commit). Findings say where, never what; only
@@ -30,10 +33,11 @@ holding a finding is deleted (its file removed after commit). Findings say where
 """
 
 import io
+import json
 import logging
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -712,9 +716,11 @@ def sources() -> tuple[Source, ...]:
 _compiled: dict[tuple, tuple[str, tuple]] = {}
 
 
-def _fetch(build, key: tuple | None) -> list[tuple]:
+def _fetch(build, key: tuple | None, *, unless: tuple[str, list[str]] | None = None) -> list[tuple]:
     """The query's rows as the driver returns them (ids, texts, numbers: nothing to convert), in one
-    call; with a key, its SQL is compiled once per database vendor and reused."""
+    call; with a key, its SQL is compiled once per database vendor and reused. `unless` is a condition
+    ANDed to the query's (it must end with its WHERE clause) and the list of texts it takes as its one
+    parameter."""
     if key is None:
         try:
             sql, params = build().query.sql_with_params()
@@ -725,9 +731,31 @@ def _fetch(build, key: tuple | None) -> list[tuple]:
         if key not in _compiled:
             _compiled[key] = build().query.sql_with_params()
         sql, params = _compiled[key]
+    if unless is not None:
+        condition, texts = unless
+        listed = _text_list(texts)
+        sql, params = f"{sql} AND {condition}", (*params, *[listed] * condition.count("%s"))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _text_list(texts: list[str]):
+    """A list of texts as one parameter: a JSON array that SQLite's json_each() reads, or an array."""
+    return texts if connection.vendor == "postgresql" else json.dumps(texts)
+
+
+def _none_but(model, names: tuple[str, ...]) -> str:
+    """SQL true for a row with a filled field whose text is not in the list given as the parameter of
+    each field's test (the texts nothing is in for the chunk): the rows worth reading."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [f"{table}.{quote(model._meta.get_field(name).column)}" for name in names]
+    if connection.vendor == "postgresql":
+        outside = "NOT ({} = ANY(%s))"
+    else:
+        outside = "{} NOT IN (SELECT value FROM json_each(%s))"
+    return "(" + " OR ".join(f"({c} <> '' AND {outside.format(c)})" for c in columns) + ")"
 
 
 def _filled(name: str) -> Q:
@@ -852,10 +880,11 @@ def _scan(
         return result
     memo: dict[str, _Text] = {}  # what is read from each text, for this scan only
     everyone = _Names(owners)
+    unread = everyone.nothing_in([text for text, _n in _FREQUENT.most_common(FREQUENT_TEXTS)], memo)
     for source in sources():
         if present is not None and not _may_have_rows(source.table, present):
             continue
-        _scan_source(source, customer_ids, owners, result, memo, cache_key, everyone)
+        _scan_source(source, customer_ids, owners, result, memo, cache_key, everyone, unread)
     for rows in result.findings.values():
         rows.sort(key=lambda f: (f.kind, f.ref, f.field, f.start))
     return result
@@ -868,16 +897,71 @@ def _may_have_rows(table: policy.Table, present: set[str]) -> bool:
 
 
 class _Names:
-    """The last words of every name of the customers scanned: whether a quiet text is idle."""
+    """What any of the customers scanned can be found by: the last words of their names (whether a
+    quiet text is idle), and the parts of their numbers and their e-mail addresses (whether a frequent
+    text holds nothing for any of them)."""
 
     def __init__(self, owners: dict[int, _Owner]):
+        self.owners = owners
         self.keys = set().union(*(owner.keys for owner in owners.values()))
-        self.odd = any(owner.odd_keys for owner in owners.values())
+        # Keys that are not one word ("lindqvist-berg", "o'brien"), by their first word: a text can
+        # hold one only if it has that word.
+        self.odd: dict[str, list[str]] = defaultdict(list)
+        for owner in owners.values():
+            for key in owner.odd_keys:
+                self.odd[(_WORD.findall(key) or [""])[0]].append(key)
 
     def idle(self, read: _Text) -> bool:
         if read.idle is None:
-            read.idle = read.quiet and not self.odd and self.keys.isdisjoint(read.words)
+            read.idle = read.quiet and self.keys.isdisjoint(read.words) and not self._odd_in(read)
         return read.idle
+
+    def _odd_in(self, read: _Text) -> bool:
+        odd = self.odd
+        if not odd:
+            return False
+        starts = [word for word in read.words if word in odd]
+        if "" in odd:
+            starts.append("")
+        return any(key in read.folded for word in starts for key in odd[word])
+
+    def nothing_in(self, texts: list[str], memo: dict) -> list[str]:
+        """Of these texts, those in which none of the customers' details and no pattern can be: no
+        e-mail address, no pattern nor anything written as a phone number, none of the names' last
+        words, and none of the customers' numbers' last seven digits among its digits. Rows holding
+        only such texts hold nothing for the chunk, and need not be read."""
+        found, numbered = [], []
+        for text in texts:
+            read = _remembered(text, memo)
+            if read.has_at or read.patterns or read.phone_at or not self.keys.isdisjoint(read.words):
+                continue
+            if self._odd_in(read):
+                continue
+            (numbered if len(read.digits) >= 7 else found).append(text)
+        if numbered:  # the customers' numbers are worked out only for a text with enough digits
+            tails = set()
+            for owner in self.owners.values():
+                tails.update((owner._reach or owner._reach_keys())[0])
+            for text in numbered:
+                digits = memo[text].digits
+                if not any(digits[i : i + 7] in tails for i in range(len(digits) - 6)):
+                    found.append(text)
+        return found
+
+
+# Kept text that repeats (payment terms, stock phrases) across the chunks a process scans: the texts
+# seen most often are, chunk by chunk, left unread in the database where they hold nothing (_Names).
+_FREQUENT: Counter = Counter()
+FREQUENT_TEXTS = 200  # the most frequent texts tried
+FREQUENT_KEEP = 2_000  # texts counted at most (the rarer ones are forgotten)
+
+
+def _count_frequent(texts: Iterable[str]) -> None:
+    _FREQUENT.update(text for text in texts if text and len(text) <= 200)
+    if len(_FREQUENT) > 2 * FREQUENT_KEEP:
+        kept = _FREQUENT.most_common(FREQUENT_KEEP)
+        _FREQUENT.clear()
+        _FREQUENT.update(dict(kept))
 
 
 def _scan_source(
@@ -888,11 +972,17 @@ def _scan_source(
     memo: dict,
     cache_key,
     everyone: _Names,
+    unread: list[str],
 ) -> None:
     names = (*source.text_fields, *source.file_fields)
     any_filled = Q()
     for name in names:
         any_filled |= _filled(name)
+    # Rows whose filled fields all hold texts nothing is in for the chunk are not read (not for a table
+    # with files: every document is read).
+    unless = None
+    if unread and not source.file_fields:
+        unless = (_none_but(source.model, source.text_fields), unread)
     rows = _fetch(
         lambda: (
             source.rows(customer_ids)
@@ -901,9 +991,11 @@ def _scan_source(
             .order_by()
         ),
         None if cache_key is None else (cache_key, source.table.model),
+        unless=unless,
     )
-    label, kind = source.table.model, source.kind
     texts = tuple(enumerate(source.text_fields, start=3))
+    _count_frequent(row[column] for row in rows for column, _name in texts)
+    label, kind = source.table.model, source.kind
     files = tuple(enumerate(source.file_fields, start=3 + len(texts)))
     owner_of, read_of, idle = owners.get, memo.get, everyone.idle  # the loop runs once per row: kept lean
     for row in rows:

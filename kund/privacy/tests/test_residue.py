@@ -402,3 +402,44 @@ def test_the_context_of_a_finding_is_the_text_around_it(admin_user):
     assert (contexts["phone"].match, contexts["phone"].after) == ("070-745 38 49", " efter kl.")
     in_pdf = next(f for f in findings if f.model == "documents.Document" and f.row_id == pdf.pk)
     assert residue.context_of(in_pdf).match == "Johan Lundqvist"
+
+
+def test_rows_holding_only_repeated_texts_with_nothing_in_them_are_not_read_and_the_rest_are(
+    admin_user, monkeypatch
+):
+    # given texts the scan has seen repeat: payment terms, a date, and two that hold Johan's details
+    monkeypatch.setattr(residue, "_FREQUENT", residue.Counter())
+    repeated = ["30 dagar netto", "Leverans 2023-11-25", "Ring Lundqvist", "Pnr 8001011234"]
+    residue._count_frequent(repeated * 9)
+    customer, order = customer_with_order()
+    Order.objects.filter(pk=order.pk).update(internal_comment="Leverans 2023-11-25")
+    naming = [
+        Order.objects.create(
+            customer=customer,
+            number=order.number + n,
+            date=order.date,
+            delivered=True,
+            invoiced=True,
+            terms="30 dagar netto",
+            internal_comment=comment,
+        )
+        for n, comment in enumerate(("Ring Lundqvist", "Pnr 8001011234"), start=1)
+    ]
+    orders_read = []
+    fetch = residue._fetch
+
+    def spy(build, key, **kwargs):
+        rows = fetch(build, key, **kwargs)
+        if build().model is Order:
+            orders_read.extend(row[1] for row in rows)
+        return rows
+
+    monkeypatch.setattr(residue, "_fetch", spy)
+
+    # when the customer is scanned
+    findings = residue.scan_customers([customer.pk])[customer.pk]
+
+    # then the order whose texts hold nothing for Johan is not read; those naming him are, and found
+    assert sorted(orders_read) == sorted(o.pk for o in naming)
+    on_orders = {(f.ref, f.found) for f in findings if f.kind == "order"}
+    assert on_orders == {(naming[0].ref, "name"), (naming[1].ref, "personal_number")}
