@@ -36,6 +36,7 @@ import io
 import json
 import logging
 import re
+import threading
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -880,7 +881,7 @@ def _scan(
         return result
     memo: dict[str, _Text] = {}  # what is read from each text, for this scan only
     everyone = _Names(owners)
-    unread = everyone.nothing_in([text for text, _n in _FREQUENT.most_common(FREQUENT_TEXTS)], memo)
+    unread = everyone.nothing_in(_most_frequent(), memo)
     for source in sources():
         if present is not None and not _may_have_rows(source.table, present):
             continue
@@ -956,12 +957,22 @@ FREQUENT_TEXTS = 200  # the most frequent texts tried
 FREQUENT_KEEP = 2_000  # texts counted at most (the rarer ones are forgotten)
 
 
+_FREQUENT_LOCK = threading.Lock()  # a web process may scan in several threads
+
+
 def _count_frequent(texts: Iterable[str]) -> None:
-    _FREQUENT.update(text for text in texts if text and len(text) <= 200)
-    if len(_FREQUENT) > 2 * FREQUENT_KEEP:
-        kept = _FREQUENT.most_common(FREQUENT_KEEP)
-        _FREQUENT.clear()
-        _FREQUENT.update(dict(kept))
+    seen = Counter(text for text in texts if text and len(text) <= 200)
+    with _FREQUENT_LOCK:
+        _FREQUENT.update(seen)
+        if len(_FREQUENT) > 2 * FREQUENT_KEEP:
+            kept = _FREQUENT.most_common(FREQUENT_KEEP)
+            _FREQUENT.clear()
+            _FREQUENT.update(dict(kept))
+
+
+def _most_frequent() -> list[str]:
+    with _FREQUENT_LOCK:
+        return [text for text, _n in _FREQUENT.most_common(FREQUENT_TEXTS)]
 
 
 def _scan_source(
