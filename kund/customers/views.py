@@ -18,7 +18,7 @@ from kund.core.htmx import render_page_or_partial
 from kund.core.paging import window_page
 from kund.core.rules import is_administrator
 from kund.core.user_rights import user_rights, user_set_rights
-from kund.customers import export, selectors
+from kund.customers import export, search, selectors
 from kund.customers.custom_fields import custom_field_delete, custom_field_save, custom_values_set
 from kund.customers.filtersets import DEFAULT_SORT, SORTS, CustomerFilterSet, sort_of
 from kund.customers.forms import RIGHTS, AssignForm, CustomerForm, CustomFieldForm, RightsForm
@@ -71,13 +71,15 @@ class CustomerView(RegisterView):
 # --- the list (R-2) ------------------------------------------------------------------------------------
 
 
-def _filtered(request, *, with_base: bool = False):
+def _filtered(request, *, with_base: bool = False, wide_search: bool = False):
     """The filterset and the customers it selects (none when a filter is malformed: the page says why);
     with_base also gives the visible customers before filtering, the very same object when no filter
-    narrows them."""
+    narrows them. `wide_search`: a search the trigram index finds often is checked row by row, for the
+    list to walk its order (selectors.customer_page)."""
     filterset = CustomerFilterSet(request.GET or None, queryset=Customer.objects.none())
     base = selectors.customers_visible_to(request.user, include_anonymized=filterset.include_anonymized)
     filterset.queryset = base
+    filterset.search_rows = wide_search
     if filterset.is_bound and not filterset.is_valid():
         customers = Customer.objects.none()
     elif filterset.is_bound and filterset.narrows():
@@ -87,12 +89,45 @@ def _filtered(request, *, with_base: bool = False):
     return (filterset, base, customers) if with_base else (filterset, customers)
 
 
+def _search_of(request) -> str:
+    """The list's search text as the filterset reads it; "" when it is too long to be valid."""
+    query = (request.GET.get("q") or "").strip()
+    return query if len(query) <= CustomerFilterSet.base_filters["q"].extra["max_length"] else ""
+
+
+def _search_kind(query: str) -> str:
+    """What the list searched, for the page to say: "number", "prefix" (one or two letters) or "text"."""
+    if search.is_number_query(query):
+        return "number"
+    if all(len(word) < search.MIN_WORD for word in search.words_of(query)):
+        return "prefix"
+    return "text"
+
+
+def _active_filters(filterset) -> list[tuple[str, str]]:
+    """(label, value) of each filter that narrows the list, the search aside: for "no customers match"."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return []
+    active = []
+    for name, field in filterset.form.fields.items():
+        value = filterset.form.cleaned_data.get(name)
+        if name in {"q", "anonymized"} or value in (None, "", False):
+            continue
+        if hasattr(field, "choices") and not hasattr(value, "pk"):
+            value = dict(field.choices).get(value, value)
+        active.append((str(field.label), str(value)))
+    return active
+
+
 class CustomerListView(RegisterView):
     rule = staticmethod(rules.may_view_register)
 
     def get(self, request):
-        filterset, base, customers = _filtered(request, with_base=True)
         sort = sort_of(request.GET.get("sort"))
+        query = _search_of(request)
+        # A search the trigram index finds more often than the probe reads is walked along the order.
+        wide = bool(query) and selectors.search_is_wide(query, selectors.SEARCH_PROBE)
+        filterset, base, customers = _filtered(request, with_base=True, wide_search=wide)
         detailed = request.GET.get("view") == "detailed"
         narrowed = customers is not base
         base = base.select_related("group", "responsible").only(*LIST_FIELDS[1:])
@@ -101,26 +136,31 @@ class CustomerListView(RegisterView):
         )
         notice = ""
         searching = filterset.is_bound and filterset.is_valid() and bool(filterset.form.cleaned_data.get("q"))
+        wide = wide and searching and narrowed
 
         def probe_for(sort: str) -> int:
             # The search indexes cover the probe only for the number order (they hold the number).
             return selectors.SEARCH_PROBE if searching and sort.lstrip("-") == "number" else selectors.PROBE
 
-        try:
-            page = selectors.customer_page(
-                base, customers, SORTS[sort], request.GET.get("page"), PER_PAGE, probe_size=probe_for(sort)
+        def page_in(sort: str):
+            return selectors.customer_page(
+                base, customers, SORTS[sort], request.GET.get("page"), PER_PAGE, probe_for(sort), wide=wide
             )
+
+        try:
+            page = page_in(sort)
         except selectors.TooWideToSort:
             notice = _(
                 "Too many customers match to sort them by name; they are shown by number. Narrow the search."
             )
             sort = DEFAULT_SORT
-            page = selectors.customer_page(
-                base, customers, SORTS[sort], request.GET.get("page"), PER_PAGE, probe_size=probe_for(sort)
-            )
-        query = request.GET.copy()
+            page = page_in(sort)
+        if wide:
+            counted = selectors.count_search_matches(customers, query, selectors.SEARCH_PROBE)
+            page.matches, page.more = min(counted, selectors.SEARCH_PROBE), counted > selectors.SEARCH_PROBE
+        query_string = request.GET.copy()
         for name in ("page", "sort"):
-            query.pop(name, None)
+            query_string.pop(name, None)
         columns = columns_for(detailed)
         context = {
             "filterset": filterset,
@@ -130,7 +170,10 @@ class CustomerListView(RegisterView):
             "sort": sort,
             "columns": columns,
             "detailed": detailed,
-            "query": query.urlencode(),
+            "query": query_string.urlencode(),
+            "searched": query if searching else "",
+            "search_kind": _search_kind(query) if searching else "",
+            "active_filters": _active_filters(filterset),
             "advanced": any(
                 request.GET.get(name) for name in filterset.form.fields if name not in {"q", "kind", "status"}
             ),
