@@ -28,6 +28,7 @@ def main() -> int:
     # The erasure benchmark seeds the register when it is missing; the others then reuse it.
     failures += run("bench/erasure_bench.py", "--customers", str(customers), "--source", str(source)) != 0
     failures += run("bench/mass_bench.py", "--source", str(source)) != 0
+    failures += run("bench/search_bench.py", "--customers", str(customers), "--source", str(source)) != 0
     failures += run("bench/list_bench.py", env={**os.environ, "DATABASE_URL": f"sqlite:///{source}"}) != 0
     failures += run("bench/import_bench.py") != 0
     pg = os.environ.get("KUND_BENCH_DATABASE_URL")
