@@ -10,7 +10,7 @@ from kund.billing.models import Invoice
 from kund.core.mixins import RecordsOfVisibleCustomersMixin
 from kund.core.paging import keyset_page
 
-CUSTOMER_FIELDS = ("customer__id", "customer__name", "customer__anonymized_at")
+CUSTOMER_FIELDS = ("customer__id", "customer__number", "customer__name", "customer__anonymized_at")
 
 
 class InvoiceListView(RecordsOfVisibleCustomersMixin, TemplateView):

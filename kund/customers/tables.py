@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from kund.customers.templatetags.kund import customer_url
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,6 @@ CELL_ATTRIBUTES = {"address": "invoice_address1", "city": "invoice_city", "count
 
 def table_rows(customers, columns: list[Column]) -> list[dict]:
     """The list's rows, cells rendered: {"customer": c, "cells": [html, …]} in the columns' order."""
-    prefix = reverse("customers:list")
     return [
-        {"customer": c, "cells": [_cell(column, c, f"{prefix}{c.pk}/") for column in columns]}
-        for c in customers
+        {"customer": c, "cells": [_cell(column, c, customer_url(c)) for column in columns]} for c in customers
     ]

@@ -62,10 +62,23 @@ class CustomerView(RegisterView):
 
     def prepare(self, request, **kwargs) -> None:
         self.customer = get_object_or_404(
-            Customer.objects.select_related("group", "responsible"), pk=kwargs["pk"]
+            Customer.objects.select_related("group", "responsible"), number=kwargs["number"]
         )
         if not rules.may_view(request.user, self.customer):
             raise Http404
+
+
+class CustomerByIdView(RegisterView):
+    """A customer's card by its internal id, for links made before cards were found by customer number:
+    a redirect to the card, for whoever may see it (to anyone else it does not exist)."""
+
+    rule = staticmethod(rules.may_view_register)
+
+    def get(self, request, pk: int):
+        customer = get_object_or_404(Customer.objects.only("pk", "number", "responsible"), pk=pk)
+        if not rules.may_view(request.user, customer):
+            raise Http404
+        return redirect("customers:detail", customer.number)
 
 
 # --- the list (R-2) ------------------------------------------------------------------------------------
@@ -213,7 +226,7 @@ def _custom_values(customer: Customer) -> dict[int, str]:
 
 
 class CustomerDetailView(CustomerView):
-    def get(self, request, pk: int):
+    def get(self, request, number: str):
         customer, user = self.customer, request.user
         anonymized = customer.is_anonymized
         fields = list(CustomField.objects.all())
@@ -234,7 +247,7 @@ class CustomerDetailView(CustomerView):
 class CustomerSectionView(CustomerView):
     """One kind of linked record, sorted, a page at a time ("show all", R-3). htmx gets the table only."""
 
-    def get(self, request, pk: int, key: str):
+    def get(self, request, number: str, key: str):
         section = selectors.SECTIONS_BY_KEY.get(key)
         if section is None or self.customer.is_anonymized:
             raise Http404
@@ -259,7 +272,7 @@ class CustomerSectionView(CustomerView):
 
 
 class CustomerHistoryView(CustomerView):
-    def get(self, request, pk: int):
+    def get(self, request, number: str):
         if self.customer.is_anonymized:
             raise Http404
         page = window_page(selectors.change_history(self.customer), request.GET.get("page"), per_page=50)
@@ -308,7 +321,7 @@ class CustomerCreateView(RegisterView):
                 _apply_form_errors(form, error)
             else:
                 messages.success(request, _("Customer %(number)s was created.") % {"number": customer.number})
-                return redirect("customers:detail", customer.pk)
+                return redirect("customers:detail", customer.number)
         return render(request, "customers/customer_form.html", {"form": form, "creating": True}, status=200)
 
 
@@ -328,12 +341,12 @@ class CustomerEditView(CustomerView):
             creating=False,
         )
 
-    def get(self, request, pk: int):
+    def get(self, request, number: str):
         self._check(request)
         context = {"form": self._form(request), "customer": self.customer, "creating": False}
         return render(request, "customers/customer_form.html", context)
 
-    def post(self, request, pk: int):
+    def post(self, request, number: str):
         self._check(request)
         form = self._form(request)
         if form.is_valid():
@@ -345,7 +358,7 @@ class CustomerEditView(CustomerView):
                 _apply_form_errors(form, error)
             else:
                 messages.success(request, _("The customer was saved."))
-                return redirect("customers:detail", self.customer.pk)
+                return redirect("customers:detail", self.customer.number)
         context = {"form": form, "customer": self.customer, "creating": False}
         return render(request, "customers/customer_form.html", context)
 
@@ -356,7 +369,7 @@ class CustomerStatusView(CustomerView):
     rule = staticmethod(rules.may_change_any)
     http_method_names = ["post"]
 
-    def post(self, request, pk: int):
+    def post(self, request, number: str):
         if not rules.may_change(request.user, self.customer):
             raise _deny()
         status = request.POST.get("status", "")
@@ -370,7 +383,7 @@ class CustomerStatusView(CustomerView):
                 )
             else:
                 messages.success(request, _("The customer was activated."))
-        return redirect("customers:detail", self.customer.pk)
+        return redirect("customers:detail", self.customer.number)
 
 
 class CustomerAssignView(CustomerView):
@@ -382,12 +395,12 @@ class CustomerAssignView(CustomerView):
         if not rules.may_assign(request.user, self.customer):
             raise _deny()
 
-    def get(self, request, pk: int):
+    def get(self, request, number: str):
         self._check(request)
         form = AssignForm(initial={"responsible": self.customer.responsible_id})
         return render(request, "customers/customer_assign.html", {"form": form, "customer": self.customer})
 
-    def post(self, request, pk: int):
+    def post(self, request, number: str):
         self._check(request)
         form = AssignForm(request.POST)
         if not form.is_valid():
@@ -403,7 +416,7 @@ class CustomerAssignView(CustomerView):
                 request,
                 _("%(user)s is now responsible for the customer.") % {"user": responsible.get_username()},
             )
-        return redirect("customers:detail", self.customer.pk)
+        return redirect("customers:detail", self.customer.number)
 
 
 # --- notifications (R-6) ------------------------------------------------------------------------------

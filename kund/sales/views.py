@@ -10,7 +10,7 @@ from kund.core.mixins import RecordsOfVisibleCustomersMixin
 from kund.core.paging import keyset_page
 from kund.sales.models import Order
 
-CUSTOMER_FIELDS = ("customer__id", "customer__name", "customer__anonymized_at")
+CUSTOMER_FIELDS = ("customer__id", "customer__number", "customer__name", "customer__anonymized_at")
 
 
 class OrderListView(RecordsOfVisibleCustomersMixin, TemplateView):

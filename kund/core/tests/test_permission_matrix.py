@@ -137,32 +137,38 @@ def _customer(w: World) -> list:
     return [w.customer.pk]
 
 
+def _card(w: World) -> list:
+    """The customer's pages are found by its customer number."""
+    return [w.customer.number]
+
+
 DOORS = [
     Door("home", EVERYONE),
     # the register (R-2..R-9)
     Door("customers:list", REGISTER),
     Door("customers:export", REGISTER, args=lambda w: ["csv"]),
-    Door("customers:detail", VIEWERS, args=_customer),
-    Door("customers:section", VIEWERS, args=lambda w: [w.customer.pk, "orders"]),
-    Door("customers:history", VIEWERS, args=_customer),
+    Door("customers:detail", VIEWERS, args=_card),
+    Door("customers:by_id", VIEWERS, args=_customer),  # old links by id: a redirect to the card
+    Door("customers:section", VIEWERS, args=lambda w: [w.customer.number, "orders"]),
+    Door("customers:history", VIEWERS, args=_card),
     Door(
         "customers:edit",
         frozenset({"change", "administrator"}),
-        args=_customer,
+        args=_card,
         methods=("get", "post"),
         data=lambda w: {"kind": "private"},  # incomplete: the form answers with its errors, saves nothing
     ),
     Door(
         "customers:status",
         frozenset({"change", "administrator"}),
-        args=_customer,
+        args=_card,
         methods=("post",),
         data=lambda w: {"status": "nonsense"},
     ),
     Door(
         "customers:assign",
         ADMIN,
-        args=_customer,
+        args=_card,
         methods=("get", "post"),
         data=lambda w: {"responsible": "not-a-user"},
     ),
@@ -177,12 +183,12 @@ DOORS = [
     Door(
         "customers:document_download",
         VIEWERS,
-        args=lambda w: [w.customer.pk, w.extra["owned"]["document"].pk],
+        args=lambda w: [w.customer.number, w.extra["owned"]["document"].pk],
     ),
     Door(
         "customers:credit_file_download",
         VIEWERS,
-        args=lambda w: [w.customer.pk, w.extra["owned"]["credit_file"].pk],
+        args=lambda w: [w.customer.number, w.extra["owned"]["credit_file"].pk],
     ),
     # linked records
     Door("sales:order_list", REGISTER),
