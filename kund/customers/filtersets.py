@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kund.customers.forms import BootstrapForm
 from kund.customers.models import Customer, CustomerGroup, CustomField, CustomFieldValue
-from kund.customers.selectors import customer_search
+from kund.customers.selectors import customer_search, record_search
 
 # ?sort= value -> the ordering; the name sorts by its indexed, lower-cased copy.
 SORTS = {
@@ -32,7 +32,62 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-class CustomerFilterSet(django_filters.FilterSet):
+# Dates a filter takes: a typo of a year (0202, 20226) is an error the user sees, not an empty list.
+FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2099, 12, 31)
+
+
+class StyledFilterSet(django_filters.FilterSet):
+    """A filterset whose form has Kund's look, and whose date range (`date_range`: the names of its
+    first and last day) is checked: each day within FIRST_DAY..LAST_DAY, the first not after the last."""
+
+    date_range: tuple[str, str] | None = None
+
+    def get_form_class(self):
+        base = super().get_form_class()
+        date_range = self.date_range
+
+        class StyledForm(BootstrapForm, base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self._style()
+
+            def clean(self):
+                cleaned = super().clean()
+                if date_range is None:
+                    return cleaned
+                for name in date_range:
+                    day = cleaned.get(name)
+                    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                        self.add_error(
+                            name,
+                            _("Enter a date from %(first)s to %(last)s.")
+                            % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+                        )
+                first, last = (cleaned.get(name) for name in date_range)
+                if first and last and first > last:
+                    self.add_error(date_range[1], _("The last day is before the first."))
+                return cleaned
+
+        return StyledForm
+
+    not_listed = ("q",)  # not listed among the active filters (the search is said on its own)
+
+    def active_filters(self) -> list[tuple[str, str]]:
+        """(label, value) of each filter that narrows the list: for "No … match", so it says with what."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        active = []
+        for name, field in self.form.fields.items():
+            value = self.form.cleaned_data.get(name)
+            if name in self.not_listed or value in (None, "", False):
+                continue
+            if hasattr(field, "choices") and not hasattr(value, "pk"):
+                value = dict(field.choices).get(value, value)
+            active.append((str(field.label), str(value)))
+        return active
+
+
+class CustomerFilterSet(StyledFilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_search",
@@ -74,6 +129,9 @@ class CustomerFilterSet(django_filters.FilterSet):
         method="filter_noop",
         widget=forms.CheckboxInput(attrs={"value": "1"}),
     )
+
+    date_range = ("created_from", "created_to")
+    not_listed = ("q", "anonymized")
 
     class Meta:
         model = Customer
@@ -130,16 +188,6 @@ class CustomerFilterSet(django_filters.FilterSet):
             return True
         return data.get("field") is not None and bool((data.get("value") or "").strip())
 
-    def get_form_class(self):
-        base = super().get_form_class()
-
-        class StyledForm(BootstrapForm, base):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, **kwargs)
-                self._style()
-
-        return StyledForm
-
     @property
     def include_anonymized(self) -> bool:
         return bool(self.form.is_valid() and self.form.cleaned_data.get("anonymized"))
@@ -147,3 +195,37 @@ class CustomerFilterSet(django_filters.FilterSet):
 
 def sort_of(request_value: str | None) -> str:
     return request_value if request_value in SORTS else DEFAULT_SORT
+
+
+# --- lists of a customer's records: invoices, orders (kund.billing, kund.sales) ----------------------------
+
+YES_NO = (("yes", _("Yes")), ("no", _("No")))
+
+
+class RecordFilterSet(StyledFilterSet):
+    """Search and filters of a list of records linked to customers: the record's number or its customer,
+    found as the customer list finds it (selectors.record_search), and its date between two days."""
+
+    record_prefix = "R"  # the model's REF_PREFIX, as in "F-1042"
+    date_range = ("date_from", "date_to")
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=100)
+    date_from = django_filters.DateFilter(
+        label=_("Dated from"),
+        field_name="date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        label=_("Dated through"),
+        field_name="date",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def filter_search(self, queryset, name, value):
+        return record_search(queryset, value, prefix=self.record_prefix)
+
+    @staticmethod
+    def yes_or_no(queryset, field: str, value: str):
+        return queryset.filter(**{field: value == "yes"}) if value in ("yes", "no") else queryset

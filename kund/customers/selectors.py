@@ -81,18 +81,18 @@ def _prefix(column: str, prefix: str) -> Q:
     return Q(**{f"{column}__startswith": prefix})
 
 
-def _number_search(query: str) -> Q:
+def _number_search(query: str, via: str) -> Q:
     """A phone, personal or organisation number however it is written: by prefix of the digits."""
     condition = Q()
     phone = search.query_phone_key(query)
     if len(phone) >= 5:
-        condition |= _prefix("search_phone", phone) | _prefix("search_mobile", phone)
+        condition |= _prefix(f"{via}search_phone", phone) | _prefix(f"{via}search_mobile", phone)
     for prefix in search.identity_prefixes(search.digits(query)):
-        condition |= _prefix("search_identity", prefix)
+        condition |= _prefix(f"{via}search_identity", prefix)
     return condition
 
 
-def _prefix_search(query: str) -> Q:
+def _prefix_search(query: str, via: str) -> Q:
     """Names, last names, contact persons and e-mail addresses that begin with the query — for queries of
     one or two letters, which a trigram index cannot answer. On SQLite the range comparison is what lets
     the index answer (its LIKE ignores indexes on columns without NOCASE); on PostgreSQL the indexes'
@@ -100,6 +100,7 @@ def _prefix_search(query: str) -> Q:
     folded_query = fold(query)
     condition = Q()
     for column in SEARCH_COLUMNS:
+        column = f"{via}{column}"
         prefix = Q(**{f"{column}__startswith": folded_query})
         if connection.vendor == "sqlite":
             prefix &= Q(**{f"{column}__gte": folded_query, f"{column}__lt": folded_query + _AFTER_EVERYTHING})
@@ -107,7 +108,7 @@ def _prefix_search(query: str) -> Q:
     return condition
 
 
-def _text_search(words: list[str], *, rows: bool) -> Q:
+def _text_search(words: list[str], *, rows: bool, via: str) -> Q:
     """Customers whose search text holds every word. Words of three letters and more through the trigram
     index; shorter ones (the "ab" of "nordkyl ab") only among what those found. With `rows`, every word
     is checked on the customer's row instead, for walking a sort order (see customer_page)."""
@@ -115,15 +116,29 @@ def _text_search(words: list[str], *, rows: bool) -> Q:
     condition = Q()
     for word in words:
         if word not in indexed:
-            condition &= Q(GreaterThan(StrIndex("search_text", Value(word)), 0))
+            condition &= Q(GreaterThan(StrIndex(f"{via}search_text", Value(word)), 0))
     if not indexed:
         return condition
     if connection.vendor == "sqlite":
         table = search.FTS_TABLE
         rowids = RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [search.fts_query(indexed)])
-        return condition & Q(pk__in=rowids)
+        return condition & Q(**{f"{via}pk__in": rowids})
     for word in indexed:
-        condition &= Q(ILike(F("search_text"), Value(_like_pattern(word))))
+        condition &= Q(ILike(F(f"{via}search_text"), Value(_like_pattern(word))))
+    return condition
+
+
+def search_condition(query: str, *, rows: bool = False, via: str = "") -> Q:
+    """The condition of customer_search, on customers reached through `via` ("customer__" from an
+    invoice): records of the customers that match are found with the same search."""
+    query = " ".join((query or "").split())[: search.MAX_QUERY]
+    condition = Q(**{f"{via}number": query[:20]})
+    if search.is_number_query(query):
+        condition |= _number_search(query, via)
+    elif all(len(word) < search.MIN_WORD for word in search.words_of(query)):
+        condition |= _prefix_search(query, via)
+    else:
+        condition |= _text_search(search.words_of(query), rows=rows, via=via)
     return condition
 
 
@@ -136,17 +151,33 @@ def customer_search(customers: QuerySet[Customer], query: str, *, rows: bool = F
     `rows=True` gives the same customers with the text checked row by row instead, for a caller that
     walks a sort order through a wide search (customer_page).
     """
+    if not " ".join((query or "").split()):
+        return customers
+    return customers.filter(search_condition(query, rows=rows))
+
+
+def record_search(records: QuerySet, query: str, *, prefix: str) -> QuerySet:
+    """Records (invoices, orders) by their number — "1042" or "F-1042" with the record's prefix — or by
+    their customer, found as the customer list finds it (search_condition): number, name, contact,
+    e-mail, street, city, phone or identity number. Anonymized customers are not found (A-5).
+
+    The customers that match are collected first (an IN on the records' customer index) when they are
+    few; a search that matches many is instead checked on each record's customer while the list is
+    walked in its own order (date, number), which then finds a page soon."""
     query = " ".join((query or "").split())[: search.MAX_QUERY]
     if not query:
-        return customers
-    condition = Q(number=query[:20])
-    if search.is_number_query(query):
-        condition |= _number_search(query)
-    elif all(len(word) < search.MIN_WORD for word in search.words_of(query)):
-        condition |= _prefix_search(query)
+        return records
+    if search_is_wide(query, PROBE):
+        by_customer = search_condition(query, rows=True, via="customer__") & Q(
+            customer__anonymized_at__isnull=True
+        )
     else:
-        condition |= _text_search(search.words_of(query), rows=rows)
-    return customers.filter(condition)
+        customers = Customer.objects.filter(search_condition(query), anonymized_at__isnull=True)
+        by_customer = Q(customer__in=customers.values("pk"))
+    reference = query.upper().removeprefix(f"{prefix.upper()}-").strip()
+    if reference.isdigit() and len(reference) <= 9:
+        by_customer |= Q(number=int(reference))
+    return records.filter(by_customer)
 
 
 def search_is_wide(query: str, limit: int) -> bool:

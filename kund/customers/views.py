@@ -117,21 +117,6 @@ def _search_kind(query: str) -> str:
     return "text"
 
 
-def _active_filters(filterset) -> list[tuple[str, str]]:
-    """(label, value) of each filter that narrows the list, the search aside: for "no customers match"."""
-    if not filterset.is_bound or not filterset.is_valid():
-        return []
-    active = []
-    for name, field in filterset.form.fields.items():
-        value = filterset.form.cleaned_data.get(name)
-        if name in {"q", "anonymized"} or value in (None, "", False):
-            continue
-        if hasattr(field, "choices") and not hasattr(value, "pk"):
-            value = dict(field.choices).get(value, value)
-        active.append((str(field.label), str(value)))
-    return active
-
-
 class CustomerListView(RegisterView):
     rule = staticmethod(rules.may_view_register)
 
@@ -186,7 +171,7 @@ class CustomerListView(RegisterView):
             "query": query_string.urlencode(),
             "searched": query if searching else "",
             "search_kind": _search_kind(query) if searching else "",
-            "active_filters": _active_filters(filterset),
+            "active_filters": filterset.active_filters(),
             "advanced": any(
                 request.GET.get(name) for name in filterset.form.fields if name not in {"q", "kind", "status"}
             ),

@@ -355,3 +355,17 @@ def test_r2_search_too_wide_to_sort_by_name_is_shown_by_number_with_a_notice(cli
     assert 'id="list-notice"' in response.content.decode()
     assert response.context["sort"] == "number"
     assert len(numbers(response)) == 6
+
+
+@pytest.mark.parametrize(
+    "params,field",
+    [
+        ({"created_from": "2026-05-01", "created_to": "2026-01-01"}, "created_to"),
+        ({"created_from": "0206-01-01"}, "created_from"),
+    ],
+)
+def test_r2_created_between_is_range_checked(client, viewer, register, params, field):
+    response = search(client, **params)
+
+    assert numbers(response) == []
+    assert field in response.context["filterset"].errors
