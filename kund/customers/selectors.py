@@ -211,14 +211,15 @@ def count_search_matches(customers: QuerySet[Customer], query: str, limit: int) 
             where=[f"{search.FTS_TABLE}.rowid = {table}.id", f"{search.FTS_TABLE} MATCH %s"],
             params=[search.fts_query(words)],
         )
-    return len(customers.order_by().values_list("pk", flat=True)[: limit + 1])
+    return customers.order_by().values("pk")[: limit + 1].count()
 
 
 # --- one page of a filtered list, fast on a million rows (R-2) -------------------------------------------
 
 PROBE = 3000  # a filter matching fewer rows than this is "narrow"
-# A text search probes further: its indexes cover the probe, so counting matches reads no rows.
-SEARCH_PROBE = 10_000
+# A text search's probe: the matches the trigram index finds are collected and sorted when there are no
+# more than this many, and walked along the list's order when there are (customer_page, wide).
+SEARCH_PROBE = 3000
 CHUNK = 2000  # rows of the sort order read at a time for a wide filter
 MAX_SCAN = 60_000  # rows of the sort order a wide filter may walk for one page
 
