@@ -283,7 +283,13 @@ def customer_page(
     matches = None if wide else probe_size
     ordered = base.order_by(*order)
     ids: list[int] = []
-    spread = keys[0] in {"number", "created_at"}  # filters are not bunched along these orders
+    # Along number and creation order most filters' matches are spread, so the walk soon fills a page.
+    spread = keys[0] in {"number", "created_at"}
+    if spread and probe and _bunched_far_along(base, order, probe):
+        # Not these: a month of creation dates in a register whose numbers were typed in or imported
+        # lies in one stretch of the number order, maybe far from its start. The database sorts them.
+        rows = list(filtered.order_by(*order)[start:wanted])
+        return _counted(page_of_rows(number, per_page, rows), matches, more=True)
     for scanned in range(0, MAX_SCAN if spread else MAX_SCAN // 15, CHUNK):
         chunk = ordered.values("pk")[scanned : scanned + CHUNK]
         accepted = filtered.filter(pk__in=chunk).order_by(*order).values_list("pk", flat=True)
@@ -297,6 +303,21 @@ def customer_page(
     # deep page gets here; the database's own plan is slow but right.
     rows = list(filtered.order_by(*order)[start:wanted])
     return _counted(page_of_rows(number, per_page, rows), matches, more=True)
+
+
+def _bunched_far_along(base: QuerySet[Customer], order: tuple[str, ...], probe: list[tuple]) -> bool:
+    """Whether more than MAX_SCAN rows of the order come before the first match the probe found — a walk
+    from the start would read its whole allowance and find nothing. Counted on the order's own index
+    (every customer, so an over-count at worst), no further than MAX_SCAN."""
+    key = order[0].lstrip("-")
+    if order[0].startswith("-"):
+        first = max(row[1] for row in probe)
+        before = Q(**{f"{key}__gt": first})
+    else:
+        first = min(row[1] for row in probe)
+        before = Q(**{f"{key}__lt": first})
+    ahead = Customer.objects.filter(before).order_by().values("pk")[:MAX_SCAN]
+    return ahead.count() >= MAX_SCAN
 
 
 def _in_order(customers: QuerySet[Customer], ids: list[int]) -> list[Customer]:
