@@ -164,7 +164,10 @@ def _cell(column: Column, customer, card_url: str, detailed: bool):
 def table_rows(customers, columns: list[Column]) -> list[dict]:
     """The list's rows, cells rendered: {"customer": c, "cells": [html, …]} in the columns' order."""
     detailed = any(column.view == DETAILED for column in columns)  # the detailed view has such columns
-    return [
-        {"customer": c, "cells": [_cell(column, c, customer_url(c), detailed) for column in columns]}
-        for c in customers
-    ]
+    rows = []
+    for customer in customers:
+        card_url = customer_url(customer)
+        rows.append(
+            {"customer": customer, "cells": [_cell(c, customer, card_url, detailed) for c in columns]}
+        )
+    return rows
