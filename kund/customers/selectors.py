@@ -199,11 +199,17 @@ def search_is_wide(query: str, limit: int) -> bool:
         return cursor.fetchone()[0] > limit
 
 
-def count_search_matches(customers: QuerySet[Customer], query: str, limit: int) -> int:
+def count_search_matches(
+    customers: QuerySet[Customer], query: str, limit: int, *, whole_register: bool = False
+) -> int:
     """How many of `customers` (a row-checked wide search, customer_search(rows=True)) match, counting
     no further than limit + 1: on SQLite the trigram index leads, so the count stops as soon as it
-    passes the limit."""
+    passes the limit. `whole_register`: `customers` are the whole register bar the anonymized, searched
+    and not otherwise filtered — then what the index finds is what matches (an anonymized customer's
+    text is "xxxx"), and a wide search (search_is_wide) is known to pass the limit without counting."""
     words = [w for w in search.words_of(query) if len(w) >= search.MIN_WORD]
+    if whole_register and words and not any(set(word) <= {"x", " "} for word in search.words_of(query)):
+        return limit + 1
     if connection.vendor == "sqlite" and words:
         table = connection.ops.quote_name(Customer._meta.db_table)
         customers = customers.extra(

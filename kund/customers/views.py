@@ -154,7 +154,12 @@ class CustomerListView(RegisterView):
             sort = DEFAULT_SORT
             page = page_in(sort)
         if wide:
-            counted = selectors.count_search_matches(customers, query, selectors.SEARCH_PROBE)
+            counted = selectors.count_search_matches(
+                customers,
+                query,
+                selectors.SEARCH_PROBE,
+                whole_register=not filterset.active_filters() and not rules.sees_only_assigned(request.user),
+            )
             page.matches, page.more = min(counted, selectors.SEARCH_PROBE), counted > selectors.SEARCH_PROBE
         query_string = request.GET.copy()
         for name in ("page", "sort"):

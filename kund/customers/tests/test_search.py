@@ -333,3 +333,20 @@ def test_a7_index_triggers_come_back_after_sqlite_rebuilds_the_table(register):
     _assert_index_matches_the_table()
     assert selectors.customer_search(Customer.objects.all(), "ljungby").get() == register["nordkyl"]
     assert search.ensure_search_index() is False  # nothing to do when all is in place
+
+
+def test_r2_a_wide_search_with_a_filter_counts_what_the_filter_leaves(client, viewer, register, monkeypatch):
+    # given a search the index finds more often than the probe, and a filter that leaves one of them
+    for i in range(6):
+        new_company(name=f"Servicebolaget {i} AB", organisation_number="")
+    new_private(first_name="Serviceman", last_name="Berg", organisation_number="")
+    monkeypatch.setattr(selectors, "SEARCH_PROBE", 3)
+    monkeypatch.setattr(selectors, "PROBE", 3)
+
+    # when
+    response = search_list(client, q="service", kind="private")
+
+    # then
+    page = response.context["page"]
+    assert (page.matches, page.more) == (1, False)
+    assert "1 customer matches" in response.content.decode()
