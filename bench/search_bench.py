@@ -7,7 +7,7 @@ Works on a copy of a seeded database, like the erasure benchmark:
 
 Anonymizes customers with the erasure engine in batches, in turns: half with the search index kept in
 step (SQLite: the FTS5 triggers; PostgreSQL: the pg_trgm GIN index), half without it (the triggers or
-the GIN index dropped for the batch), six rounds of each (KUND_BENCH_SEARCH_ROUNDS) with customers of
+the GIN index dropped for the batch), ten rounds of each (KUND_BENCH_SEARCH_ROUNDS) with customers of
 the same kind, and prints both total times and the extra share (target: at most 10 %). Then the
 background merge of the SQLite index that takes the erased trigrams out of the file, which the erasure
 itself does not wait for. On a shared machine the rounds vary by tens of percent: the totals over the
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from common import database_to_use, reference_loop, timed  # noqa: E402
 
-ROUNDS = int(os.environ.get("KUND_BENCH_SEARCH_ROUNDS", 6))
+ROUNDS = int(os.environ.get("KUND_BENCH_SEARCH_ROUNDS", 10))
 
 
 def parse_args():
