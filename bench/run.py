@@ -38,6 +38,8 @@ def main() -> int:
     failures += run("bench/search_bench.py", "--customers", str(customers), "--source", str(source)) != 0
     failures += run("bench/list_bench.py", env={**os.environ, "DATABASE_URL": f"sqlite:///{source}"}) != 0
     failures += run("bench/records_bench.py", env={**os.environ, "DATABASE_URL": f"sqlite:///{source}"}) != 0
+    failures += run("bench/dashboard_bench.py", "--database-url", f"sqlite:///{source}") != 0
+    failures += run("bench/api_bench.py", env={**os.environ, "DATABASE_URL": f"sqlite:///{source}"}) != 0
     # The same lists on a register whose numbers are not in creation order: a tenth of the customers
     # seeded, then copied under new numbers until there are as many (made once, then reused).
     padded = ROOT / "var" / f"bench-{customers}-padded.sqlite3"

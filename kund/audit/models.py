@@ -20,6 +20,10 @@ class ChangeRecord(models.Model):
         IMPORTED = 5, _("imported")
         EXPORTED = 6, _("data exported")
         ANONYMIZED = 7, _("anonymized")
+        # A prospect became a customer, keeping its number (field "kind": prospect → private/company).
+        CONVERTED = 40, _("converted from prospect to customer")
+        # Whose address who took for a mailing, and when (field: the channel, "post" or "email").
+        MAILING_EXPORTED = 41, _("address exported for a mailing")
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="change_records"
@@ -57,6 +61,8 @@ class ErasureLogEntry(models.Model):
     class Action(models.TextChoices):
         DELETE = "delete", _("deleted")
         ANONYMIZE = "anonymize", _("anonymized")
+        # B-5: the person's details found later in an anonymized customer's kept text, taken out.
+        REDACT = "redact", _("residue redacted")
 
     sequence = models.PositiveBigIntegerField(unique=True)
     customer_number = models.CharField(_("customer number"), max_length=20, db_index=True)

@@ -1,9 +1,12 @@
-"""Helpers for Kund's management commands: the exit statuses of SPEC §8 and finding the acting user."""
+"""Helpers for Kund's management commands: the base class every Kund command uses, the exit statuses of
+SPEC §8 and finding the acting user."""
 
+import argparse
 import os
+import sys
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kund.core import rules
 
@@ -17,6 +20,46 @@ def bad_input(message: str) -> CommandError:
 
 def not_done(message: str) -> CommandError:
     return CommandError(message, returncode=EXIT_NOT_DONE)
+
+
+class BadArguments(CommandError):
+    """The command line itself is wrong: a missing argument, an unknown option, a bad choice."""
+
+
+class OneLineParser(CommandParser):
+    """Django's parser, but a wrong command line is one line and exit status 2 (SPEC §8) rather than
+    argparse's usage text: the error goes up as a CommandError, from the command line as from
+    call_command."""
+
+    def error(self, message):
+        text = " ".join(str(message).split())
+        raise BadArguments(f"{text} (see --help)", returncode=EXIT_BAD_INPUT)
+
+
+class KundCommand(BaseCommand):
+    """The base of every Kund management command."""
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # BaseCommand builds a CommandParser itself; OneLineParser only changes how it reports an error,
+        # for the command's own parser and for the parsers of its subcommands alike.
+        parsers = [parser]
+        while parsers:
+            current = parsers.pop()
+            current.__class__ = OneLineParser
+            for action in current._actions:
+                if isinstance(action, argparse._SubParsersAction):
+                    parsers.extend(action.choices.values())
+        return parser
+
+    def run_from_argv(self, argv):
+        # Django parses the command line before it starts catching CommandError; a wrong command line
+        # would otherwise end in a traceback.
+        try:
+            super().run_from_argv(argv)
+        except BadArguments as exc:
+            self.stderr.write(f"CommandError: {exc}")
+            sys.exit(exc.returncode)
 
 
 def acting_user(username: str | None):

@@ -48,7 +48,7 @@ class RandomName:
         return hash(self.folder)
 
 
-def attachment(field_file, *, filename: str) -> FileResponse:
+def attachment(field_file, *, filename: str, content_type: str | None = None) -> FileResponse:
     """A download of a stored file, streamed from its storage: always an attachment under `filename` (a
     neutral name such as "DOC-12.pdf", never the customer's), never cached, never sniffed into something
     a browser would run. A file missing from the storage is a 404, like an unknown one."""
@@ -56,7 +56,7 @@ def attachment(field_file, *, filename: str) -> FileResponse:
         handle = field_file.storage.open(field_file.name, "rb")
     except (FileNotFoundError, ValueError):
         raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=filename)
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -22,6 +22,11 @@ class RegisterSettings(models.Model):
         default=False,
         help_text=_("Mass deletion and anonymization needs the CRM module (SPEC M-6)."),
     )
+    assigned_as_our_reference = models.BooleanField(
+        _("put the assigned user in our reference"),
+        default=False,
+        help_text=_("New orders get the customer's responsible user as our reference."),
+    )
 
     class Meta:
         verbose_name = _("register settings")

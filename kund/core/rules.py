@@ -16,6 +16,7 @@ Core imports no app: the customer model is never named here.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -33,12 +34,21 @@ __all__ = [
     "may_erase",
     "may_erase_selection",
     "may_export",
+    "may_handle_requests",
+    "may_manage_retention",
+    "may_manage_webhooks",
     "may_mass_erase",
     "may_see_selections",
     "may_upload",
     "may_view",
+    "may_view_erasure_log",
     "may_view_register",
     "may_use_admin",
+    # customer users (R-10)
+    "may_change_customer_user_rights",
+    "may_delete_customer_users",
+    "may_invite_customer_users",
+    "may_see_customer_users",
     "require",
     "restrict",
 ]
@@ -54,10 +64,17 @@ MASS_ERASE = "mass_erase_customers"
 UPLOAD = "upload_customers"
 ASSIGN = "assign_customer"
 DELETE_FILES = "delete_customer_files"
+ADD_CUSTOMER_USER = "add_customer_user"
+CHANGE_CUSTOMER_USER_RIGHTS = "change_customer_user_rights"
+DELETE_CUSTOMER_USER = "delete_customer_user"
 
 
 def _active(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
+    """A signed-in, active user of the register. Only rows of Django's user model are: a customer user of
+    the portal (R-10) is another model, and every rule here says no to it, whatever it holds."""
+    return bool(
+        user is not None and isinstance(user, get_user_model()) and user.is_authenticated and user.is_active
+    )
 
 
 def _has(user, codename: str) -> bool:
@@ -139,6 +156,32 @@ def may_delete_files(user, customer) -> bool:
     return _has(user, DELETE_FILES) and not customer.is_anonymized and may_view(user, customer)
 
 
+# --- customer users (R-10) ---------------------------------------------------------------------------
+# The staff side of the portal: three rights of R-9, each for a customer the user may view. Customer users
+# themselves never pass any rule of this module (see _active); the portal asks its own question, which
+# customer the signed-in customer user belongs to (kund.portal.selectors).
+
+
+def may_see_customer_users(user, customer) -> bool:
+    """The list of a customer's portal users: whoever may view the customer."""
+    return may_view(user, customer)
+
+
+def may_invite_customer_users(user, customer) -> bool:
+    """R-9's "create customer users" (and invite them again), never for an anonymized customer."""
+    return _has(user, ADD_CUSTOMER_USER) and not customer.is_anonymized and may_view(user, customer)
+
+
+def may_change_customer_user_rights(user, customer) -> bool:
+    """R-9's "change customer users' rights" (their portal rights), never for an anonymized customer."""
+    return _has(user, CHANGE_CUSTOMER_USER_RIGHTS) and not customer.is_anonymized and may_view(user, customer)
+
+
+def may_delete_customer_users(user, customer) -> bool:
+    """R-9's "delete customer users"."""
+    return _has(user, DELETE_CUSTOMER_USER) and may_view(user, customer)
+
+
 # --- erasure ----------------------------------------------------------------------------------------
 
 
@@ -168,6 +211,13 @@ def may_mass_erase(user) -> bool:
     return _has(user, MASS_ERASE) and crm_enabled()
 
 
+def may_view_erasure_log(user) -> bool:
+    """The erasure log (B-2) names no person — customer numbers, actions, who, when, row counts — but it
+    lists every erasure: for those who erase (the erasure or the mass-erasure right), to check their
+    receipts, and administrators."""
+    return _has(user, ERASE) or _has(user, MASS_ERASE) or is_administrator(user)
+
+
 def may_see_selections(user) -> bool:
     """Saved selections name customers and hold their filters: only for those who may mass-erase or
     administer."""
@@ -180,6 +230,36 @@ def may_save_selection(user) -> bool:
 
 def may_erase_selection(user) -> bool:
     """S-2: only an administrator erases a saved selection."""
+    return is_administrator(user)
+
+
+# --- data-subject requests (B-7) ---------------------------------------------------------------------
+
+
+def may_handle_requests(user) -> bool:
+    """See and handle the register of erasure and access requests (B-7), its pages, its command and its
+    figures on the start page: the erasure right together with the right to view every customer.
+
+    The register names people who asked about their data, customers or not, and the requests are
+    answered by an erasure or an access export — so it belongs to those who may erase. Not to a user who
+    views only assigned customers: a request need not name a customer, so their restriction could not
+    be applied to the register. The administrator holds both rights.
+    """
+    return _has(user, ERASE) and _has(user, VIEW)
+
+
+# --- events to connected systems (B-8) and retention rules (B-6) --------------------------------------
+
+
+def may_manage_webhooks(user) -> bool:
+    """Subscribe, pause and test connected systems: an administrator only (the subscriptions' secrets
+    sign what Kund tells other systems about erasures)."""
+    return is_administrator(user)
+
+
+def may_manage_retention(user) -> bool:
+    """Define retention rules and approve their dry-runs: an administrator only (a rule erases customers
+    without anyone asking each time)."""
     return is_administrator(user)
 
 

@@ -31,6 +31,7 @@ from django.contrib.auth.views import REDIRECT_FIELD_NAME
 from django.db.models import Sum
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.utils.translation import ngettext
 
 
@@ -88,6 +89,15 @@ def client_address(request) -> str | None:
     return _valid_address(forwarded[-proxies]) or remote
 
 
+def _lockout_page_for(path: str):
+    """The view that shows the lockout message at the door under `path`, by KUND_LOCKOUT_PAGES (path
+    prefix -> dotted path of a function (request, message) -> response); None: the register's page."""
+    for prefix, dotted in getattr(settings, "KUND_LOCKOUT_PAGES", {}).items():
+        if path.startswith(prefix):
+            return import_string(dotted)
+    return None
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """The page a locked-out attempt gets (AXES_LOCKOUT_CALLABLE), from whichever door: Kund's sign-in
     form, empty, with a message that says what happened and for how long, as 429 Too Many Requests."""
@@ -105,7 +115,14 @@ def lockout_response(request, original_response=None, credentials=None):
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = ""
-    context = {"form": AuthenticationForm(request), "locked_out_message": message, "next": next_url}
-    response = render(request, "registration/login.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
+    page = _lockout_page_for(request.path)
+    if page is not None:  # another door's own sign-in page (the customer portal's, R-10)
+        response = page(request, message)
+        response.status_code = settings.AXES_HTTP_RESPONSE_CODE
+    else:
+        context = {"form": AuthenticationForm(request), "locked_out_message": message, "next": next_url}
+        response = render(
+            request, "registration/login.html", context, status=settings.AXES_HTTP_RESPONSE_CODE
+        )
     response["Retry-After"] = str(int(cool_off.total_seconds()))
     return response

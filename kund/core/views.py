@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page after signing in: where to go from here, by what the user may do."""
-    return render(request, "core/home.html")
+    """The start page after signing in: the dashboard (SPEC B-11). It reads the apps' figures, so it lives
+    in kund.dashboard, imported when the page is asked for (kund.core imports no app when loaded)."""
+    from kund.dashboard.views import dashboard
+
+    return dashboard(request)

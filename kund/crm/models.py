@@ -9,6 +9,10 @@ from kund.core.models import NumberedRecord, PkReferenced, customer_link
 
 
 class Activity(NumberedRecord):
+    """An activity or event of a customer. It may link a second customer (seed 001: "Om det finns en
+    kundkoppling till aktiviteten/händelsen"), with the details of the person met there; anonymizing
+    either customer anonymizes those details (kund/privacy/policy.py lists both ways)."""
+
     REF_PREFIX = "A"
 
     class Kind(models.TextChoices):
@@ -29,11 +33,29 @@ class Activity(NumberedRecord):
     contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    second_customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("second customer"),
+        # PROTECT as every link to a customer: the activity is an event of the second customer too.
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="linked_activities",
+    )
+    second_contact_name = models.CharField(_("second customer's contact name"), max_length=200, blank=True)
+    second_contact_email = models.EmailField(_("second customer's contact e-mail"), blank=True)
+    second_contact_phone = models.CharField(_("second customer's contact phone"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["-date"]
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(second_customer=models.F("customer")),
+                name="activity_second_customer_other",
+            ),
+        ]
 
 
 class AgreementQuerySet(models.QuerySet):

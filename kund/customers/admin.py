@@ -39,6 +39,8 @@ class CustomerAdminForm(forms.ModelForm):
                     cleaned_data["number"] = services.validate_customer_number(cleaned_data["number"])
             elif self.has_changed():
                 services.ensure_customer_changeable(self.instance)
+                if "kind" in cleaned_data:
+                    services.ensure_kind_changeable(self.instance, cleaned_data["kind"])
         except ValidationError as exc:
             self.add_error(None, exc)
         return cleaned_data
@@ -53,7 +55,8 @@ class CustomerAdmin(BackOfficeAdmin):
     show_full_result_count = False
     list_per_page = 50
     raw_id_fields = ("responsible",)
-    readonly_fields = ("anonymized_at", "created_at", "updated_at", "status")
+    # The status and the date of death go together through the register's status action (seed 003).
+    readonly_fields = ("anonymized_at", "created_at", "updated_at", "status", "deceased_on")
     inlines = [BranchInline, CustomFieldValueInline, CreditInfoInline]
     formfield_overrides = {db.URLField: {"assume_scheme": "https"}}  # as the register's own form
 

@@ -11,23 +11,19 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
+from kund.core.spreadsheet import neutralise
 from kund.customers.columns import ATTRIBUTES, ENGLISH_HEADERS
 
 XLSX_MAX_ROWS = 100_000
 CHUNK = 2_000
-# A cell a spreadsheet would run as a formula (CSV injection) is prefixed with an apostrophe.
-_FORMULA_START = ("=", "@", "\t", "\r")
 
 
 def export_rows(customers: QuerySet) -> Iterator[tuple]:
-    """The filtered customers' rows in the import's column order, read in chunks (never all at once)."""
+    """The filtered customers' rows in the import's column order, read in chunks (never all at once).
+    A cell a spreadsheet would run as a formula gets an apostrophe in front (kund.core.spreadsheet); the
+    importer takes it off again."""
     for row in customers.values_list(*ATTRIBUTES).iterator(chunk_size=CHUNK):
-        yield tuple(_safe(value) for value in row)
-
-
-def _safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+        yield tuple(neutralise(value) for value in row)
 
 
 class _Echo:

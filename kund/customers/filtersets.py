@@ -2,19 +2,21 @@
 an export holds exactly the filtered list."""
 
 import datetime
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, Func, OuterRef
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, QuerySet
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kund.core.bounds import BoundedDateField
 from kund.customers.forms import BootstrapForm
 from kund.customers.models import Customer, CustomerGroup, CustomField, CustomFieldValue
-from kund.customers.selectors import customer_search, record_search
+from kund.customers.selectors import customer_search, customers_visible_to, record_search
 
 # ?sort= value -> the ordering; the name sorts by its indexed, lower-cased copy.
 SORTS = {
@@ -27,18 +29,27 @@ SORTS = {
 }
 DEFAULT_SORT = "number"
 
+# The days a creation-date filter can bound by: a moment at the very edge of the calendar (0001-01-01 or
+# 9999-12-31 in Stockholm) has no UTC equivalent to store or compare, so a bound beyond these is no bound.
+FIRST_BOUND = datetime.date(1, 1, 2)
+LAST_BOUND = datetime.date(9999, 12, 30)
+
 
 def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-# Dates a filter takes: a typo of a year (0202, 20226) is an error the user sees, not an empty list.
-FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2099, 12, 31)
+class BoundedDateFilter(django_filters.DateFilter):
+    """A date filter whose field accepts only dates from 1900 to 2999 (kund.core.bounds): the day after
+    9999-12-31 and the first moment of 0001-01-01 in UTC do not exist, so such dates are refused next to
+    the field, before the filter's arithmetic, and the export answers them with 400."""
+
+    field_class = BoundedDateField
 
 
 class StyledFilterSet(django_filters.FilterSet):
     """A filterset whose form has Kund's look, and whose date range (`date_range`: the names of its
-    first and last day) is checked: each day within FIRST_DAY..LAST_DAY, the first not after the last."""
+    first and last day, each a BoundedDateFilter) is checked: the first not after the last."""
 
     date_range: tuple[str, str] | None = None
 
@@ -55,14 +66,6 @@ class StyledFilterSet(django_filters.FilterSet):
                 cleaned = super().clean()
                 if date_range is None:
                     return cleaned
-                for name in date_range:
-                    day = cleaned.get(name)
-                    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-                        self.add_error(
-                            name,
-                            _("Enter a date from %(first)s to %(last)s.")
-                            % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
-                        )
                 first, last = (cleaned.get(name) for name in date_range)
                 if first and last and first > last:
                     self.add_error(date_range[1], _("The last day is before the first."))
@@ -86,6 +89,15 @@ class StyledFilterSet(django_filters.FilterSet):
             active.append((str(field.label), str(value)))
         return active
 
+    def error_lines(self) -> list[str]:
+        """Each of the bound form's errors as "Field label: message", for answers that have no form."""
+        lines = []
+        for name, errors in self.form.errors.items():
+            field = self.form.fields.get(name)
+            label = f"{field.label}: " if field is not None and field.label else ""
+            lines.extend(f"{label}{message}" for message in errors)
+        return lines
+
 
 class CustomerFilterSet(StyledFilterSet):
     q = django_filters.CharFilter(
@@ -108,10 +120,10 @@ class CustomerFilterSet(StyledFilterSet):
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         empty_label=_("Anyone"),
     )
-    created_from = django_filters.DateFilter(
+    created_from = BoundedDateFilter(
         label=_("Created from"), method="filter_created_from", widget=forms.DateInput(attrs={"type": "date"})
     )
-    created_to = django_filters.DateFilter(
+    created_to = BoundedDateFilter(
         label=_("Created through"), method="filter_created_to", widget=forms.DateInput(attrs={"type": "date"})
     )
     country = django_filters.CharFilter(
@@ -145,9 +157,13 @@ class CustomerFilterSet(StyledFilterSet):
         return customer_search(queryset, value, rows=self.search_rows)
 
     def filter_created_from(self, queryset, name, value):
+        if value < FIRST_BOUND:
+            return queryset
         return queryset.filter(created_at__gte=_start_of(value))
 
     def filter_created_to(self, queryset, name, value):
+        if value > LAST_BOUND:
+            return queryset
         return queryset.filter(created_at__lt=_start_of(value + datetime.timedelta(days=1)))
 
     def filter_country(self, queryset, name, value):
@@ -197,6 +213,39 @@ def sort_of(request_value: str | None) -> str:
     return request_value if request_value in SORTS else DEFAULT_SORT
 
 
+@dataclass
+class FilteredCustomers:
+    """The list's filterset over what the user may see, and what it selects. `base` is every customer the
+    user may see before filtering — the very same object as `customers` when no filter narrows them
+    (customer_page() relies on that to take its fastest path)."""
+
+    filterset: CustomerFilterSet
+    base: QuerySet
+    customers: QuerySet
+
+    @property
+    def valid(self) -> bool:
+        return not self.filterset.is_bound or self.filterset.is_valid()
+
+
+def filter_customers(data, user, *, search_rows: bool = False) -> FilteredCustomers:
+    """The customer list's search and filters (R-2) over the customers `user` may see (R-9), for every
+    door that lists customers: the list page, its export and the API. A malformed filter selects nobody;
+    the caller says why (filterset.errors). `search_rows`: a search the trigram index finds often is
+    checked row by row, for the list to walk its order (selectors.customer_page)."""
+    filterset = CustomerFilterSet(data or None, queryset=Customer.objects.none())
+    base = customers_visible_to(user, include_anonymized=filterset.include_anonymized)
+    filterset.queryset = base
+    filterset.search_rows = search_rows
+    if filterset.is_bound and not filterset.is_valid():
+        customers = Customer.objects.none()
+    elif filterset.is_bound and filterset.narrows():
+        customers = filterset.qs
+    else:
+        customers = base
+    return FilteredCustomers(filterset=filterset, base=base, customers=customers)
+
+
 # --- lists of a customer's records: invoices, orders (kund.billing, kund.sales) ----------------------------
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
@@ -210,13 +259,13 @@ class RecordFilterSet(StyledFilterSet):
     date_range = ("date_from", "date_to")
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=100)
-    date_from = django_filters.DateFilter(
+    date_from = BoundedDateFilter(
         label=_("Dated from"),
         field_name="date",
         lookup_expr="gte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    date_to = django_filters.DateFilter(
+    date_to = BoundedDateFilter(
         label=_("Dated through"),
         field_name="date",
         lookup_expr="lte",

@@ -7,12 +7,15 @@ from decimal import Decimal, InvalidOperation
 import phonenumbers
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from stdnum.eu import vat
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import orgnr, personnummer
 
+from kund.core.bounds import BoundedDateField
 from kund.customers.models import Customer, CustomField
+from kund.customers.selectors import assignable_users
 
 PHONE_REGION = "SE"
 PHONE_FIELDS = ("phone", "mobile", "fax")
@@ -175,6 +178,15 @@ class CustomerForm(BootstrapForm, forms.ModelForm):
             self.fields[name] = _custom_form_field(field)
             self.initial.setdefault(name, custom_value_initial(field, custom_values.get(field.pk, "")))
         self.fields["name"].required = False  # a private person's name is made of first and last name
+        if not creating and self.instance.pk is not None:
+            # A prospect becomes a customer by its own action (conversion), never by changing the kind
+            # here, and a customer does not become a prospect again.
+            prospect = self.instance.kind == Customer.Kind.PROSPECT
+            self.fields["kind"].choices = [
+                (value, label)
+                for value, label in Customer.Kind.choices
+                if (value == Customer.Kind.PROSPECT) == prospect
+            ]
         for name in ("invoice_country", "visit_country", "delivery_country"):
             # A plain text field, so a too-long value gets the helpful message of _clean_country.
             self.fields[name] = forms.CharField(
@@ -258,6 +270,22 @@ class CustomerForm(BootstrapForm, forms.ModelForm):
                         "organisation_number",
                         _("Enter a valid Swedish personal identity number, such as 19811218-9876."),
                     )
+        elif kind == Customer.Kind.PROSPECT:
+            # A person-to-be (first or last name) or a company-to-be (a name); its number as either.
+            full_name = f"{cleaned.get('first_name') or ''} {cleaned.get('last_name') or ''}".strip()
+            if not (full_name or (cleaned.get("name") or "").strip()):
+                self.add_error("name", _("Enter the prospect's name, or a first or last name."))
+            elif full_name and not (cleaned.get("name") or "").strip():
+                cleaned["name"] = full_name
+            if number:
+                checker = personnummer if full_name else orgnr
+                try:
+                    cleaned["organisation_number"] = checker.format(checker.validate(number))
+                except StdnumError:
+                    self.add_error(
+                        "organisation_number",
+                        _("Enter a valid Swedish personal identity number or organisation number."),
+                    )
         elif kind == Customer.Kind.COMPANY:
             if not (cleaned.get("name") or "").strip():
                 self.add_error("name", _("Enter the company's name."))
@@ -282,16 +310,105 @@ class CustomerForm(BootstrapForm, forms.ModelForm):
         }
 
 
+class ResponsibleField(forms.ModelChoiceField):
+    """The responsible user to assign (R-6): every active user, technicians first in a group of their own
+    (seed 004: "Klicka på Tilldela så listas alla tekniker i grupper"; see selectors.assignable_users)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+            required=False,
+            empty_label=_("Nobody"),
+            label=_("Responsible user"),
+            **kwargs,
+        )
+
+    choices = property(lambda self: _GroupedUsers(self), forms.ChoiceField.choices.fset)
+
+
+class _GroupedUsers(BaseChoiceIterator):
+    """The choices of a ResponsibleField, read when the widget renders (never at import)."""
+
+    def __init__(self, field: ResponsibleField):
+        self.field = field
+
+    def __iter__(self):
+        yield ("", self.field.empty_label)
+        technicians, others = assignable_users()
+        for label, users in ((_("Technicians"), technicians), (_("Other users"), others)):
+            if users:
+                yield (label, [(user.pk, self.field.label_from_instance(user)) for user in users])
+
+
 class AssignForm(BootstrapForm, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._style()
 
-    responsible = forms.ModelChoiceField(
-        label=_("Responsible user"),
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
-        required=False,
-        empty_label=_("Nobody"),
+    responsible = ResponsibleField()
+
+
+# At most this many customers are assigned in one go from the list (a page of it is 25).
+BULK_ASSIGN_LIMIT = 500
+
+
+class IdsField(forms.Field):
+    """Record ids ticked in a list (checkboxes of one name): whole numbers, each once, in their order."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("Tick customers in the list.")}
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if not isinstance(value, (list, tuple)):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            ids = [int(item) for item in value]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if any(not 0 < pk < 2**63 for pk in ids):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return list(dict.fromkeys(ids))
+
+
+class BulkAssignForm(BootstrapForm, forms.Form):
+    """Assign one responsible user to the customers ticked in the list (seed 004: "välja Tilldela i
+    listan"). The customers are checked against the rules by the view, one by one."""
+
+    customers = IdsField(error_messages={"required": _("Tick the customers to assign first.")})
+    responsible = ResponsibleField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def clean_customers(self):
+        ids = self.cleaned_data["customers"]
+        if len(ids) > BULK_ASSIGN_LIMIT:
+            raise forms.ValidationError(
+                _("Assign at most %(max)d customers at a time.") % {"max": BULK_ASSIGN_LIMIT}
+            )
+        return ids
+
+
+class ConvertForm(forms.Form):
+    """A prospect becomes a private person or a company (seed 001's "kunder/prospects")."""
+
+    kind = forms.ChoiceField(
+        label=_("Becomes"),
+        choices=[
+            (Customer.Kind.PRIVATE, Customer.Kind.PRIVATE.label),
+            (Customer.Kind.COMPANY, Customer.Kind.COMPANY.label),
+        ],
+    )
+
+
+class DeceasedForm(forms.Form):
+    """The date of death that goes with the status "deceased" (seed 003)."""
+
+    deceased_on = BoundedDateField(
+        label=_("Date of death"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
     )
 
 

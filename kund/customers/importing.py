@@ -26,6 +26,15 @@ Decisions:
 - Typed customer numbers are checked like validate_customer_number does (characters, the register's
   length, never used — R-1), but the "never used" check is one query per chunk of 500 numbers rather
   than one per row, so that 100,000 rows stay fast.
+- A file is refused as a whole, while it is read, past MAX_ROWS customer rows, MAX_LINES lines,
+  MAX_COLUMNS columns or MAX_CELL_CHARS characters in a cell. An XLSX workbook is a zip archive, and a
+  small one can unpack to gigabytes of rows: it is read as a stream (openpyxl's read-only mode, never the
+  whole sheet in memory), only its first MAX_COLUMNS + 1 columns (a sheet that uses column
+  MAX_COLUMNS + 1 is refused; what lies further right is not read), and refused before it is opened
+  when its parts unpack to more than MAX_XLSX_UNPACKED_BYTES (or one part other than a sheet, such as
+  the shared strings openpyxl reads whole, to more than MAX_XLSX_PART_BYTES).
+- A cell the export neutralised for spreadsheets (`'=…`, `'+46…`) is read without that apostrophe
+  (kund.core.spreadsheet.restore), so an exported file imports back to the same values.
 """
 
 import csv
@@ -48,6 +57,7 @@ from stdnum.se import orgnr, personnummer
 
 from kund.audit.models import ChangeRecord
 from kund.core.models import RegisterSettings
+from kund.core.spreadsheet import restore
 from kund.customers.columns import IMPORT_COLUMNS, header_index, header_key
 from kund.customers.models import Customer, NumberReservation
 from kund.customers.services import NUMBER_PATTERN, RESERVED_NUMBERS, allocate_customer_numbers
@@ -55,6 +65,13 @@ from kund.customers.services import NUMBER_PATTERN, RESERVED_NUMBERS, allocate_c
 CHUNK_SIZE = 500
 SQLITE_IMPORT_CACHE_KIB = 256 * 1024
 PREVIEW_ROWS = 10
+# What one file may hold (see the module docstring): more is refused as a whole, with a clear message.
+MAX_ROWS = 100_000  # customer rows, not counting the header and empty lines
+MAX_LINES = 1_048_576  # lines, empty ones included (the most a spreadsheet has)
+MAX_COLUMNS = 100
+MAX_CELL_CHARS = 10_000
+MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024  # 100,000 exported customers unpack to some 80 MB
+MAX_XLSX_PART_BYTES = 64 * 1024 * 1024
 NAME_COLUMNS = ("name", "first_name", "last_name")
 ATTRIBUTE = {english: attribute for english, _swedish, attribute in IMPORT_COLUMNS}
 # The longest cell each column accepts: the field's length; kind and country are translated first.
@@ -72,6 +89,9 @@ KIND_VALUES = {
     "företag": Customer.Kind.COMPANY,
     "foretag": Customer.Kind.COMPANY,
     "business": Customer.Kind.COMPANY,
+    # The list exports prospects too; a file exported from it imports back.
+    "prospect": Customer.Kind.PROSPECT,
+    "prospekt": Customer.Kind.PROSPECT,
 }
 COUNTRY_NAMES = {
     "sverige": "SE",
@@ -206,9 +226,31 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         ) from None
 
 
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a workbook that would unpack to too much before openpyxl opens it. A zip entry never
+    unpacks to more than the size its header gives (the zipfile module stops there), so the sum of
+    those sizes bounds what reading it can cost."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except Exception:  # a damaged archive raises errors of many kinds; all mean the same
+        raise UnreadableFile(_("The file is not a readable XLSX workbook.")) from None
+    too_big = sum(part.file_size for part in parts) > MAX_XLSX_UNPACKED_BYTES or any(
+        part.file_size > MAX_XLSX_PART_BYTES
+        for part in parts
+        if not part.filename.startswith("xl/worksheets/")
+    )
+    if too_big:
+        raise UnreadableFile(
+            _("The workbook unpacks to more than %(size)d MB; save it as CSV or split it.")
+            % {"size": MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)}
+        )
+
+
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
+    _check_unpacked_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError):
@@ -219,8 +261,14 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise UnreadableFile(_("The workbook has no sheet."))
-        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield line, [_cell_text(value) for value in values]
+        # Bounds of our own: by default openpyxl pads every row to the width the sheet claims (up to
+        # 16,384 columns) and every gap in the row numbers with empty rows (up to any number).
+        rows = sheet.iter_rows(min_row=1, max_row=MAX_LINES + 1, max_col=MAX_COLUMNS + 1, values_only=True)
+        for line, values in enumerate(rows, start=1):
+            end = len(values)
+            while end and values[end - 1] is None:
+                end -= 1
+            yield line, [_cell_text(value) for value in values[:end]]
     except UnreadableFile:
         raise
     except Exception:
@@ -239,12 +287,40 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+def _within_limits(rows: Iterable[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    """The rows that hold something, each checked against MAX_LINES, MAX_COLUMNS and MAX_CELL_CHARS, and
+    no more than MAX_ROWS of them after the header (raises UnreadableFile as soon as one is exceeded)."""
+    count = 0
+    for line, cells in rows:
+        if line > MAX_LINES:
+            raise UnreadableFile(_("The file has more than %(max)s lines.") % {"max": f"{MAX_LINES:,}"})
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > MAX_COLUMNS:
+            if any(cell.strip() for cell in cells[MAX_COLUMNS:]):
+                raise UnreadableFile(
+                    _("Line %(line)d has more than %(max)d columns.") % {"line": line, "max": MAX_COLUMNS}
+                )
+            cells = cells[:MAX_COLUMNS]
+        if any(len(cell) > MAX_CELL_CHARS for cell in cells):
+            raise UnreadableFile(
+                _("Line %(line)d has a cell of more than %(max)s characters.")
+                % {"line": line, "max": f"{MAX_CELL_CHARS:,}"}
+            )
+        count += 1
+        if count > MAX_ROWS + 1:  # the header and MAX_ROWS customers
+            raise UnreadableFile(
+                _("The file has more than %(max)s rows; split it into files of at most %(max)s rows.")
+                % {"max": f"{MAX_ROWS:,}"}
+            )
+        yield line, cells
+
+
 def _with_header(kind: str, rows: Iterable[tuple[int, list[str]]]) -> ParsedFile:
-    rows = iter(rows)
+    rows = _within_limits(rows)
     for _line, cells in rows:
-        if any(cell.strip() for cell in cells):
-            headers = [cell.strip() for cell in cells]
-            break
+        headers = [cell.strip() for cell in cells]
+        break
     else:
         raise UnreadableFile(_("The file has no header row."))
     while headers and not headers[-1]:
@@ -269,7 +345,7 @@ def _with_header(kind: str, rows: Iterable[tuple[int, list[str]]]) -> ParsedFile
         )
     if not any(column in seen for column in NAME_COLUMNS):
         raise UnreadableFile(_("The file needs a name column: name, first_name or last_name."))
-    data_rows = [(line, cells) for line, cells in rows if any(cell.strip() for cell in cells)]
+    data_rows = [(line, [restore(cell) for cell in cells]) for line, cells in rows]
     return ParsedFile(format=kind, headers=headers, mapping=mapping, rows=data_rows)
 
 
@@ -367,7 +443,10 @@ def _clean_row(values: dict[str, str], error, register: RegisterSettings) -> dic
     if kind_text:
         kind = KIND_VALUES.get(kind_text.casefold())
         if kind is None:
-            error("kind", _("unknown kind “%(kind)s”: use private or company") % {"kind": kind_text[:40]})
+            error(
+                "kind",
+                _("unknown kind “%(kind)s”: use private, company or prospect") % {"kind": kind_text[:40]},
+            )
             return customer
     else:
         kind = Customer.Kind.PRIVATE if (first or last) else Customer.Kind.COMPANY
@@ -377,13 +456,20 @@ def _clean_row(values: dict[str, str], error, register: RegisterSettings) -> dic
             where = next(column for column in ("first_name", "last_name", "name") if column in values)
             error(where, _("a private person needs a first or last name"))
         name = name or f"{first} {last}".strip()
+    elif kind == Customer.Kind.PROSPECT:
+        name = name or f"{first} {last}".strip()
+        if not name:
+            where = next(column for column in ("name", "first_name", "last_name") if column in values)
+            error(where, _("a prospect needs a name"))
     elif not name:
         error("name", _("a company needs a name"))
     customer.update(first_name=first, last_name=last, name=name[:200])
 
     org = values.get("organisation_number", "")
     if org:
-        customer["organisation_number"] = _organisation_number(org, kind, error)
+        # A prospect with a first or last name is a person-to-be: its number is a personal identity number.
+        as_kind = Customer.Kind.PRIVATE if kind == Customer.Kind.PROSPECT and (first or last) else kind
+        customer["organisation_number"] = _organisation_number(org, as_kind, error)
 
     vat = values.get("vat_number", "")
     if vat:

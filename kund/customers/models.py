@@ -17,6 +17,9 @@ from kund.core.models import PkReferenced
 from kund.customers.search import Digits, PhoneKey, search_text_expression
 
 ANONYMIZED_NAME = "Xxxx"
+# An anonymized person's display name: first and last name each Xxxx (seed 001: "Anna Andersson → Xxxx
+# Xxxx"). A company's stays ANONYMIZED_NAME.
+ANONYMIZED_PERSON_NAME = f"{ANONYMIZED_NAME} {ANONYMIZED_NAME}"
 
 
 class CustomerGroup(models.Model):
@@ -95,10 +98,16 @@ class Customer(models.Model):
     class Kind(models.TextChoices):
         PRIVATE = "private", _("Private person")
         COMPANY = "company", _("Company")
+        # A customer-to-be without transactions (seed 001's "kunder/prospects"): converted to a private
+        # person or a company, keeping its number, once it buys (customer_convert_prospect).
+        PROSPECT = "prospect", _("Prospect")
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         INACTIVE = "inactive", _("Inactive")
+        # Seed 003's "verstorben", with the date in deceased_on: a fact, not an erasure. Like an inactive
+        # customer it cannot be chosen for new business (R-5), and mailings leave it out.
+        DECEASED = "deceased", _("Deceased")
 
     class Gender(models.TextChoices):
         FEMALE = "female", _("Female")
@@ -128,6 +137,7 @@ class Customer(models.Model):
         related_name="customers",
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    deceased_on = models.DateField(_("date of death"), null=True, blank=True)
     email_consent = models.BooleanField(_("receives information by e-mail"), default=False)
     post_consent = models.BooleanField(_("receives information by post"), default=False)
 
@@ -259,11 +269,13 @@ class Customer(models.Model):
                 )
                 for column in ("search_name", "search_last_name", "search_contact", "search_email")
             ),
-            # R-2 list filters whose matches are few: inactive customers (of a kind), a country.
-            models.Index(fields=["status", "kind"], name="customer_status_kind"),
+            # R-2 list filters whose matches are few: inactive customers (of a kind), a country. With
+            # anonymized_at the first also covers the dashboard's customers by kind and status (B-11),
+            # counted by reading this index alone.
+            models.Index(fields=["status", "kind", "anonymized_at"], name="customer_status_kind_anon"),
             models.Index(fields=["invoice_country"], name="customer_invoice_country"),
             # Phone and identity numbers by prefix (kund.customers.search); the text's trigram index is
-            # not expressible here (SQLite FTS5, PostgreSQL pg_trgm): see migration 0008.
+            # not expressible here (SQLite FTS5, PostgreSQL pg_trgm): see migration 0012.
             *(
                 models.Index(fields=[column], name=f"customer_{column}", opclasses=["varchar_pattern_ops"])
                 for column in ("search_phone", "search_mobile", "search_identity")
@@ -271,6 +283,12 @@ class Customer(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(number=""), name="customer_number_not_empty"),
+            # The date of death is there exactly when the customer is deceased.
+            models.CheckConstraint(
+                condition=Q(status="deceased", deceased_on__isnull=False)
+                | (~Q(status="deceased") & Q(deceased_on__isnull=True)),
+                name="customer_deceased_has_date",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -283,6 +301,23 @@ class Customer(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def is_deceased(self) -> bool:
+        return self.status == self.Status.DECEASED
+
+    @property
+    def is_prospect(self) -> bool:
+        return self.kind == self.Kind.PROSPECT
+
+
+def anonymized_display_name(customer) -> str:
+    """How an anonymized customer is named wherever its name is shown: "Xxxx Xxxx" for a person, "Xxxx"
+    for a company. The erasure engine writes this into the name itself, so the stored name is used when
+    it is one of the two; otherwise (a customer anonymized by hand-made data) the kind decides."""
+    if customer.name in (ANONYMIZED_NAME, ANONYMIZED_PERSON_NAME):
+        return customer.name
+    return ANONYMIZED_NAME if customer.kind == Customer.Kind.COMPANY else ANONYMIZED_PERSON_NAME
 
 
 class Branch(models.Model):
@@ -389,21 +424,38 @@ class CustomFieldValue(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notification to a user about a customer (SPEC R-6).
+    """An in-app notification to a user about a customer (SPEC R-6), or about a data-subject request
+    that falls due (SPEC B-7).
 
     It stores no text: the message is rendered from the customer at display time, so anonymizing the
-    customer leaves nothing personal here (SPEC A-7); deleting the customer deletes it (SPEC D-1).
+    customer leaves nothing personal here (SPEC A-7); deleting the customer deletes it (SPEC D-1). A new
+    order or fault report is named by its reference ("O-1042"), a number only. A
+    request's notification names the request only (never its customer), and the request outlives an
+    erasure with nothing personal left on it.
     """
 
     class Verb(models.TextChoices):
         ASSIGNED = "assigned", _("You were made responsible for a customer")
         UNASSIGNED = "unassigned", _("You are no longer responsible for a customer")
+        # R-6, seed 004: the responsible user hears of every new order of the customer (and of every
+        # fault report, FAULT_REPORTED below).
+        NEW_ORDER = "new_order", _("A new order of your customer")
+        REQUEST_DUE = "request_due", _("A data-subject request is due soon")
+        # R-6: a new fault report of the customer is assigned to its responsible user, who is told.
+        FAULT_REPORTED = "fault_reported", _("A fault was reported for a customer you are responsible for")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_notifications"
     )
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notifications")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
+    request = models.ForeignKey(
+        "requests.DataRequest", on_delete=models.CASCADE, related_name="notifications", null=True, blank=True
+    )
     verb = models.CharField(max_length=20, choices=Verb.choices)
+    # The record a notification is about, as its reference ("O-1042"): a number, nothing personal.
+    record_ref = models.CharField(_("record"), max_length=30, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -414,4 +466,4 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
 
     def __str__(self) -> str:
-        return f"{self.get_verb_display()} ({self.customer_id})"
+        return f"{self.get_verb_display()} ({self.customer_id or self.request_id})"

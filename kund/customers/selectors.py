@@ -4,6 +4,7 @@
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
@@ -230,6 +231,12 @@ CHUNK = 2000  # rows of the sort order read at a time for a wide filter
 MAX_SCAN = 60_000  # rows of the sort order a wide filter may walk for one page
 
 
+def probe_size(sort: str, *, searching: bool) -> int:
+    """The probe for a page of the list in `sort` (a key of filtersets.SORTS): the search indexes cover a
+    longer probe, but only for the number order (they hold the number)."""
+    return SEARCH_PROBE if searching and sort.lstrip("-") == "number" else PROBE
+
+
 class TooWideToSort(Exception):
     """A wide filter whose matches lie far along the sort order (a search sorted by name: the names
     that match start somewhere in the middle). Sorting it would read most of the register."""
@@ -313,8 +320,9 @@ def customer_page(
 
 def _bunched_far_along(base: QuerySet[Customer], order: tuple[str, ...], probe: list[tuple]) -> bool:
     """Whether more than MAX_SCAN rows of the order come before the first match the probe found — a walk
-    from the start would read its whole allowance and find nothing. Counted on the order's own index
-    (every customer, so an over-count at worst), no further than MAX_SCAN."""
+    from the start would read its whole allowance and find nothing. Asked on the order's own index
+    (every customer, so an over-estimate at worst) as whether a MAX_SCAN-th row comes before it: no
+    COUNT, and no further than MAX_SCAN rows."""
     key = order[0].lstrip("-")
     if order[0].startswith("-"):
         first = max(row[1] for row in probe)
@@ -322,8 +330,7 @@ def _bunched_far_along(base: QuerySet[Customer], order: tuple[str, ...], probe: 
     else:
         first = min(row[1] for row in probe)
         before = Q(**{f"{key}__lt": first})
-    ahead = Customer.objects.filter(before).order_by().values("pk")[:MAX_SCAN]
-    return ahead.count() >= MAX_SCAN
+    return Customer.objects.filter(before).order_by().values("pk")[MAX_SCAN - 1 : MAX_SCAN].exists()
 
 
 def _in_order(customers: QuerySet[Customer], ids: list[int]) -> list[Customer]:
@@ -389,6 +396,15 @@ SECTIONS: tuple[Section, ...] = (
     Section("trade_invoices", "sales.TradeInvoice", _("Trade invoices"), "date"),
     Section("agreements", "crm.Agreement", _("Agreements"), "started_on", ("description", "ended_on")),
     Section("activities", "crm.Activity", _("Activities and events"), "date", ("kind",)),
+    # Seed 001: activities of other customers that link this one as their second customer.
+    Section(
+        "linked_activities",
+        "crm.Activity",
+        _("Activities as second customer"),
+        "date",
+        ("kind",),
+        link="second_customer",
+    ),
     Section("projects", "crm.Project", _("Projects"), "started_on", ("ended_on",)),
     Section("project_groups", "crm.ProjectGroupMembership", _("Project groups"), "joined_on", ("group",)),
     Section("resellers", "crm.ResellerLink", _("Resellers"), "since", ("commission_percent",)),
@@ -459,6 +475,21 @@ def change_history(customer: Customer) -> QuerySet[ChangeRecord]:
     return ChangeRecord.objects.filter(customer=customer).select_related("actor").order_by("-at", "-id")
 
 
+# --- who can be made responsible (R-6, seed 004) ------------------------------------------------------
+
+# A technician is an active user in this Django group (an administrator puts users in it in the back
+# office). Seed 004 assigns customers to technicians, "listed in groups": the assign choice lists them
+# first, in a group of their own, then every other active user (a seller can be responsible too).
+TECHNICIANS_GROUP = "Technicians"
+
+
+def assignable_users() -> tuple[list, list]:
+    """(technicians, other active users), each by username: two queries."""
+    users = get_user_model().objects.filter(is_active=True).order_by("username")
+    in_group = users.filter(groups__name=TECHNICIANS_GROUP)
+    return list(in_group), list(users.exclude(pk__in=in_group.values("pk")))
+
+
 # --- notifications (R-6) -------------------------------------------------------------------------------
 
 
@@ -467,4 +498,8 @@ def unread_notification_count(user) -> int:
 
 
 def notifications_for(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related("customer").order_by("-created_at")
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("customer", "request")
+        .order_by("-created_at")
+    )

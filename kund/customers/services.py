@@ -2,10 +2,13 @@
 functions: they take keyword-only arguments and the acting user, validate, write, and record the change
 history in the same transaction (SPEC R-4)."""
 
+import datetime
 import re
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kund.audit.models import ChangeRecord
@@ -17,14 +20,24 @@ from kund.customers.models import Customer, Notification, NumberReservation, Num
 NUMBER_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]*$")
 # The register's pages under /customers/ beside the cards, which are found by customer number
 # (kund/customers/urls.py): these words cannot be customer numbers, in any case.
-RESERVED_NUMBERS = frozenset({"new", "id", "notifications", "custom-fields", "rights"})
+RESERVED_NUMBERS = frozenset({"new", "id", "assign", "notifications", "custom-fields", "rights"})
 
 # Fields a customer service may write from user input; everything else is set by a service of its own
 # (number, responsible user, status history, anonymization).
 EDITABLE_FIELDS = tuple(
     f.name
     for f in Customer._meta.concrete_fields
-    if f.name not in {"id", "number", "responsible", "created_at", "updated_at", "anonymized_at", "status"}
+    if f.name
+    not in {
+        "id",
+        "number",
+        "responsible",
+        "created_at",
+        "updated_at",
+        "anonymized_at",
+        "status",
+        "deceased_on",
+    }
 )
 
 
@@ -93,12 +106,12 @@ def _clean_customer(customer: Customer) -> None:
 @transaction.atomic
 def customer_create(*, actor, data: dict, number: str | None = None) -> Customer:
     """Create a customer; the number is typed in (validated, SPEC R-1) or drawn from the sequence."""
-    unknown = set(data) - set(EDITABLE_FIELDS) - {"status", "created_at"}
+    unknown = set(data) - set(EDITABLE_FIELDS) - {"status", "deceased_on", "created_at"}
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     number = validate_customer_number(number) if number else allocate_customer_numbers(1)[0]
     customer = Customer(number=number, **data)
-    if customer.kind == Customer.Kind.PRIVATE and not customer.name:
+    if customer.kind != Customer.Kind.COMPANY and not customer.name:  # a person, or a prospect's person
         customer.name = f"{customer.first_name} {customer.last_name}".strip()
     _clean_customer(customer)
     try:
@@ -121,6 +134,15 @@ def ensure_customer_changeable(customer: Customer) -> None:
         raise ValidationError(_("An anonymized customer cannot be changed."), code="anonymized")
 
 
+def ensure_kind_changeable(customer: Customer, kind: str) -> None:
+    """A prospect becomes a customer by conversion only (customer_convert_prospect, its own history
+    event), and a customer never becomes a prospect again."""
+    if kind != customer.kind and Customer.Kind.PROSPECT in (kind, customer.kind):
+        raise ValidationError(
+            {"kind": _("A prospect becomes a customer by conversion; a customer cannot become a prospect.")}
+        )
+
+
 # New business (SPEC R-5): the records that commit the business to new work for a customer. An inactive
 # customer keeps everything already done — deliveries, purchases for its dropship orders, invoices and
 # reminders for what it bought, activities, tickets, documents, branches — but is not chosen for these.
@@ -141,14 +163,26 @@ def ensure_customer_accepts(customer: Customer, *, kind: str) -> None:
     door that creates or re-links a record asks this: the services, the web and the admin.
 
     SPEC A-4: an anonymized customer cannot be chosen for anything new. R-5: an inactive customer cannot be
-    chosen for new business (NEW_BUSINESS)."""
+    chosen for new business (NEW_BUSINESS); nor can a deceased one (seed 003), nor a prospect, which is
+    converted to a customer first (seed 001: a prospect has no transactions)."""
     if customer.is_anonymized:
         raise ValidationError(
             _("This customer has been anonymized and cannot be chosen for anything new."), code="anonymized"
         )
-    if kind in NEW_BUSINESS and not customer.is_active:
+    if kind not in NEW_BUSINESS:
+        return
+    if customer.is_deceased:
+        raise ValidationError(
+            _("This customer is deceased and cannot be chosen for new orders."), code="deceased"
+        )
+    if not customer.is_active:
         raise ValidationError(
             _("This customer is inactive and cannot be chosen for new orders."), code="inactive"
+        )
+    if customer.is_prospect:
+        raise ValidationError(
+            _("This is a prospect: convert it to a customer before choosing it for new orders."),
+            code="prospect",
         )
 
 
@@ -160,6 +194,7 @@ def customer_update(*, customer: Customer, actor, data: dict) -> Customer:
         raise ValueError(f"not editable: {sorted(unknown)}")
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     ensure_customer_changeable(customer)
+    ensure_kind_changeable(customer, data.get("kind", customer.kind))
     changes = []
     for field, new in data.items():
         old = getattr(customer, field)
@@ -198,18 +233,91 @@ def customer_change_number(*, customer: Customer, actor, new_number: str) -> Cus
 
 
 @transaction.atomic
-def customer_set_status(*, customer: Customer, actor, status: str) -> Customer:
-    """Activate or deactivate (SPEC R-5): an inactive customer keeps everything already done."""
+def customer_set_status(
+    *, customer: Customer, actor, status: str, deceased_on: datetime.date | None = None
+) -> Customer:
+    """Activate, deactivate (SPEC R-5) or record a death with its date (seed 003): an inactive or
+    deceased customer keeps everything already done. The date of death goes with the status: it is
+    required for "deceased" and cleared when the status changes back (a mistake corrected)."""
     if status not in Customer.Status.values:
         raise ValidationError({"status": _("Unknown status.")})
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     ensure_customer_changeable(customer)
-    if customer.status != status:
-        old = customer.status
-        customer.status = status
-        customer.save(update_fields=["status", "updated_at"])
-        record_changes(customer=customer, actor=actor, changes=[("status", old, status)])
+    if status == Customer.Status.DECEASED:
+        if customer.kind == Customer.Kind.COMPANY:
+            raise ValidationError({"status": _("A company cannot be recorded as deceased.")})
+        _check_date_of_death(customer, deceased_on)
+    else:
+        deceased_on = None
+    changes = [
+        (field, getattr(customer, field), new)
+        for field, new in (("status", status), ("deceased_on", deceased_on))
+        if getattr(customer, field) != new
+    ]
+    if changes:
+        customer.status, customer.deceased_on = status, deceased_on
+        customer.save(update_fields=["status", "deceased_on", "updated_at"])
+        record_changes(customer=customer, actor=actor, changes=changes)
     return customer
+
+
+def _check_date_of_death(customer: Customer, day: datetime.date | None) -> None:
+    if day is None:
+        raise ValidationError({"deceased_on": _("Enter the date of death.")})
+    if day > timezone.localdate():
+        raise ValidationError({"deceased_on": _("The date of death cannot be in the future.")})
+    if customer.birth_date is not None and day < customer.birth_date:
+        raise ValidationError({"deceased_on": _("The date of death cannot be before the birth date.")})
+
+
+@transaction.atomic
+def customer_convert_prospect(*, customer: Customer, actor, kind: str) -> Customer:
+    """A prospect becomes a customer (seed 001's "kunder/prospects"): a private person or a company, with
+    the number it has (SPEC R-1), the change recorded in its history (R-4)."""
+    if kind not in (Customer.Kind.PRIVATE, Customer.Kind.COMPANY):
+        raise ValidationError({"kind": _("Choose a private person or a company.")})
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    ensure_customer_changeable(customer)
+    if not customer.is_prospect:
+        raise ValidationError(_("Only a prospect can be converted to a customer."), code="not_prospect")
+    if kind == Customer.Kind.PRIVATE:
+        full_name = f"{customer.first_name} {customer.last_name}".strip()
+        if not full_name:
+            raise ValidationError(
+                {"kind": _("A private person needs a first or last name: add it to the prospect first.")}
+            )
+        customer.name = full_name
+    elif not customer.name.strip():
+        raise ValidationError({"kind": _("A company needs a name: add it to the prospect first.")})
+    old_name = Customer.objects.filter(pk=customer.pk).values_list("name", flat=True).get()
+    customer.kind = kind
+    _clean_customer(customer)
+    customer.save(update_fields=["kind", "name", "updated_at"])
+    if customer.name != old_name:
+        record_changes(customer=customer, actor=actor, changes=[("name", old_name, customer.name)])
+    record_event(
+        customer=customer,
+        actor=actor,
+        event=ChangeRecord.Event.CONVERTED,
+        field="kind",
+        old=Customer.Kind.PROSPECT,
+        new=kind,
+    )
+    return customer
+
+
+def notify_responsible(*, customer: Customer, actor, verb: str, record_ref: str) -> Notification | None:
+    """Tell the customer's responsible user of a new record of the customer (SPEC R-6, seed 004: "få
+    notifikation om alla ordrar och felanmälningar som berör kunden"); nobody when none is responsible,
+    or when the responsible user made the record themselves. The customer is never notified. Called
+    inside the transaction that creates the record."""
+    if customer.responsible_id is None:
+        return None
+    if isinstance(actor, get_user_model()) and actor.pk == customer.responsible_id:
+        return None
+    return Notification.objects.create(
+        recipient_id=customer.responsible_id, customer=customer, verb=verb, record_ref=record_ref
+    )
 
 
 @transaction.atomic

@@ -115,7 +115,7 @@ def _second_line(*values) -> str:
     )
 
 
-KIND_ICONS = {"private": "bi-person", "company": "bi-building"}
+KIND_ICONS = {"private": "bi-person", "company": "bi-building", "prospect": "bi-person-plus"}
 
 
 def _cell(column: Column, customer, card_url: str, detailed: bool):

@@ -27,6 +27,10 @@ urlpatterns = [
     path("export.<str:fmt>", views.CustomerExportView.as_view(), name="export"),
     path("new/", views.CustomerCreateView.as_view(), name="create"),
     path("id/<int:pk>/", views.CustomerByIdView.as_view(), name="by_id"),
+    # --- prospects, deceased, mailings and the list as a place to act (seeds 000, 001, 003, 004) ---
+    path("mailing.<str:fmt>", views.MailingExportView.as_view(), name="mailing_export"),
+    path("assign/", views.CustomerBulkAssignView.as_view(), name="bulk_assign"),
+    # ---
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path("notifications/bell/", views.NotificationBellView.as_view(), name="notification_bell"),
     path("custom-fields/", views.CustomFieldListView.as_view(), name="custom_fields"),
@@ -49,4 +53,5 @@ urlpatterns = [
         views_files.CreditFileDownloadView.as_view(),
         name="credit_file_download",
     ),
+    path("<customer_number:number>/convert/", views.CustomerConvertView.as_view(), name="convert"),
 ]

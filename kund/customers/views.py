@@ -6,10 +6,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -18,12 +19,27 @@ from kund.core.htmx import render_page_or_partial
 from kund.core.paging import window_page
 from kund.core.rules import is_administrator
 from kund.core.user_rights import user_rights, user_set_rights
-from kund.customers import export, search, selectors
+from kund.customers import export, mailing, search, selectors
 from kund.customers.custom_fields import custom_field_delete, custom_field_save, custom_values_set
-from kund.customers.filtersets import DEFAULT_SORT, SORTS, CustomerFilterSet, sort_of
-from kund.customers.forms import RIGHTS, AssignForm, CustomerForm, CustomFieldForm, RightsForm
+from kund.customers.filtersets import DEFAULT_SORT, SORTS, CustomerFilterSet, filter_customers, sort_of
+from kund.customers.forms import (
+    RIGHTS,
+    AssignForm,
+    BulkAssignForm,
+    ConvertForm,
+    CustomerForm,
+    CustomFieldForm,
+    DeceasedForm,
+    RightsForm,
+)
 from kund.customers.models import Customer, CustomField, CustomFieldValue, Notification
-from kund.customers.services import customer_assign, customer_create, customer_set_status, customer_update
+from kund.customers.services import (
+    customer_assign,
+    customer_convert_prospect,
+    customer_create,
+    customer_set_status,
+    customer_update,
+)
 from kund.customers.tables import LIST_FIELDS, columns_for, table_rows
 
 PER_PAGE = 25
@@ -89,17 +105,10 @@ def _filtered(request, *, with_base: bool = False, wide_search: bool = False):
     with_base also gives the visible customers before filtering, the very same object when no filter
     narrows them. `wide_search`: a search the trigram index finds often is checked row by row, for the
     list to walk its order (selectors.customer_page)."""
-    filterset = CustomerFilterSet(request.GET or None, queryset=Customer.objects.none())
-    base = selectors.customers_visible_to(request.user, include_anonymized=filterset.include_anonymized)
-    filterset.queryset = base
-    filterset.search_rows = wide_search
-    if filterset.is_bound and not filterset.is_valid():
-        customers = Customer.objects.none()
-    elif filterset.is_bound and filterset.narrows():
-        customers = filterset.qs
-    else:
-        customers = base
-    return (filterset, base, customers) if with_base else (filterset, customers)
+    found = filter_customers(request.GET, request.user, search_rows=wide_search)
+    if with_base:
+        return found.filterset, found.base, found.customers
+    return found.filterset, found.customers
 
 
 def _search_of(request) -> str:
@@ -137,8 +146,7 @@ class CustomerListView(RegisterView):
         wide = wide and searching and narrowed
 
         def probe_for(sort: str) -> int:
-            # The search indexes cover the probe only for the number order (they hold the number).
-            return selectors.SEARCH_PROBE if searching and sort.lstrip("-") == "number" else selectors.PROBE
+            return selectors.probe_size(sort, searching=searching)
 
         def page_in(sort: str):
             return selectors.customer_page(
@@ -168,7 +176,7 @@ class CustomerListView(RegisterView):
         context = {
             "filterset": filterset,
             "page": page,
-            "rows": table_rows(page.object_list, columns),
+            "rows": _with_row_actions(table_rows(page.object_list, columns), request.user),
             "notice": notice,
             "sort": sort,
             "columns": columns,
@@ -182,10 +190,118 @@ class CustomerListView(RegisterView):
             ),
             "can_add": rules.may_create(request.user),
             "is_admin": is_administrator(request.user),
+            # The list as a place to act (seeds 000, 004): row actions, ticking rows to assign them.
+            "can_assign_any": rules.may_assign_any(request.user),
+            "can_erase_any": rules.may_erase_any(request.user),
+            "assign_form": BulkAssignForm() if rules.may_assign_any(request.user) else None,
+            "mailing_channels": mailing.Channel.choices,
         }
         return render_page_or_partial(
             request, "customers/customer_list.html", "customers/_customer_table.html", context
         )
+
+
+# --- the list as a place to act (seeds 000, 004) ---------------------------------------------------------
+
+
+def _erasure_url(customer: Customer) -> str:
+    return reverse("privacy:customer_erasure", args=[customer.pk])
+
+
+def _with_row_actions(rows: list[dict], user) -> list[dict]:
+    """Each row's actions: the trash can that opens the erasure page (seed 000: "klicka på soptunnan i
+    listningen"), for a customer the user may erase (E-4), and whether the row can be ticked to assign."""
+    for row in rows:
+        customer = row["customer"]
+        row["erase_url"] = _erasure_url(customer) if rules.may_erase(user, customer) else ""
+        row["assignable"] = rules.may_assign(user, customer)
+    return rows
+
+
+def _back_to_list(request) -> str:
+    """The list as the user left it (its search and page), if the form said so and it is ours."""
+    back = request.POST.get("next", "")
+    list_url = reverse("customers:list")
+    if back.startswith(list_url) and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
+        return back
+    return list_url
+
+
+class CustomerBulkAssignView(RegisterView):
+    """Assign one responsible user to the customers ticked in the list (seed 004: "välja Tilldela i
+    listan"), one customer at a time through customer_assign, so each gets its history row and its
+    notifications (R-6). All or nothing: one customer the user may not assign and none is assigned."""
+
+    rule = staticmethod(rules.may_assign_any)
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = BulkAssignForm(request.POST)
+        back = _back_to_list(request)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(back)
+        ids = form.cleaned_data["customers"]
+        customers = list(Customer.objects.filter(pk__in=ids).order_by("number"))
+        if len(customers) != len(ids) or not all(rules.may_assign(request.user, c) for c in customers):
+            messages.error(
+                request,
+                _("Nothing was assigned: you may not assign some of the customers you ticked."),
+            )
+            return redirect(back)
+        responsible = form.cleaned_data["responsible"]
+        with transaction.atomic():
+            for customer in customers:
+                customer_assign(customer=customer, actor=request.user, responsible=responsible)
+        if responsible is None:
+            messages.success(
+                request,
+                _("%(count)d customers have no responsible user now.") % {"count": len(customers)},
+            )
+        else:
+            messages.success(
+                request,
+                _("%(user)s is now responsible for %(count)d customers.")
+                % {"user": responsible.get_username(), "count": len(customers)},
+            )
+        return redirect(back)
+
+
+class MailingExportView(RegisterView):
+    """The mailing selection of the list as it is filtered (seed 003's "Serienbrief", SPEC A-5): only
+    the customers the user may view (R-9), and of those only who consented to the channel and may get
+    mail (kund.customers.mailing). Each one's card records the export."""
+
+    rule = staticmethod(rules.may_view_register)
+
+    def get(self, request, fmt: str):
+        if fmt not in {"csv", "xlsx"}:
+            raise Http404
+        channel = request.GET.get("channel", "")
+        if channel not in mailing.Channel.values:
+            return HttpResponseBadRequest(
+                _("No mailing: choose the channel, post or e-mail."), content_type="text/plain; charset=utf-8"
+            )
+        filterset, customers = _filtered(request)
+        if filterset.is_bound and not filterset.is_valid():
+            lines = [_("No mailing: a filter is not valid."), *filterset.error_lines()]
+            return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
+        chosen = mailing.mailing_customers(customers, channel)
+        if fmt == "xlsx" and chosen.count() > export.XLSX_MAX_ROWS:
+            messages.error(
+                request,
+                _("The mailing has more than %(max)s customers: narrow the search or export as CSV.")
+                % {"max": f"{export.XLSX_MAX_ROWS:,}"},
+            )
+            return redirect(f"{reverse('customers:list')}?{request.GET.urlencode()}")
+        mailing.mailing_record(customers=chosen, actor=request.user, channel=channel)
+        if fmt == "csv":
+            return mailing.csv_response(chosen, channel)
+        return mailing.xlsx_response(chosen, channel)
 
 
 class CustomerExportView(RegisterView):
@@ -194,7 +310,11 @@ class CustomerExportView(RegisterView):
     def get(self, request, fmt: str):
         if fmt not in {"csv", "xlsx"}:
             raise Http404
-        _filterset, customers = _filtered(request)
+        filterset, customers = _filtered(request)
+        if filterset.is_bound and not filterset.is_valid():
+            # Not an empty file: that would look like a list with nobody in it.
+            lines = [_("No export: a filter is not valid."), *filterset.error_lines()]
+            return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
         customers = customers.order_by(*SORTS[sort_of(request.GET.get("sort"))])
         if fmt == "csv":
             return export.csv_response(customers)
@@ -230,6 +350,8 @@ class CustomerDetailView(CustomerView):
             "custom_values": [(f, values.get(f.pk, "")) for f in fields],
             "can_change": rules.may_change(user, customer),
             "can_assign": rules.may_assign(user, customer),
+            "deceased_form": DeceasedForm(),
+            "convert_form": ConvertForm(initial={"kind": _prospect_becomes(customer)}),
         }
         return render(request, "customers/customer_detail.html", context)
 
@@ -354,7 +476,7 @@ class CustomerEditView(CustomerView):
 
 
 class CustomerStatusView(CustomerView):
-    """Deactivate or activate (R-5); POST only."""
+    """Deactivate, activate (R-5) or record a death with its date (seed 003); POST only."""
 
     rule = staticmethod(rules.may_change_any)
     http_method_names = ["post"]
@@ -365,14 +487,64 @@ class CustomerStatusView(CustomerView):
         status = request.POST.get("status", "")
         if status not in Customer.Status.values:
             messages.error(request, _("Unknown status."))
+            return redirect("customers:detail", self.customer.number)
+        deceased_on = None
+        if status == Customer.Status.DECEASED:
+            form = DeceasedForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, " ".join(form.errors["deceased_on"]))
+                return redirect("customers:detail", self.customer.number)
+            deceased_on = form.cleaned_data["deceased_on"]
+        try:
+            customer_set_status(
+                customer=self.customer, actor=request.user, status=status, deceased_on=deceased_on
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("customers:detail", self.customer.number)
+        if status == Customer.Status.INACTIVE:
+            messages.success(request, _("The customer was deactivated. It cannot be chosen for new orders."))
+        elif status == Customer.Status.DECEASED:
+            messages.success(
+                request,
+                _("The customer is recorded as deceased. It cannot be chosen for new orders or mailings."),
+            )
         else:
-            customer_set_status(customer=self.customer, actor=request.user, status=status)
-            if status == Customer.Status.INACTIVE:
-                messages.success(
-                    request, _("The customer was deactivated. It cannot be chosen for new orders.")
-                )
-            else:
-                messages.success(request, _("The customer was activated."))
+            messages.success(request, _("The customer was activated."))
+        return redirect("customers:detail", self.customer.number)
+
+
+def _prospect_becomes(customer: Customer) -> str:
+    """What a prospect most likely converts to: a person when it has a first or last name."""
+    named = customer.first_name or customer.last_name
+    return Customer.Kind.PRIVATE if named else Customer.Kind.COMPANY
+
+
+class CustomerConvertView(CustomerView):
+    """A prospect becomes a customer, keeping its number (seed 001's "kunder/prospects"); POST only."""
+
+    rule = staticmethod(rules.may_change_any)
+    http_method_names = ["post"]
+
+    def post(self, request, number: str):
+        if not rules.may_change(request.user, self.customer):
+            raise _deny()
+        form = ConvertForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a private person or a company."))
+            return redirect("customers:detail", self.customer.number)
+        try:
+            customer = customer_convert_prospect(
+                customer=self.customer, actor=request.user, kind=form.cleaned_data["kind"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The prospect is a customer now, with the same number %(number)s.")
+                % {"number": customer.number},
+            )
         return redirect("customers:detail", self.customer.number)
 
 

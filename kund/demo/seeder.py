@@ -19,6 +19,10 @@ the database trigger reserves them (SPEC R-1).
 
 Every case: every hundred customers draw their case from a shuffled deck with the proportions of
 CASE_WEIGHTS, so every case is present in every hundred customers drawn and the proportions are exact.
+Across the cases: prospects (a share of the customers without transactions, seed 001), deceased private
+persons with their date (a share of those whose business is long settled, seed 003), every mix of
+consents to post and e-mail (mailings), deliveries whose invoice and delivery addresses differ, activities
+that link a second customer (seed 001), trade invoices with a sender block, and technicians (seed 004).
 
 In the order they came: a register hands out ids and numbers as customers arrive, so in a real one the
 oldest customer has the lowest id. The seeder draws every customer's case and creation moment first and
@@ -30,8 +34,11 @@ such as mass erasure's oldest-first selection and its index, would see an order 
 import enum
 import operator
 import random
+import secrets
+import struct
 import time
 import unicodedata
+import zlib
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -45,6 +52,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.color import no_style
@@ -77,8 +86,10 @@ from kund.customers.models import (
     CustomFieldValue,
     Notification,
 )
+from kund.customers.selectors import TECHNICIANS_GROUP
 from kund.customers.services import allocate_customer_numbers
 from kund.documents.models import Document
+from kund.portal.models import CustomerUser
 from kund.sales.models import (
     Delivery,
     DropshipOrder,
@@ -89,7 +100,7 @@ from kund.sales.models import (
     Quote,
     TradeInvoice,
 )
-from kund.service.models import FaultReport, Installation, ServiceOrder, ServiceProtocol
+from kund.service.models import FaultReport, FaultReportFile, Installation, ServiceOrder, ServiceProtocol
 from kund.support.models import SupportTicket, TicketReply
 
 Row = dict[str, object]
@@ -127,6 +138,13 @@ CASE_WEIGHTS: tuple[tuple[Case, int], ...] = (
 )
 OLD_SETTLED_CASES = (Case.SETTLED, Case.OWN_DETAILS_IN_FREE_TEXT, Case.ANONYMIZED)
 COMPANY_SHARE = 0.25
+PROSPECT_SHARE = 0.3  # of the customers without transactions: customers-to-be (seed 001)
+DECEASED_SHARE = 0.04  # of the private persons whose business is long settled (seed 003)
+SECOND_CUSTOMER_SHARE = 0.15  # of the activities: another customer was there too (seed 001)
+RETURN_EVERY = 4  # every fourth trade invoice: goods sent back by the customer (the sender block is theirs)
+TECHNICIANS = 4  # of the staff users: members of the "Technicians" group (seed 004)
+# The business itself, as the sender (or, for a return, the recipient) of trade invoices.
+OWN_ADDRESS = {"name": "Kund Demo AB", "address": "Mätarvägen 5", "postal_code": "724 68", "city": "Västerås"}
 
 # Parents before children.
 INSERT_ORDER: tuple[type[models.Model], ...] = (
@@ -163,6 +181,8 @@ INSERT_ORDER: tuple[type[models.Model], ...] = (
     ServiceOrder,
     ServiceProtocol,
     FaultReport,
+    FaultReportFile,
+    CustomerUser,
 )
 NUMBERED_MODELS = tuple(m for m in INSERT_ORDER if issubclass(m, NumberedRecord))
 # Records that other records of a chunk point at get their ids here, so that their children can be built
@@ -246,6 +266,11 @@ CUSTOM_FIELDS = (  # name, kind, choices
     ("Övrigt", CustomField.Kind.TEXT, ()),
 )
 STAFF_COUNT = 8
+# --- customer users of the portal (R-10) ---
+# A share of the companies has portal users; they and the photos of fault reports are drawn from a random
+# generator of their own, so the rest of the demo data is the same for a seed as without them.
+PORTAL_COMPANY_SHARE = 0.4
+FAULT_PHOTO_SHARE = 0.15
 
 # Free text without anything personal in it.
 CUSTOMER_INFO = (
@@ -498,6 +523,9 @@ class _Chunk:
         self.custom_values: dict[tuple[int, int], Row] = {}
         self.orders: dict[int, list[Row]] = defaultdict(list)
         self.quotes: dict[int, list[Row]] = defaultdict(list)
+        # Customers of the chunk built so far that have business of their own: an activity may link one
+        # as its second customer without changing what erasure decides for it.
+        self.linkable: list[_Party] = []
 
     def add(self, model: type[models.Model], **values) -> Row:
         if model in PARENT_MODELS:
@@ -611,6 +639,8 @@ class DemoSeeder:
         self.dates = {k: self.today - timedelta(days=k) for k in range(-800, YEARS * 366 + 1)}
         self.deck: list[Case] = []
         self.next_number: dict[type[models.Model], int] = {}
+        self.portal_rng = random.Random(f"{seed}-portal")
+        self.portal_emails: set[str] = set()
 
     # ----------------------------------------------------------------------------------------- setup
 
@@ -627,6 +657,9 @@ class DemoSeeder:
                 name=name, defaults={"kind": kind, "choices": "\n".join(choices), "position": position}
             )
         self.staff = self._staff_users()
+        # The portal users who have chosen a password share the hash of one nobody knows (one hashing per
+        # run); `make demo` gives one of them a password of its own (scripts/demo).
+        self.portal_password = make_password(secrets.token_urlsafe(24))
         for model in NUMBERED_MODELS:  # linked records' numbers go on from the largest one there is
             top = model.objects.aggregate(top=Max("number"))["top"] or 0
             self.next_number[model] = max(top, 999) + 1
@@ -637,6 +670,7 @@ class DemoSeeder:
         user_model = get_user_model()
         names = random.Random(f"{self.seed}-staff")
         staff = []
+        technicians, _created = Group.objects.get_or_create(name=TECHNICIANS_GROUP)
         for i in range(1, STAFF_COUNT + 1):
             first = names.choice(self.pools.female_names if i % 2 else self.pools.male_names)
             last = names.choice(self.pools.last_names)
@@ -647,6 +681,8 @@ class DemoSeeder:
             if created:
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
+            if i <= TECHNICIANS:
+                user.groups.add(technicians)
             staff.append((user.pk, user.get_username()))
         return staff
 
@@ -708,10 +744,14 @@ class DemoSeeder:
         for number, arrival in zip(numbers, arrivals, strict=True):
             case = arrival.case
             party = self._customer(chunk, number, arrival)
+            company = party.company and party.row["kind"] == Customer.Kind.COMPANY  # not a prospect
+            if company:
+                self._portal_users(chunk, party, arrival.days_ago)
             cases[case.value] += 1
-            companies += party.company
+            companies += company
             if case is Case.ANONYMIZED:
                 to_anonymize.append(party.id)
+        self._portal_emails_not_taken(chunk)
         values = {
             model: self.tables[model].values(chunk.rows[model]) for model in INSERT_ORDER if chunk.rows[model]
         }
@@ -850,7 +890,11 @@ class DemoSeeder:
         if self._random() < 0.15:
             row["internal_info"] = self._pick(CUSTOMER_INTERNAL_INFO)
 
+        if case is Case.NO_TRANSACTIONS and self._random() < PROSPECT_SHARE:
+            row["kind"] = Customer.Kind.PROSPECT  # a customer-to-be: nothing bought yet (seed 001)
         self._history(chunk, party, created_ago)
+        if case is Case.SETTLED and not party.company and self._random() < DECEASED_SHARE:
+            self._deceased(chunk, party)
         self._belongings(chunk, party, created_ago, extra=case is Case.NO_TRANSACTIONS)
         if case is Case.RECENT:
             self._transactions(chunk, party, newest=10, oldest=created_ago)
@@ -863,6 +907,8 @@ class DemoSeeder:
             self._blocker(chunk, party, case, created_ago)
         if case is Case.OWN_DETAILS_IN_FREE_TEXT:
             self._own_details_in_free_text(chunk, party)
+        if case is not Case.NO_TRANSACTIONS:
+            chunk.linkable.append(party)
         return party
 
     def _created_days_ago(self, case: Case) -> int:
@@ -1017,6 +1063,29 @@ class DemoSeeder:
                 new_value=new,
             )
         row["updated_at"] = latest
+
+    def _deceased(self, chunk: _Chunk, party: _Party) -> None:
+        """Seed 003's "verstorben": the status with the date, after the last of the customer's business
+        (which is all older than OLD_DAYS), recorded in its history. It erases nothing."""
+        row = party.row
+        day = self._day(self._days_ago(30, OLD_DAYS - 10))
+        at = self._moment(day + timedelta(days=self._between(3, 20)))
+        for field_name, old, new in (
+            ("status", row.get("status", Customer.Status.ACTIVE), Customer.Status.DECEASED),
+            ("deceased_on", "", day.isoformat()),
+        ):
+            chunk.add(
+                ChangeRecord,
+                customer_id=party.id,
+                actor_id=self._staff_id(),
+                at=at,
+                event=ChangeRecord.Event.CHANGED,
+                field=field_name,
+                old_value=old,
+                new_value=new,
+            )
+        row["status"], row["deceased_on"] = Customer.Status.DECEASED, day
+        row["updated_at"] = max(row["updated_at"], at)
 
     def _belongings(self, chunk: _Chunk, party: _Party, created_ago: int, *, extra: bool) -> None:
         """Branches, credit information, documents and custom-field values; `extra` gives customers
@@ -1234,6 +1303,17 @@ class DemoSeeder:
             **self._comments(party),
         )
         chunk.orders[party.id].append(order)
+        if party.responsible_id is not None and self._random() < 0.3:  # R-6: told of the new order
+            at = self._moment(day)
+            chunk.add(
+                Notification,
+                recipient_id=party.responsible_id,
+                customer_id=party.id,
+                verb=Notification.Verb.NEW_ORDER,
+                record_ref=f"{Order.REF_PREFIX}-{order['number']}",
+                created_at=at,
+                read_at=at + timedelta(hours=self._between(1, 48)) if days_ago > 7 else None,
+            )
         lead = self._between(1, min(14, days_ago - 1)) if days_ago > 1 else 0
         delivered_ago = days_ago - lead
         invoiced_ago = delivered_ago if delivered else days_ago
@@ -1256,6 +1336,7 @@ class DemoSeeder:
                 date=self._day(delivered_ago),
                 customer_reference=party.contact,
                 notification_mobile=order["notification_mobile"],
+                **party.invoice_copy,  # seed 001: a delivery carries both addresses
                 **party.delivery_copy,
                 **self._comments(party),
             )
@@ -1364,6 +1445,16 @@ class DemoSeeder:
     def _activity(self, chunk: _Chunk, party: _Party, days_ago: int) -> None:
         kind = self._pick(ACTIVITY_KINDS)
         subject = self._pick(ACTIVITY_SUBJECTS[kind])
+        second: Row = {}
+        if chunk.linkable and self._random() < SECOND_CUSTOMER_SHARE:
+            other = self._pick(chunk.linkable)  # built before this one: created earlier
+            if other is not party:
+                second = {
+                    "second_customer_id": other.id,
+                    "second_contact_name": other.contact,
+                    "second_contact_email": other.email,
+                    "second_contact_phone": other.reach,
+                }
         chunk.add(
             Activity,
             number=self._number(Activity),
@@ -1376,6 +1467,7 @@ class DemoSeeder:
             contact_name=party.contact,
             contact_email=party.email,
             contact_phone=party.reach,
+            **second,
         )
 
     def _ticket(self, chunk: _Chunk, party: _Party, days_ago: int) -> None:
@@ -1450,18 +1542,23 @@ class DemoSeeder:
         )
 
     def _trade_invoice(self, chunk: _Chunk, party: _Party, days_ago: int) -> None:
+        """Goods sent to the customer, from the business; or, for a return, sent back by the customer (the
+        sender block is then the customer's). Seed 001 anonymizes both blocks."""
         d = party.delivery
+        customer = {"name": party.name, "address": d.one_line, "postal_code": d.postal_code, "city": d.city}
+        number = self._number(TradeInvoice)
+        returned = number % RETURN_EVERY == 0  # a fixed share, however few trade invoices there are
+        sender, recipient = (customer, OWN_ADDRESS) if returned else (OWN_ADDRESS, customer)
         chunk.add(
             TradeInvoice,
-            number=self._number(TradeInvoice),
+            number=number,
             customer_id=party.id,
             date=self._day(days_ago),
             customer_display=party.name,
-            name=party.name,
-            address=d.one_line,
-            postal_code=d.postal_code,
-            city=d.city,
+            **recipient,
             country="SE",
+            **{f"sender_{key}": value for key, value in sender.items()},
+            sender_country="SE",
             recipient_org_number=party.row["organisation_number"],
             recipient_vat_number=party.row.get("vat_number", ""),
             recipient_name=party.contact,
@@ -1505,6 +1602,8 @@ class DemoSeeder:
                 date=self._day(delivered_ago),
                 order_reference=reference,
                 published_comment=purchase["published_comment"],
+                terms=purchase["terms"],
+                internal_comment=self._pick(INTERNAL_COMMENTS) if self._random() < 0.2 else "",
                 **reach,
                 **party.delivery_copy,
             )
@@ -1548,7 +1647,7 @@ class DemoSeeder:
                 signed_by=party.contact,
             )
         if self._random() < 0.3:
-            chunk.add(
+            fault = chunk.add(
                 FaultReport,
                 number=self._number(FaultReport),
                 customer_id=party.id,
@@ -1561,6 +1660,67 @@ class DemoSeeder:
                 resolved=True,
                 responsible_id=party.responsible_id,
             )
+            if self.portal_rng.random() < FAULT_PHOTO_SHARE:
+                self._fault_photo(chunk, fault)
+
+    # ------------------------------------------------------------- customer users of the portal (R-10)
+
+    def _portal_users(self, chunk: _Chunk, party: _Party, created_ago: int) -> None:
+        """One to three of the company's people with a portal login: most have chosen a password and
+        signed in at some time, some are still invited; the first sees everything but the other users."""
+        rng = self.portal_rng
+        if rng.random() >= PORTAL_COMPANY_SHARE:
+            return
+        domain = party.email.rsplit("@", 1)[1] if "@" in party.email else "example.se"
+        for i in range(1 + int(rng.random() * 3)):
+            first = rng.choice(self.pools.female_names if rng.random() < 0.5 else self.pools.male_names)
+            last = rng.choice(self.pools.last_names)
+            email = f"{_mail_part(first)}.{_mail_part(last)}@{domain}"
+            if email in self.portal_emails:
+                email = f"{_mail_part(first)}.{_mail_part(last)}.{party.number}@{domain}"
+            self.portal_emails.add(email)
+            since = self._day(int(rng.random() * max(created_ago, 1)))
+            invited = rng.random() < 0.2
+            chunk.add(
+                CustomerUser,
+                customer_id=party.id,
+                email=email,
+                name=f"{first} {last}",
+                password=f"!{rng.getrandbits(128):032x}" if invited else self.portal_password,
+                last_login=None if invited else self._moment(self._day(int(rng.random() * 90))),
+                can_see_protocols=True,
+                can_see_installations=i == 0 or rng.random() < 0.5,
+                can_report_faults=i == 0 or rng.random() < 0.7,
+                can_see_users=i == 0 and rng.random() < 0.5,
+                created_at=self._moment(since),
+                created_by_id=self.staff[int(rng.random() * len(self.staff))][0],
+            )
+
+    def _portal_emails_not_taken(self, chunk: _Chunk) -> None:
+        """An address already in the register (from an earlier run) gets the customer number added."""
+        rows = chunk.rows[CustomerUser]
+        taken = set(
+            CustomerUser.objects.filter(email__in=[row["email"] for row in rows]).values_list(
+                "email", flat=True
+            )
+        )
+        numbers = {row["id"]: row["number"] for row in chunk.rows[Customer]}
+        for row in rows:
+            if row["email"] in taken:
+                local, domain = row["email"].split("@")
+                row["email"] = f"{local}.{numbers[row['customer_id']]}@{domain}"
+
+    def _fault_photo(self, chunk: _Chunk, fault: Row) -> None:
+        """A photo sent with a fault report, stored through the storage under a random name."""
+        colour = (int(self.portal_rng.random() * 200), 90, 60)
+        name = chunk.save_file(f"fault-reports/{self.portal_rng.getrandbits(128):032x}.png", _png(colour))
+        chunk.add(
+            FaultReportFile,
+            fault_report_id=fault["id"],
+            file=name,
+            content_type="image/png",
+            uploaded_at=fault["reported_at"],
+        )
 
 
 @contextmanager
@@ -1597,6 +1757,22 @@ def _address_fields(prefix: str, address: _Address) -> Row:
         f"{prefix}_latitude": address.latitude,
         f"{prefix}_longitude": address.longitude,
     }
+
+
+def _png(rgb: tuple[int, int, int], size: int = 48) -> bytes:
+    """A small PNG of one colour: a stand-in for a photo of a fault."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" + bytes(rgb) * size
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * size))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _pdf(text: str) -> bytes:

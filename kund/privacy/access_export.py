@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 from kund.audit.models import ChangeRecord
 from kund.audit.services import record_event
 from kund.customers.models import Customer
-from kund.privacy.policy import CUSTOMER, TABLES, Table
+from kund.privacy.policy import CUSTOMER, OTHER_CUSTOMERS, SECRET, TABLES, Table
 
 FORMAT = "kund-access-export/1"
 
@@ -99,11 +99,11 @@ def access_export(*, customer: Customer, actor) -> AccessExport:
 
 def build_export(customer: Customer) -> AccessExport:
     """Read everything; one query per table of the policy (related records joined in)."""
-    customer_section = _section(CUSTOMER, Customer.objects.filter(pk=customer.pk))
+    customer_section = _section(CUSTOMER, Customer.objects.filter(pk=customer.pk), key=CUSTOMER.model)
     sections = []
     for table in TABLES:
         queryset = table.model_class._default_manager.filter(**{table.link: customer.pk})
-        sections.append(_section(table, queryset))
+        sections.append(_section(table, queryset, key=_key(table)))
     return AccessExport(
         customer_id=customer.pk,
         customer_number=customer.number,
@@ -113,31 +113,49 @@ def build_export(customer: Customer) -> AccessExport:
     )
 
 
+def _key(table: Table) -> str:
+    """The section's name in the export: the model's label; a model listed again for a second link to
+    the customer is named with that link ("crm.Activity/second_customer")."""
+    first = next(t for t in TABLES if t.model == table.model)
+    return table.model if first is table else f"{table.model}/{table.link.removesuffix('_id')}"
+
+
 def _exported_fields(table: Table) -> list[models.Field]:
     """The policy's fields first, in its order, then every other column of the model except its id and
-    its link to the customer."""
+    its link to the customer. Through a second link, another customer's details are not this customer's
+    data and stay out (policy.OTHER_CUSTOMERS)."""
     model = table.model_class
     concrete = [
         f for f in model._meta.concrete_fields if not f.primary_key and not _is_customer_link(table, f)
     ]
     by_name = {f.name: f for f in concrete}
-    policy_fields = [by_name[name] for name in table.fields if name in by_name]
+    # A credential's hash (a password, a link, a session) is a key, not data about anyone: never exported.
+    policy_fields = [
+        by_name[name]
+        for name, rule in table.fields.items()
+        if name in by_name and rule is not SECRET and rule is not OTHER_CUSTOMERS
+    ]
     return policy_fields + [f for f in concrete if f.name not in table.fields]
 
 
 def _is_customer_link(table: Table, model_field: models.Field) -> bool:
-    return model_field.is_relation and model_field.related_model is Customer and table.link == "customer_id"
+    """The row's own link to the exported customer (the one the table follows)."""
+    return (
+        model_field.is_relation
+        and model_field.related_model is Customer
+        and table.link == model_field.attname
+    )
 
 
-def _section(table: Table, queryset) -> Section:
+def _section(table: Table, queryset, *, key: str) -> Section:
     model = table.model_class
     fields = _exported_fields(table)
     relations = [f.name for f in fields if f.is_relation]
     if relations:
         queryset = queryset.select_related(*relations)
     section = Section(
-        table=table.model,
-        title=str(model._meta.verbose_name_plural),
+        table=key,
+        title=str(table.label or model._meta.verbose_name_plural),
         columns=[(f.name, str(f.verbose_name)) for f in fields],
     )
     for obj in queryset.order_by("pk"):
@@ -158,6 +176,8 @@ def _value(obj, model_field: models.Field):
             return None
         if isinstance(target, get_user_model()):
             return target.get_username()
+        if isinstance(target, Customer):  # another customer, by number only: its name is not this one's
+            return target.number
         return getattr(target, "ref", None) or str(target)
     value = getattr(obj, model_field.attname)
     if isinstance(model_field, models.FileField):

@@ -4,6 +4,7 @@ the views hand cleaned data to kund.privacy.jobs."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kund.core.bounds import BoundedDateField
 from kund.privacy.models import ErasureJob
 
 
@@ -14,7 +15,8 @@ class MassErasureForm(forms.Form):
         widget=forms.RadioSelect,
         initial=ErasureJob.Criteria.BOTH,
     )
-    through = forms.DateField(
+    # From 1900 to 2999 (kund.core.bounds): the selection counts the day after `through`.
+    through = BoundedDateField(
         label=_("Through"),
         help_text=_("The last day included."),
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),

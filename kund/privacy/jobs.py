@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 State = ErasureJob.State
 Result = ErasureJobItem.Result
+SYSTEM_ACTOR = "system"  # who a job without an acting user is by (an automatic retention rule, B-6)
 
 
 class JobRefused(Exception):
@@ -76,7 +77,7 @@ def _create_job(*, kind: str, rows: list[mass.Row], actor, **fields) -> ErasureJ
         job = ErasureJob.objects.create(
             kind=kind,
             created_by=actor,
-            created_by_username=actor.get_username(),
+            created_by_username=actor.get_username() if actor is not None else SYSTEM_ACTOR,
             total=len(rows),
             planned_delete=planned["delete"],
             planned_anonymize=planned["anonymize"],
@@ -339,6 +340,36 @@ def run_job(*, job_id: int, on_progress: Callable[[ErasureJob], None] | None = N
     ErasureJob.objects.filter(pk=job.pk).update(state=State.DONE, finished_at=timezone.now())
     job.refresh_from_db()
     return job
+
+
+# --- retention rules (B-6): a mass-erasure job over the customers a rule selected ---------------------
+
+
+def plan_rule_job(
+    *, rows: list[mass.Row], through: date, limit: int, actor=None, enqueue: bool = True
+) -> ErasureJob:
+    """A retention rule's erasure as a mass-erasure job: the rule's planned rows (its report), stored and
+    run like any job, by the same engine, limits and log. The caller (kund.retention.services) has asked
+    the rules: an administrator approved the report, or, for an automatic rule, nobody acts and the job
+    and the erasure log name the system. Queued at once; without `enqueue` the caller runs it itself."""
+    if not any(row.action != "ignore" for row in rows):
+        raise NothingSelected(_("No customer of the report can be erased."))
+    with transaction.atomic():
+        job = _create_job(
+            kind=ErasureJob.Kind.MASS,
+            rows=rows,
+            actor=actor,
+            through=through,
+            limit=limit,
+            state=State.QUEUED,
+            heartbeat_at=timezone.now(),
+        )
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+# --- end of retention rules --------------------------------------------------------------------------
 
 
 def erase_selection(*, actor, selection: SavedSelection) -> ErasureJob:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from kund.billing.models import Invoice, Receipt
 from kund.core import rules
+from kund.core.spreadsheet import neutralise
 from kund.customers.models import Customer
 from kund.privacy.models import ErasureJob
 from kund.privacy.planner import Action, blocked_condition, plan_customers, today
@@ -57,6 +58,7 @@ def _end_of_day(day: date) -> datetime:
 
 
 def criteria_condition(criteria: str, through: date) -> Q:
+    """The purchase criteria of M-1 over private persons (not prospects: see meeting_criteria)."""
     purchased = _purchase_exists()
     purchases_before = purchased & ~_purchase_exists(Q(date__gt=through))
     never_purchased = Q(created_at__lt=_end_of_day(through)) & ~purchased
@@ -70,7 +72,14 @@ def criteria_condition(criteria: str, through: date) -> Q:
 
 
 def meeting_criteria(*, criteria: str, through: date) -> QuerySet:
-    """SPEC M-1, M-2: every private person not anonymized who meets the criteria, unordered."""
+    """SPEC M-1, M-2: every private person not anonymized who meets the criteria, unordered. Prospects
+    have a criterion of their own, "prospects created on or before the date" (seed 001's prospects, seed
+    002's "Kunder skapade innan valt datum"): they are no private persons, and have no purchases to ask
+    about. The index on (kind, anonymized_at, created_at) serves both."""
+    if criteria == Criteria.PROSPECTS:
+        return Customer.objects.filter(
+            kind=Customer.Kind.PROSPECT, anonymized_at__isnull=True, created_at__lt=_end_of_day(through)
+        )
     return Customer.objects.filter(kind=Customer.Kind.PRIVATE, anonymized_at__isnull=True).filter(
         criteria_condition(criteria, through)
     )
@@ -240,7 +249,8 @@ def _details(customer_ids: list[int], reader) -> dict[int, dict]:
 
 def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
     """The two review lists: those to erase (with the action) and those ignored (with the reason), as
-    `reader` may see them."""
+    `reader` may see them. Every cell a spreadsheet would run as a formula gets an apostrophe in front
+    (kund.core.spreadsheet)."""
     details = _details([r.customer_id for r in rows], reader)
     to_erase, ignored = io.StringIO(), io.StringIO()
     erase_writer, ignored_writer = csv.writer(to_erase), csv.writer(ignored)
@@ -250,8 +260,10 @@ def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
         d = details.get(row.customer_id, {})
         created = d.get("created_at")
         if row.action == "ignore":
-            ignored_writer.writerow([row.number, d.get("name", ""), created or "", row.reason])
+            cells = [row.number, d.get("name", ""), created or "", row.reason]
+            ignored_writer.writerow([neutralise(cell) for cell in cells])
         else:
             last = d.get("last_purchase")
-            erase_writer.writerow([row.number, d.get("name", ""), created or "", last or "", row.action])
+            cells = [row.number, d.get("name", ""), created or "", last or "", row.action]
+            erase_writer.writerow([neutralise(cell) for cell in cells])
     return to_erase.getvalue(), ignored.getvalue()

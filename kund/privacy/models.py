@@ -66,6 +66,9 @@ class ErasureJob(models.Model):
         PURCHASES_BEFORE = "purchases-before", _("All purchases made on or before the date")
         NEVER_PURCHASED = "never-purchased", _("Created on or before the date and never purchased")
         BOTH = "both", _("Both")
+        # Prospects (customers-to-be, kind "prospect") are not private persons, so M-2 does not select
+        # them under the criteria above: they have their own.
+        PROSPECTS = "prospects", _("Prospects created on or before the date")
 
     class State(models.TextChoices):
         PLANNED = "planned", _("Verified, not started")

@@ -2,8 +2,9 @@
 
 `classify()` annotates any customer queryset with the action that applies, in one query built from
 EXISTS subqueries over the policy's tables. `plan_customers()` adds, for the same queryset, the blockers
-with their record references, the linked counts per type, the documents a delete would remove and the
-kept free text to review: a fixed number of queries per policy table, whatever the number of customers.
+with their record references, the linked counts per type, the documents a delete would remove, the
+kept free text to review and the residue of the person found in it (B-5): a fixed number of queries per
+policy table, whatever the number of customers.
 """
 
 from collections import defaultdict
@@ -20,6 +21,7 @@ from django.utils import timezone
 from kund.core.batch import without_cyclic_gc
 from kund.customers.models import Customer
 from kund.privacy import policy
+from kund.privacy.residue import Finding, scan_customers
 
 
 class Action(StrEnum):
@@ -58,6 +60,7 @@ class Plan:
     documents_to_delete: int = 0
     kept_free_text: list[KeptText] = field(default_factory=list)
     linked: dict[str, int] = field(default_factory=dict)
+    residue: list[Finding] = field(default_factory=list)  # the person in kept text (B-5)
 
     def as_dict(self) -> dict:
         """The shape of `kund erasure_plan --json` (SPEC §8)."""
@@ -68,6 +71,8 @@ class Plan:
             "documents_to_delete": self.documents_to_delete,
             "kept_free_text": [k.as_dict() for k in self.kept_free_text],
             "linked": dict(self.linked),
+            # Where the customer's details are in kept text, never what they are (SPEC §9).
+            "residue": list({tuple(f.as_dict().items()): f.as_dict() for f in self.residue}.values()),
         }
 
 
@@ -229,7 +234,9 @@ def _grouped_counts(ids, tables, label, cache_key=None) -> dict[int, dict[str, i
         lambda: _counts_query(ids, tables, label), _keyed(cache_key, "counts", tuple(t.model for t in tables))
     )
     for customer_id, name, n in rows:
-        counts[customer_id][name] = n
+        # A model listed once per link to a customer (an activity's first and second customer) counts
+        # the rows of both links under one label.
+        counts[customer_id][name] = counts[customer_id].get(name, 0) + n
     return counts
 
 
@@ -344,9 +351,12 @@ def _plan_customers(customers: QuerySet, *, detail: bool, on: date, cache_key: s
         for customer_id, n in document_counts(ids).items():
             if customer_id in plans and plans[customer_id].action == Action.DELETE:
                 plans[customer_id].documents_to_delete = n
+        reviewed = {pk for pk, plan in plans.items() if plan.action in (Action.ANONYMIZE, Action.BLOCKED)}
         for customer_id, rows in kept_free_text(ids).items():
-            if customer_id in plans and plans[customer_id].action in (Action.ANONYMIZE, Action.BLOCKED):
+            if customer_id in reviewed:
                 plans[customer_id].kept_free_text = rows
+        for customer_id, findings in (scan_customers(reviewed) if reviewed else {}).items():
+            plans[customer_id].residue = findings
     return plans
 
 

@@ -22,6 +22,7 @@ RECORD_PAGES = {"invoice": "billing:invoice_detail", "order": "sales:order_detai
 
 RULE_WORDS = {
     "xxxx": policy.ANONYMIZED_NAME,
+    "xxxx_name": gettext_lazy("Xxxx Xxxx (a company: Xxxx)"),
     "clear": gettext_lazy("emptied"),
     "year_only": gettext_lazy("1 January of the same year"),
     "zero": gettext_lazy("0.000000 (no position on the map)"),
@@ -58,7 +59,7 @@ def _record_pks(table: policy.Table, customer: Customer, refs: set[str]) -> dict
 def _card_section_url(table: policy.Table, customer: Customer) -> str:
     """The card's "show all" list of that kind of record, where the card has one."""
     for section in SECTIONS:
-        if section.model == table.model:
+        if section.model == table.model and f"{section.link}_id" == table.link:
             return reverse_or("customers:section", "", args=[customer.number, section.key])
     return ""
 
@@ -152,7 +153,12 @@ def kept_text(row, tables) -> str:
 def linked_summary(plan: Plan) -> list[tuple[str, int]]:
     tables = _tables_by_kind()
     return [
-        (str(tables[kind].model_class._meta.verbose_name_plural) if kind in tables else kind, n)
+        (
+            str(tables[kind].label or tables[kind].model_class._meta.verbose_name_plural)
+            if kind in tables
+            else kind,
+            n,
+        )
         for kind, n in sorted(plan.linked.items())
     ]
 
@@ -161,22 +167,25 @@ def changes_summary(plan: Plan) -> list[tuple[str, list[tuple[str, str]]]]:
     """SPEC §4's field map in words, for the customer and the kinds of record this customer has."""
     tables = [policy.CUSTOMER]
     tables += [
-        t for t in policy.TABLES if t.kind is None and t.deleted_with_customer and t.rows != policy.KEEP_ROWS
+        t
+        for t in policy.TABLES
+        if t.kind is None and (t.deleted_with_customer or t.outlives_customer) and t.rows != policy.KEEP_ROWS
     ]
     tables += [t for t in policy.TABLES if t.kind is not None and t.kind in plan.linked]
     summary = []
     for table in tables:
         meta = table.model_class._meta
+        title = str(table.label or meta.verbose_name_plural)
         if table.rows == policy.DELETE_ROWS:
             summary.append(
                 (
-                    str(meta.verbose_name_plural),
+                    title,
                     [("", pgettext("what anonymization does to the rows", "deleted"))],
                 )
             )
             continue
         if table.rows == policy.KEEP_ROWS:
-            summary.append((str(meta.verbose_name_plural), [("", str(_("unchanged (bookkeeping law)")))]))
+            summary.append((title, [("", str(_("unchanged (bookkeeping law)")))]))
             continue
         by_rule: dict[str, list[str]] = {}
         for name, rule in table.assignments().items():
@@ -184,7 +193,7 @@ def changes_summary(plan: Plan) -> list[tuple[str, list[tuple[str, str]]]]:
         if by_rule:
             summary.append(
                 (
-                    str(meta.verbose_name_plural),
+                    title,
                     [(", ".join(names), str(RULE_WORDS[a])) for a, names in by_rule.items()],
                 )
             )

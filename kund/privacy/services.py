@@ -8,8 +8,11 @@ is retried one customer at a time, so one bad customer cannot hold back the rest
 
 What it knowingly leaves behind: invoices and agreement invoices, and the frozen legal copy of the
 customer's details on receipts (bookkeeping law, A-3); kept free text and documents, which the user
-reviews by hand (A-2); postal codes, regions, countries, gender, customer group and birth year (A-1); the
-customer number, which stays reserved (R-1); and the erasure log row, which holds no personal data (B-2).
+reviews by hand (A-2), with the person's details found in them redacted (B-5, kund.privacy.residue);
+postal codes, regions, countries, gender, customer group and birth year (A-1); the customer number,
+which stays reserved (R-1); the erasure log row, which holds no personal data (B-2); and the request
+register's record of a data-subject request (customer number, dates, outcome, receipt), which outlives
+the customer as proof the request was answered (B-7).
 """
 
 import logging
@@ -22,7 +25,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import DateField, Func
+from django.db.models import Case, CharField, DateField, Func, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,9 +34,10 @@ from kund.core import rules
 from kund.core.batch import without_cyclic_gc
 from kund.customers.models import Customer
 from kund.customers.search import compact_after_erasure
-from kund.privacy import policy, scope
+from kund.privacy import policy, residue, scope
 from kund.privacy.planner import Action, Plan, plan_customers, row_counts
 from kund.privacy.selections import scrub_selections
+from kund.webhooks.outbox import announce_erasures
 
 logger = logging.getLogger(__name__)
 
@@ -114,10 +118,24 @@ class StartOfYear(Func):
         )
 
 
+def _display_name() -> Case:
+    """The anonymized customer's name (policy.XXXX_NAME), from the row's values before the UPDATE: a
+    company is "Xxxx", a person "Xxxx Xxxx" (a prospect without a first or last name is taken for a
+    company)."""
+    nameless_prospect = Q(kind=Customer.Kind.PROSPECT, first_name="", last_name="")
+    return Case(
+        When(Q(kind=Customer.Kind.COMPANY) | nameless_prospect, then=Value(policy.ANONYMIZED_NAME)),
+        default=Value(policy.ANONYMIZED_PERSON_NAME),
+        output_field=CharField(),
+    )
+
+
 def _value(model, name: str, rule: policy.Rule):
     model_field = model._meta.get_field(name)
     if rule is policy.XXXX:
         return policy.ANONYMIZED_NAME
+    if rule is policy.XXXX_NAME:
+        return _display_name()
     if rule is policy.CLEAR:
         return None if model_field.null else ""
     if rule is policy.YEAR_ONLY:
@@ -222,8 +240,7 @@ def _anonymize_rows(present: set[str], now) -> None:
         if table.rows == policy.DELETE_ROWS:
             _sql_delete(_rows(table, ANONYMIZE))
         elif table.rows == policy.UPDATE:
-            model = table.model_class
-            values = {name: _value(model, name, rule) for name, rule in table.assignments().items()}
+            values = _update_values(table)
             if values:
                 _rows(table, ANONYMIZE).update(**values)
     customer_values = {
@@ -234,10 +251,22 @@ def _anonymize_rows(present: set[str], now) -> None:
     )
 
 
+def _update_values(table: policy.Table) -> dict:
+    """The values one UPDATE gives a table's rows of the customers being erased: each field by its rule,
+    and, for rows that outlive the customer (policy `detach`), their links to it and its records cleared."""
+    model = table.model_class
+    values = {name: _value(model, name, rule) for name, rule in table.assignments().items()}
+    values.update(dict.fromkeys(table.detach))
+    return values
+
+
 def _delete_rows(present: set[str]) -> None:
     """D-1: the customer and what is only the customer's. The PROTECT links (and the database's foreign
     keys) refuse the delete if any transaction appeared, which the re-check inside the transaction rules
-    out."""
+    out. Rows that outlive the customer (the request register) are anonymized and let go of it first."""
+    for table in policy.TABLES:
+        if table.outlives_customer and _may_have_rows(table, present):
+            _rows(table, DELETE).update(**_update_values(table))
     owned = [t for t in policy.TABLES if t.deleted_with_customer and _may_have_rows(t, present)]
     _scrub_admin_log(DELETE)
     _remove_files_after_commit(_collect_files([t for t in owned if t.files], DELETE))
@@ -289,6 +318,7 @@ def _erase_chunk(
             for action, group in ((ANONYMIZE, to_anonymize), (DELETE, to_delete))
         }
         if to_anonymize:
+            residue.redact_chunk(scope.ids(ANONYMIZE), counts=counts, cache_key=scope.TABLE)  # B-5
             _anonymize_rows(present_in[ANONYMIZE], now)
         if to_delete:
             _delete_rows(present_in[DELETE])
@@ -324,6 +354,7 @@ def _erase_chunk(
         outcomes += [
             Outcome(pk, "", "ignored", _("already erased"), erased_before="gone") for pk in sorted(gone)
         ]
+        announce_erasures(outcomes, at=now)  # B-8: the events' outbox rows, in the erasure's transaction
         if in_transaction is not None:
             # The caller's record of these outcomes commits (or rolls back) with the erasure itself.
             in_transaction(outcomes)

@@ -86,6 +86,9 @@ class Order(NumberedRecord, InvoiceAddressCopy, DeliveryAddressCopy, Comments):
         blank=True,
         related_name="assigned_orders",
     )
+    # The seller's own reference on the order (who at our end handles it): the responsible user's name
+    # when the register setting "put the assigned user in our reference" is on (seed 004).
+    our_reference = models.CharField(_("our reference"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-date", "-number"]
@@ -120,7 +123,10 @@ class OrderExtraInfo(PkReferenced, models.Model):
         return f"{self.order}"
 
 
-class Delivery(NumberedRecord, DeliveryAddressCopy, Comments):
+class Delivery(NumberedRecord, InvoiceAddressCopy, DeliveryAddressCopy, Comments):
+    """A delivery carries both addresses, as quotes and orders do (seed 001: "gäller både för faktura- och
+    leveransaddress")."""
+
     REF_PREFIX = "D"
 
     customer = customer_link("deliveries")
@@ -177,11 +183,16 @@ class Purchase(NumberedRecord, DropshipContact, DeliveryAddressCopy, Comments):
 
 
 class InboundDelivery(NumberedRecord, DropshipContact, DeliveryAddressCopy):
+    """The goods of a dropship purchase coming in; it keeps its own terms and internal comment (seed 001:
+    "Krav/Villkor, Intern kommentar bibehålls")."""
+
     REF_PREFIX = "ID"
 
     purchase = models.ForeignKey(Purchase, on_delete=models.PROTECT, related_name="inbound_deliveries")
     date = models.DateField(_("date"))
     published_comment = models.TextField(_("published comment"), blank=True)
+    terms = models.TextField(_("terms"), blank=True)
+    internal_comment = models.TextField(_("internal comment"), blank=True)
 
     class Meta:
         ordering = ["-date", "-number"]
@@ -190,7 +201,10 @@ class InboundDelivery(NumberedRecord, DropshipContact, DeliveryAddressCopy):
 
 
 class TradeInvoice(NumberedRecord):
-    """A commercial invoice (customs document) for goods sent to the customer."""
+    """A commercial invoice (customs document) for goods sent to or from the customer. It carries two
+    address blocks (seed 001: "adressuppgifter för mottagare och avsändare"): the recipient's (name,
+    address, postal code, city, country) and the sender's (sender_*) — the customer's own address when
+    the goods come from the customer, as in a return."""
 
     REF_PREFIX = "TI"
 
@@ -208,6 +222,11 @@ class TradeInvoice(NumberedRecord):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     goods_description = models.TextField(_("goods"), blank=True)
+    sender_name = models.CharField(_("sender name"), max_length=200, blank=True)
+    sender_address = models.CharField(_("sender address"), max_length=300, blank=True)
+    sender_postal_code = models.CharField(_("sender postal code"), max_length=20, blank=True)
+    sender_city = models.CharField(_("sender city"), max_length=100, blank=True)
+    sender_country = models.CharField(_("sender country"), max_length=2, blank=True)
 
     class Meta:
         ordering = ["-date", "-number"]

@@ -1,6 +1,7 @@
 """Writing sales records. An order is created only through order_create, which applies the register's
-rules: an inactive (SPEC R-5) or anonymized (A-4) customer cannot be chosen, and the order is assigned to
-the customer's responsible user (R-6)."""
+rules: an inactive (SPEC R-5), deceased or anonymized (A-4) customer or a prospect cannot be chosen, and
+the order is assigned to the customer's responsible user (R-6), who is notified of it (seed 004) and, when
+the register says so, put in the order's "our reference"."""
 
 import datetime
 
@@ -9,8 +10,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from kund.customers.models import Customer
-from kund.customers.services import ensure_customer_accepts
+from kund.core.models import RegisterSettings
+from kund.customers.models import Customer, Notification
+from kund.customers.services import ensure_customer_accepts, notify_responsible
 from kund.sales.models import Order
 
 ORDER_FIELDS = frozenset(
@@ -46,13 +48,13 @@ def order_create(*, customer: Customer, actor, data: dict | None = None) -> Orde
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                return _order_create(customer=customer, data=data)
+                return _order_create(customer=customer, actor=actor, data=data)
         except IntegrityError:  # a concurrent order took the number; draw again
             continue
     raise ValidationError(_("Could not allocate an order number; try again."))
 
 
-def _order_create(*, customer: Customer, data: dict) -> Order:
+def _order_create(*, customer: Customer, actor, data: dict) -> Order:
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     ensure_customer_accepts(customer, kind=Order._meta.label)
     number = (Order.objects.aggregate(top=Max("number"))["top"] or 0) + 1
@@ -61,8 +63,18 @@ def _order_create(*, customer: Customer, data: dict) -> Order:
         number=number,
         responsible_id=customer.responsible_id,
         date=data.pop("date", None) or datetime.date.today(),
-        **{**_customer_addresses(customer), **data},
+        **{**_customer_addresses(customer), **_our_reference(customer), **data},
     )
     order.full_clean(exclude=["number"], validate_unique=False)
     order.save()
+    notify_responsible(customer=customer, actor=actor, verb=Notification.Verb.NEW_ORDER, record_ref=order.ref)
     return order
+
+
+def _our_reference(customer: Customer) -> dict:
+    """Seed 004's "Lägg tilldelad i vår referens": with the register setting on, the responsible user is
+    the order's "our reference" (their full name, else their username)."""
+    if customer.responsible_id is None or not RegisterSettings.load().assigned_as_our_reference:
+        return {}
+    responsible = customer.responsible
+    return {"our_reference": (responsible.get_full_name() or responsible.get_username())[:200]}

@@ -1,10 +1,14 @@
 """The service side: installations at the customer, service orders, service protocols and fault reports."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kund.core.models import NumberedRecord, customer_link
+from kund.service.files import extension_for
 
 
 class Installation(NumberedRecord):
@@ -97,3 +101,40 @@ class FaultReport(NumberedRecord):
         ordering = ["-reported_at"]
         verbose_name = _("fault report")
         verbose_name_plural = _("fault reports")
+
+
+def fault_file_name(instance, filename: str) -> str:
+    """Where a fault report's photo or file is stored: a random name with the extension its content was
+    recognised as (kund.service.files), so neither the uploader's file name nor anything else about the
+    customer is kept in it, and one name cannot be guessed from another."""
+    return f"fault-reports/{uuid.uuid4().hex}{instance.extension}"
+
+
+class FaultReportFile(models.Model):
+    """A photo or file sent with a fault report. Downloaded only through views that check who asks (the
+    customer's own portal users, or staff who may view the customer), always as an attachment."""
+
+    fault_report = models.ForeignKey(FaultReport, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(_("file"), upload_to=fault_file_name)
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("fault report file")
+        verbose_name_plural = _("fault report files")
+
+    def __str__(self) -> str:
+        return self.ref
+
+    @property
+    def ref(self) -> str:
+        return f"{self.fault_report.ref}-{self.pk}" if self.fault_report_id else f"FRF-{self.pk}"
+
+    @property
+    def extension(self) -> str:
+        return extension_for(self.content_type)
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -75,6 +75,11 @@ INSTALLED_APPS = [
     "kund.support",
     "kund.service",
     "kund.privacy",
+    # --- data-subject requests (B-7) and the start page's dashboard (B-11)
+    "kund.requests",
+    "kund.dashboard",
+    # ---
+    "kund.portal",  # customer users and their portal
     "kund.demo",  # imports every app above
 ]
 
@@ -177,6 +182,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),  # the dashboard's chart (B-11)
 ]
 # Uploaded files live in the default storage (MEDIA_ROOT for the file system) and are never served from
 # it: every download goes through a view that checks the rules (kund.core.files).
@@ -234,4 +240,80 @@ LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # failures and lockouts, not 
 
 # Kund's own settings.
 KUND_MASS_ERASURE_LIMIT = int(os.environ.get("KUND_MASS_ERASURE_LIMIT", "500"))  # SPEC M-2
-KUND_ERASURE_RULESET_VERSION = "2026.1"  # written into every erasure log row (SPEC B-2)
+KUND_ERASURE_RULESET_VERSION = "2026.2"  # written into every erasure log row (SPEC B-2)
+
+# --- data-subject requests (B-7) and the dashboard (B-11)
+# A closed request's contact and reasons are cleared this many years after it closed (`kund requests purge`).
+KUND_REQUEST_RETENTION_YEARS = int(os.environ.get("KUND_REQUEST_RETENTION_YEARS", "3"))
+# The dashboard's "what each retention rule would catch on its next run": a dotted path to a function
+# (user) -> list of kund.dashboard.retention.RetentionPreview (kund.retention gives them).
+KUND_DASHBOARD_RETENTION_PREVIEW = "kund.retention.selectors.dashboard_previews"
+# ---
+
+# --- The REST API (SPEC B-9): Django REST framework and drf-spectacular, see kund/api/. ------------------
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "kund.api"]
+REST_FRAMEWORK = {
+    # Bearer tokens only: no session, so no CSRF question and no cookie opens the API.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["kund.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["kund.api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["kund.api.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "kund.api.problems.exception_handler",
+    "URL_FORMAT_OVERRIDE": None,  # ?format= is a filter's business, not a renderer switch
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kund API",
+    "DESCRIPTION": "Customers, erasure plans, erasures, access exports, mass erasure and the erasure log. "
+    "Errors are problem details (RFC 9457).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kund.api.schema.strict_request_bodies",
+        "kund.api.schema.empty_query_values",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerStatusEnum": "kund.customers.models.Customer.Status",
+        "ErasureActionEnum": ["delete", "anonymize", "blocked", "already_anonymized"],
+        "ErasingActionEnum": ["delete", "anonymize"],
+    },
+}
+# Requests per token (kund.api.throttling): counted per process while Kund has no shared cache.
+KUND_API_RATE = os.environ.get("KUND_API_RATE", "1200/min")
+# Swagger UI for /api/docs/, from npm like Bootstrap.
+STATICFILES_DIRS += [("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist")]
+# --- The customer portal (R-10) ----------------------------------------------------------------------
+# Customer users sign in through django.contrib.auth.authenticate like everyone, but only this backend
+# knows them, and it answers only a call that asks for a customer user (kund/portal/backends.py). It goes
+# after whatever backends are configured above (a throttling backend first sees portal sign-ins too).
+AUTHENTICATION_BACKENDS = [
+    *globals().get("AUTHENTICATION_BACKENDS", ["django.contrib.auth.backends.ModelBackend"]),
+    "kund.portal.backends.CustomerUserBackend",
+]
+# Sign-in throttling (kund.core.throttle) shows a locked-out customer user the portal's own sign-in page.
+KUND_LOCKOUT_PAGES = {"/portal/": "kund.portal.views.lockout_page"}
+KUND_PORTAL_SESSION_COOKIE = "kund_portal"  # its own cookie, sent only to /portal/
+KUND_PORTAL_SESSION_SECONDS = int(os.environ.get("KUND_PORTAL_SESSION_SECONDS", str(8 * 60 * 60)))  # idle
+KUND_PORTAL_INVITATION_DAYS = int(os.environ.get("KUND_PORTAL_INVITATION_DAYS", "7"))
+KUND_FAULT_FILE_MAX_BYTES = 10 * 1024 * 1024  # a photo or PDF sent with a fault report
+# --- end of the customer portal -----------------------------------------------------------------------
+
+# --- Events to connected systems (B-8) and retention rules (B-6) ------------------------------------
+INSTALLED_APPS += ["kund.webhooks", "kund.retention"]
+# Seconds a connected system has to answer one delivery. The pauses between retries are in
+# kund/webhooks/delivery.py; the environment variable KUND_WEBHOOK_RETRY_SCALE (default 1) multiplies
+# every one of them, read when a retry is scheduled.
+KUND_WEBHOOK_TIMEOUT = float(os.environ.get("KUND_WEBHOOK_TIMEOUT", "10"))
+# The last day of the fiscal year, MM-DD (default: the calendar year). Legal copies on invoices,
+# agreement invoices and receipts of anonymized customers are cleared once KUND_BOOKKEEPING_YEARS have
+# passed after the end of their fiscal year.
+KUND_FISCAL_YEAR_END = os.environ.get("KUND_FISCAL_YEAR_END", "12-31")
+KUND_BOOKKEEPING_YEARS = 7
+# The hour (local time) at which the background worker runs the due retention rules each day.
+KUND_RETENTION_HOUR = int(os.environ.get("KUND_RETENTION_HOUR", "2"))
+# --- end of events and retention --------------------------------------------------------------------

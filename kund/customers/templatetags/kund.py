@@ -1,8 +1,9 @@
 """Kund's template tags.
 
 `customer_link` is how every page shows a customer: a link to the customer card, except for an
-anonymized customer, who is shown as a plain, non-clickable "Xxxx" with a hint (SPEC A-6, S-4) so that
-no list or document leads back to the card of someone the register has forgotten.
+anonymized customer, who is shown as a plain, non-clickable "Xxxx Xxxx" (a company: "Xxxx") with a hint
+(SPEC A-6, S-4, seed 001) so that no list or document leads back to the card of someone the register has
+forgotten.
 """
 
 from django import template
@@ -10,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from kund.customers.models import ANONYMIZED_NAME
+from kund.customers.models import anonymized_display_name
 
 register = template.Library()
 
@@ -41,15 +42,17 @@ def anonymized_hint() -> str:
 
 @register.filter
 def customer_link(customer) -> str:
-    """`{{ invoice.customer|customer_link }}`: the customer's name linked to the card, or "Xxxx" unlinked
-    with an "anonymized customer" hint. Needs only id, number, name and anonymized_at of the customer
-    (select them with the row, e.g. `select_related("customer")` or `.only(...)`, to avoid a query per
-    row; without the number the link goes through the id redirect)."""
+    """`{{ invoice.customer|customer_link }}`: the customer's name linked to the card, or "Xxxx Xxxx"
+    ("Xxxx" for a company) unlinked with an "anonymized customer" hint. Needs only id, number, name
+    and anonymized_at of the customer (select them with the row, e.g. `select_related("customer")` or
+    `.only(...)`, to avoid a query per row; without the number the link goes through the id redirect)."""
     if customer is None:
         return ""
     if customer.anonymized_at is not None:
         return format_html(
-            '<span class="kund-anonymized-customer">{}</span>{}', ANONYMIZED_NAME, anonymized_hint()
+            '<span class="kund-anonymized-customer">{}</span>{}',
+            anonymized_display_name(customer),
+            anonymized_hint(),
         )
     return format_html(
         '<a href="{}" class="kund-customer-link">{}</a>', customer_url(customer), customer.name

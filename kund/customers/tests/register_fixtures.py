@@ -63,12 +63,13 @@ def new_company(actor=None, **overrides) -> Customer:
 
 
 def anonymize(customer: Customer) -> Customer:
-    """Test set-up only: mark the customer anonymized as the erasure engine leaves it (name Xxxx)."""
+    """Test set-up only: mark the customer anonymized as the erasure engine leaves it (a person's name
+    Xxxx Xxxx, a company's Xxxx)."""
     Customer.objects.filter(pk=customer.pk).update(
         anonymized_at=timezone.now(),
         first_name="Xxxx",
         last_name="Xxxx",
-        name="Xxxx",
+        name="Xxxx" if customer.kind == Customer.Kind.COMPANY else "Xxxx Xxxx",
         email="",
         contact_person="Xxxx",
         organisation_number="",

@@ -211,7 +211,7 @@ def test_a4_anonymized_customer_cannot_be_edited(client, clerk, anonymized):
 
     assert get.status_code == 403
     assert post.status_code == 403
-    assert Customer.objects.get(pk=anonymized.pk).name == "Xxxx"
+    assert Customer.objects.get(pk=anonymized.pk).name == "Xxxx Xxxx"
 
 
 @pytest.mark.django_db

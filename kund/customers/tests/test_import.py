@@ -4,6 +4,7 @@
 import io
 import random
 import unicodedata
+import zipfile
 from datetime import date, timedelta
 
 import pytest
@@ -11,12 +12,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 from faker import Faker
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from stdnum import luhn
 
 from kund.audit.models import ChangeRecord
 from kund.customers.columns import COLUMNS, ENGLISH_HEADERS
-from kund.customers.importing import ImportRefused, UnreadableFile, check_file, import_customers
+from kund.customers.importing import ImportRefused, UnreadableFile, check_file, import_customers, read_file
 from kund.customers.models import Customer, NumberReservation
 from kund.customers.services import allocate_customer_numbers, customer_create
 
@@ -265,7 +266,7 @@ def test_r8_every_kind_of_bad_value_is_reported_with_its_column(uploader):
     assert [str(e) for e in report.errors] == [
         "line 2: namn: a company needs a name",
         "line 3: organisationsnummer: not a valid Swedish personal identity number",
-        "line 4: typ: unknown kind “kund”: use private or company",
+        "line 4: typ: unknown kind “kund”: use private, company or prospect",
         "line 5: e-post: not a valid e-mail address",
         "line 5: telefon: not a valid phone number",
         "line 5: land: unknown country “Atlantis”: use a two-letter code such as SE",
@@ -344,6 +345,73 @@ def test_r8_an_exported_file_imports_back(uploader):
             assert getattr(imported, attribute) == getattr(original, attribute), attribute
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_r8_the_lists_export_with_neutralised_cells_imports_back(client, uploader, fmt):
+    """The export puts an apostrophe before cells such as +46… and =…; the importer takes it off."""
+    # given customers whose cells the export neutralises
+    sources = [
+        customer_create(
+            actor=None,
+            data={
+                "kind": "private",
+                "first_name": "=Karin",
+                "last_name": "-Holm",
+                "name": "=Karin -Holm",
+                "organisation_number": "19811218-9876",
+                "email": "karin.holm@example.se",
+                "phone": "+46 70 123 45 67",
+                "invoice_address1": "@Ågatan 3",
+                "invoice_postal_code": "582 22",
+                "invoice_city": "Linköping",
+                "invoice_country": "SE",
+            },
+        ),
+        customer_create(
+            actor=None,
+            data={
+                "kind": "company",
+                "name": '=HYPERLINK("http://evil.example","Holm Bygg AB")',
+                "organisation_number": "556036-0793",
+                "email": "info@holmbygg.se",
+                "phone": "+47 22 12 34 56",
+                "invoice_address1": "'=Industrigatan 9",
+                "invoice_postal_code": "0150",
+                "invoice_city": "Oslo",
+                "invoice_country": "NO",
+            },
+        ),
+    ]
+    client.force_login(uploader)
+    exported = b"".join(client.get(f"/customers/export.{fmt}", {"sort": "number"}).streaming_content)
+    # ...imported into a register where their numbers are free (R-1: a number is never issued twice)
+    renumbered = {source.number: f"9{source.number}" for source in sources}
+    if fmt == "csv":
+        text = exported.decode("utf-8-sig")
+        for old, new in renumbered.items():
+            text = text.replace(f"\r\n{old},", f"\r\n{new},")
+        data = text.encode("utf-8")
+    else:
+        workbook = load_workbook(io.BytesIO(exported))
+        for (cell,) in workbook.active.iter_rows(min_row=2, max_col=1):
+            cell.value = renumbered[cell.value]
+        out = io.BytesIO()
+        workbook.save(out)
+        data = out.getvalue()
+
+    # when
+    report = import_customers(actor=uploader, data=data)
+
+    # then every value comes back as it was; the Swedish phone number in the register's national form
+    assert report.imported == 2
+    for source in sources:
+        imported = Customer.objects.get(number=renumbered[source.number])
+        for _english, _swedish, attribute in COLUMNS:
+            if attribute not in ("number", "phone"):
+                assert getattr(imported, attribute) == getattr(source, attribute), attribute
+    assert Customer.objects.get(number=renumbered[sources[0].number]).phone == "070-123 45 67"
+    assert Customer.objects.get(number=renumbered[sources[1].number]).phone == "+47 22 12 34 56"
+
+
 def test_r8_import_is_set_based(uploader, django_assert_max_num_queries):
     """2,000 rows: a fixed number of queries per chunk of 500, never one per row."""
     data = csv_bytes(SWEDISH_HEADERS, register_rows(2_000))
@@ -417,3 +485,133 @@ def test_r8_a_number_taken_during_the_import_rolls_back_every_chunk(uploader, mo
         ChangeRecord.objects.count(),
         NumberReservation.objects.count(),
     ) == before
+
+
+# --- limits: what one file may hold ---------------------------------------------------------------------
+
+
+def test_r8_an_xlsx_of_150_000_small_rows_is_refused_at_the_row_limit_and_nothing_imported(
+    tmp_path, uploader
+):
+    # given a workbook that is small on disk but holds more customers than one file may
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("kunder")
+    sheet.append(["namn"])
+    for number in range(150_000):
+        sheet.append([number])
+    out = io.BytesIO()
+    workbook.save(out)
+
+    # when
+    status, out_text, err = run_import(tmp_path, out.getvalue(), name="kunder.xlsx")
+
+    # then one line, exit 2, nothing imported
+    assert status == 2 and out_text == ""
+    assert err.strip() == "The file has more than 100,000 rows; split it into files of at most 100,000 rows."
+    assert Customer.objects.count() == 0
+
+
+def test_r8_a_csv_of_100_001_rows_is_refused_and_one_of_100_000_is_read(uploader):
+    names = [f"Kund {number} AB" for number in range(100_001)]
+    too_many = ("namn\r\n" + "\r\n".join(names) + "\r\n").encode()
+    just_right = ("namn\r\n" + "\r\n".join(names[:-1]) + "\r\n\r\n\r\n").encode()  # empty lines do not count
+
+    with pytest.raises(UnreadableFile, match="more than 100,000 rows"):
+        read_file(too_many)
+    assert len(read_file(just_right).rows) == 100_000
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (["Holm Bygg AB"] + [""] * 99 + ["x"], "Line 2 has more than 100 columns."),
+        (["Holm Bygg AB" + "x" * 10_000], "Line 2 has a cell of more than 10,000 characters."),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_r8_a_file_past_the_column_or_cell_limit_is_refused_with_the_line(uploader, row, message, fmt):
+    # given
+    if fmt == "xlsx":
+        data = xlsx_bytes(["namn"], [row])
+    else:
+        data = csv_bytes(["namn"], [row], delimiter=",", encoding="utf-8")
+
+    # when / then
+    with pytest.raises(UnreadableFile) as refused:
+        import_customers(actor=uploader, data=data)
+    assert str(refused.value) == message
+    assert Customer.objects.count() == 0
+
+
+def test_r8_empty_cells_past_the_last_column_are_no_column(uploader):
+    # given a spreadsheet saved with 150 empty cells after the data
+    data = csv_bytes(["namn", "ort"] + [""] * 150, [["Holm Bygg AB", "Lund"] + [""] * 150], encoding="utf-8")
+
+    # when
+    report = import_customers(actor=uploader, data=data)
+
+    # then
+    assert report.imported == 1 and Customer.objects.get().invoice_city == "Lund"
+
+
+def crafted_xlsx(sheet_data: str, dimension: str) -> bytes:
+    """An XLSX workbook whose first sheet holds exactly this XML, as a hostile program could write it."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(["namn"], [["Holm Bygg AB"]])))
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="{dimension}"/><sheetData>{sheet_data}</sheetData></worksheet>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = sheet.encode() if item.filename == "xl/worksheets/sheet1.xml" else source.read(item)
+            target.writestr(item.filename, data)
+    return out.getvalue()
+
+
+def text_cell(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def test_r8_an_xlsx_claiming_the_widest_sheet_is_read_within_the_limits(uploader):
+    # given a sheet that claims all 16,384 columns and 1,048,576 rows, and holds two
+    data = crafted_xlsx(
+        f'<row r="1">{text_cell("A1", "namn")}</row><row r="2">{text_cell("A2", "Holm Bygg AB")}</row>',
+        "A1:XFD1048576",
+    )
+
+    # when
+    parsed = read_file(data)
+
+    # then the rows as they are, not padded to the claimed width
+    assert parsed.headers == ["namn"] and parsed.rows == [(2, ["Holm Bygg AB"])]
+
+
+def test_r8_an_xlsx_with_a_row_past_the_last_line_of_a_sheet_is_refused(uploader):
+    # given a row numbered far beyond any spreadsheet's last line (openpyxl would fill the gap)
+    data = crafted_xlsx(
+        f'<row r="1">{text_cell("A1", "namn")}</row>'
+        f'<row r="900000000">{text_cell("A900000000", "Holm Bygg AB")}</row>',
+        "A1:A900000000",
+    )
+
+    # when / then
+    with pytest.raises(UnreadableFile, match="more than 1,048,576 lines"):
+        import_customers(actor=uploader, data=data)
+    assert Customer.objects.count() == 0
+
+
+@pytest.mark.parametrize("limit", ["MAX_XLSX_UNPACKED_BYTES", "MAX_XLSX_PART_BYTES"])
+def test_r8_an_xlsx_that_unpacks_to_too_much_is_refused_before_it_is_opened(uploader, monkeypatch, limit):
+    # given (the limits lowered, so that an ordinary workbook stands for a zip bomb)
+    from kund.customers import importing
+
+    data = xlsx_bytes(SWEDISH_HEADERS, register_rows(20))
+    monkeypatch.setattr(importing, limit, 1_000)
+    opened = []
+    monkeypatch.setattr("openpyxl.load_workbook", lambda *args, **kwargs: opened.append(1))
+
+    # when / then
+    with pytest.raises(UnreadableFile, match="unpacks to more than"):
+        import_customers(actor=uploader, data=data)
+    assert opened == [] and Customer.objects.count() == 0

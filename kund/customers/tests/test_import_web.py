@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from kund.audit.models import ChangeRecord
 from kund.customers.models import Customer
+from kund.customers.services import customer_create
 from kund.customers.tests.test_import import SWEDISH_HEADERS, csv_bytes, register_rows, xlsx_bytes
 
 
@@ -50,8 +51,8 @@ def test_r8_upload_preview_then_import(client, uploader):
     page = client.get(preview_url)
     html = page.content.decode()
     assert page.status_code == 200
-    assert page.context["parsed"].mapping[2] == ("förnamn", "first_name")
-    assert len(page.context["preview_rows"]) == 10 and rows[0][3] in html
+    assert page.context["preview"].mapping[2] == ("förnamn", "first_name")
+    assert len(page.context["preview"].rows) == 10 and rows[0][3] in html
     assert 'id="import-confirm"' in html and Customer.objects.count() == 0
 
     # when: confirm
@@ -73,7 +74,7 @@ def test_r8_bad_rows_are_all_listed_and_there_is_no_import_button(client, upload
     page = client.get(_upload(client, csv_bytes(SWEDISH_HEADERS, rows))["Location"])
 
     html = page.content.decode()
-    assert [(e.line, e.column) for e in page.context["errors"]] == [(3, "e-post"), (6, "land")]
+    assert [(e.line, e.column) for e in page.context["preview"].errors] == [(3, "e-post"), (6, "land")]
     assert 'id="import-errors"' in html and 'id="import-confirm"' not in html
     # and a forged confirmation imports nothing either
     client.post(page.wsgi_request.path, {"import": "1"})
@@ -87,7 +88,7 @@ def test_r8_xlsx_upload(client, uploader):
         _upload(client, xlsx_bytes(SWEDISH_HEADERS, register_rows(3)), name="kunder.xlsx")["Location"]
     )
 
-    assert page.context["report"].ok and page.context["parsed"].format == "xlsx"
+    assert page.context["preview"].ok and page.context["preview"].format == "xlsx"
 
 
 def test_r8_an_unreadable_file_says_why(client, uploader):
@@ -118,4 +119,69 @@ def test_r8_discard_removes_the_stored_file(client, uploader):
     client.post(preview_url, {"discard": "1"})
 
     assert not default_storage.exists(f"imports/{upload_id}")
+    assert not default_storage.exists(f"imports/{upload_id}.json")
     assert Customer.objects.count() == 0
+
+
+def test_r8_viewing_the_preview_again_does_not_read_the_file_again(client, uploader, monkeypatch):
+    # given an upload, and a spy on the parser
+    from kund.customers import importing
+
+    calls = []
+    parse = importing.read_file
+
+    def counting_read_file(data):
+        calls.append(len(data))
+        return parse(data)
+
+    monkeypatch.setattr(importing, "read_file", counting_read_file)
+    client.force_login(uploader)
+    rows = register_rows(30)
+    rows[4][6] = "fel@"
+    preview_url = _upload(client, csv_bytes(SWEDISH_HEADERS, rows))["Location"]
+
+    # when the preview is viewed three times
+    pages = [client.get(preview_url) for _ in range(3)]
+
+    # then the file was read once, and every view shows the same
+    assert len(calls) == 1
+    first = pages[0].context["preview"]
+    assert all(page.context["preview"] == first for page in pages)
+    assert first.row_count == 30 and first.bad_rows == 1 and len(first.rows) == 10
+    assert [(e.line, e.column, e.reason) for e in first.errors] == [
+        (6, "e-post", "not a valid e-mail address")
+    ]
+    assert first.mapping[2] == ("förnamn", "first_name")
+
+
+def test_r8_an_import_refused_after_the_preview_shows_the_new_report(client, uploader):
+    # given a previewed file whose typed number someone else then takes
+    client.force_login(uploader)
+    rows = register_rows(3)
+    rows[1][0] = "77001"
+    preview_url = _upload(client, csv_bytes(SWEDISH_HEADERS, rows))["Location"]
+    assert client.get(preview_url).context["preview"].ok
+    customer_create(actor=uploader, data={"kind": "company", "name": "Snabbare AB"}, number="77001")
+
+    # when the user confirms
+    response = client.post(preview_url, {"import": "1"})
+
+    # then the preview shows the reason, not the report kept from before
+    assert response.status_code == 302 and response["Location"] == preview_url
+    page = client.get(preview_url)
+    assert not page.context["preview"].ok
+    assert "77001 has already been used" in page.content.decode()
+    assert 'id="import-confirm"' not in page.content.decode()
+    assert Customer.objects.count() == 1
+
+
+def test_r8_a_file_past_the_row_limit_is_refused_on_the_preview(client, uploader, monkeypatch):
+    from kund.customers import importing
+
+    monkeypatch.setattr(importing, "MAX_ROWS", 5)
+    client.force_login(uploader)
+
+    page = client.get(_upload(client, csv_bytes(SWEDISH_HEADERS, register_rows(6)))["Location"])
+
+    assert "The file has more than 5 rows" in page.content.decode()
+    assert 'id="import-confirm"' not in page.content.decode()

@@ -284,24 +284,89 @@ def test_r2_xlsx_export_holds_the_searched_customers(client, viewer, register):
     assert rows[1][2:4] == ("Åsa", "Öberg")
 
 
-def test_r2_export_of_a_malformed_filter_is_empty_not_an_error(client, viewer, register):
-    response = client.get(reverse("customers:export", args=["csv"]), {"created_from": "not-a-date"})
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"created_from": "not-a-date"},
+        {"created_to": "9999-12-31"},
+        {"created_from": "0001-01-01"},
+        {"created_from": "1899-12-31", "q": "ingrid"},
+        {"created_to": "3000-01-01"},
+    ],
+    ids=lambda params: ",".join(f"{k}={v}" for k, v in params.items()),
+)
+def test_r2_export_of_a_malformed_filter_is_400_with_the_reason_not_an_empty_file(
+    client, viewer, register, fmt, params
+):
+    # when
+    response = client.get(reverse("customers:export", args=[fmt]), params)
 
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows == [list(ENGLISH_HEADERS)]
+    # then: no file that looks like a list with nobody in it, but what is wrong
+    assert response.status_code == 400
+    assert "Content-Disposition" not in response
+    body = response.content.decode()
+    assert "No export: a filter is not valid." in body
+    assert "Created" in body
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"created_to": "9999-12-31"}, {"created_from": "0001-01-01"}, {"created_from": "3000-01-01"}],
+    ids=lambda params: ",".join(f"{k}={v}" for k, v in params.items()),
+)
+def test_r2_a_date_out_of_range_is_an_error_beside_its_field(client, viewer, register, params):
+    # when
+    response = search(client, **params)
+
+    # then: the page renders with the reason at the field, and lists nobody
+    assert response.status_code == 200
+    (name,) = params
+    assert response.context["filterset"].form.errors[name] == ["Enter a date from 1900-01-01 to 2999-12-31."]
+    assert numbers(response) == []
+
+
+def test_r2_the_first_and_last_sensible_days_filter_without_error(client, viewer, register):
+    # when
+    response = search(client, created_from="1900-01-01", created_to="2999-12-31")
+
+    # then every customer is within them
+    assert response.status_code == 200 and not response.context["filterset"].errors
+    assert sorted(numbers(response)) == sorted(c.number for c in register.values())
+    export = client.get(
+        reverse("customers:export", args=["csv"]), {"created_from": "1900-01-01", "created_to": "2999-12-31"}
+    )
+    assert len(list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))) == 5
 
 
 def test_export_in_an_unknown_format_is_not_found(client, viewer):
     assert client.get("/customers/export.pdf").status_code == 404
 
 
-def test_export_neutralises_spreadsheet_formulas(client, viewer):
-    new_company(name='=HYPERLINK("http://evil")', organisation_number="")
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_neutralises_every_cell_a_spreadsheet_would_run(client, viewer, fmt):
+    # given cells starting with each character a spreadsheet takes for a formula
+    new_company(name='=HYPERLINK("http://evil.example")', organisation_number="", invoice_city="@Lund")
+    new_company(
+        name="+1+1 Konsult AB", organisation_number="", phone="+46 8 123 456 78", invoice_address1="-Box 12"
+    )
 
-    response = client.get(reverse("customers:export", args=["csv"]))
+    # when
+    response = client.get(reverse("customers:export", args=[fmt]), {"sort": "number"})
 
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert "'=HYPERLINK" in body
+    # then each such cell starts with an apostrophe
+    body = b"".join(response.streaming_content)
+    if fmt == "csv":
+        rows = [
+            dict(zip(ENGLISH_HEADERS, row, strict=True))
+            for row in csv.reader(io.StringIO(body.decode("utf-8-sig")))
+        ][1:]
+    else:
+        sheet = load_workbook(io.BytesIO(body), read_only=True).active
+        rows = [dict(zip(ENGLISH_HEADERS, row, strict=True)) for row in sheet.iter_rows(values_only=True)][1:]
+    assert [row["name"] for row in rows] == ['\'=HYPERLINK("http://evil.example")', "'+1+1 Konsult AB"]
+    assert rows[1]["phone"] == "'+46 8 123 456 78" and rows[1]["address"] == "'-Box 12"
+    assert rows[0]["city"] == "'@Lund" and rows[0]["phone"] == "08-123 456 78"  # the phone is plain
 
 
 @pytest.mark.parametrize("sort", ["number", "-number", "name", "-name", "created", "-created"])

@@ -41,6 +41,28 @@ def test_a6_an_anonymized_customer_is_a_plain_xxxx_with_a_hint_and_no_link():
     assert "/customers/" not in html and "10042" not in html
 
 
+@pytest.mark.parametrize(
+    ("kind", "stored", "shown"),
+    [
+        ("private", "Xxxx Xxxx", "Xxxx Xxxx"),
+        ("prospect", "Xxxx Xxxx", "Xxxx Xxxx"),
+        ("company", "Xxxx", "Xxxx"),
+        # a name the engine did not write (hand-made data): the kind decides, the name never shows
+        ("private", "Anna Andersson", "Xxxx Xxxx"),
+        ("company", "Anderssons Bygg AB", "Xxxx"),
+    ],
+)
+def test_seed001_an_anonymized_person_shows_as_xxxx_xxxx_and_a_company_as_xxxx(kind, stored, shown):
+    """Seed 001: "Till exempel Anna Andersson omvandlas till Xxxx Xxxx" — a person's first and last name
+    each Xxxx; a company stays "Xxxx"."""
+    customer = Customer(pk=42, number="10042", kind=kind, name=stored, anonymized_at=timezone.now())
+
+    html = _render(customer)
+
+    assert f'<span class="kund-anonymized-customer">{shown}</span>' in html
+    assert "Andersson" not in html
+
+
 def test_a6_the_name_is_escaped():
     customer = Customer(pk=7, number="10007", name="Ek & <Son> AB")
 

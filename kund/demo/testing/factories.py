@@ -5,7 +5,9 @@ For realistic volumes, tests use the demo seeder (kund.demo.seeder); these facto
 test must control exactly (a blocker of one kind, a field of one table).
 """
 
+import hashlib
 import itertools
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -26,6 +28,7 @@ from kund.crm.models import (
 from kund.customers.models import Branch, CreditFile, CreditInfo, Customer, CustomField, CustomFieldValue
 from kund.customers.services import customer_create
 from kund.documents.models import Document
+from kund.portal.models import CustomerUser, CustomerUserToken, PortalSession
 from kund.sales.models import (
     Delivery,
     DropshipOrder,
@@ -36,7 +39,7 @@ from kund.sales.models import (
     Quote,
     TradeInvoice,
 )
-from kund.service.models import FaultReport, Installation, ServiceOrder, ServiceProtocol
+from kund.service.models import FaultReport, FaultReportFile, Installation, ServiceOrder, ServiceProtocol
 from kund.support.models import SupportTicket, TicketReply
 
 _numbers = itertools.count(500_000)
@@ -245,6 +248,7 @@ def add_transactions(
         date=day,
         customer_reference=p.full_name,
         notification_mobile=p.mobile,
+        **inv,
         **dlv,
         **comments,
     )
@@ -279,6 +283,8 @@ def add_transactions(
         phone=p.phone,
         mobile=p.mobile,
         published_comment=f"Till {p.full_name}",
+        terms="Fritt vårt lager",
+        internal_comment=f"Avisera {p.first_name}",
         **dlv,
     )
     rows["trade_invoice"] = TradeInvoice.objects.create(
@@ -297,6 +303,12 @@ def add_transactions(
         email=p.email,
         phone=p.phone,
         goods_description="Reservdelar",
+        # a return: the goods come from the customer
+        sender_name=p.full_name,
+        sender_address=p.street,
+        sender_postal_code=p.postal_code,
+        sender_city=p.city,
+        sender_country="SE",
     )
     rows["invoice"] = Invoice.objects.create(
         customer=customer,
@@ -389,6 +401,9 @@ def add_transactions(
         description="Pumpen låter",
         resolved=True,
     )
+    photo = FaultReportFile(fault_report=rows["fault_report"], content_type="image/png")
+    photo.file.save("upload", ContentFile(b"\x89PNG\r\n\x1a\n" + p.full_name.encode()), save=True)
+    rows["fault_photo"] = photo
     return rows
 
 
@@ -419,4 +434,24 @@ def add_owned(customer: Customer, *, person: Person | None = None) -> dict:
     document = Document(customer=customer, title="Avtal (skannat)")
     document.file.save("avtal.pdf", ContentFile(b"%PDF-1.4 avtal"), save=True)
     rows["document"] = document
+    # R-10: the person as a portal user, signed in, with a password-reset link on its way
+    local, domain = p.email.split("@")
+    portal_user = CustomerUser(customer=customer, email=f"{local}.{next_number()}@{domain}", name=p.full_name)
+    portal_user.set_unusable_password()
+    portal_user.save()
+    rows["portal_user"] = portal_user
+    now = timezone.now()
+    rows["portal_link"] = CustomerUserToken.objects.create(
+        customer_user=portal_user,
+        purpose=CustomerUserToken.Purpose.RESET,
+        token_hash=_secret_hash(),
+        expires_at=now + timedelta(hours=1),
+    )
+    rows["portal_session"] = PortalSession.objects.create(
+        customer_user=portal_user, key_hash=_secret_hash(), expires_at=now + timedelta(hours=8)
+    )
     return rows
+
+
+def _secret_hash() -> str:
+    return hashlib.sha256(secrets.token_bytes(32)).hexdigest()

@@ -21,6 +21,8 @@ from kund.customers.models import Customer
         ({"customers": "3", "seed": "-4"}, "--seed must not be negative"),
         ({"customers": "3", "seed": "x"}, "--seed must be a whole number"),
         ({}, "--customers is required"),
+        ({"customers": str(10**29)}, "--customers must be at most 10,000,000"),
+        ({"customers": "9" * 5000}, "--customers must be a whole number"),
     ],
 )
 def test_s8_bad_input_is_refused_with_returncode_2(options, message):

@@ -197,10 +197,74 @@ def test_a4_already_anonymized_customers_keep_their_invoices_frozen_copy(db_seed
 
     # then
     assert anonymized.count() == _expected(Case.ANONYMIZED)
-    assert set(anonymized.values_list("name", flat=True)) == {"Xxxx"}
+    # seed 001: a person is "Xxxx Xxxx", a company "Xxxx"
+    names = dict(anonymized.values_list("kind", "name").distinct())
+    assert names == {"private": "Xxxx Xxxx", "company": "Xxxx"}
     frozen = Invoice.objects.filter(customer__in=anonymized)
     assert frozen.exists()
     assert not frozen.filter(customer_name="Xxxx").exists()  # A-3
+
+
+# ------------------------------------------------------------------------------- seeds 001, 003, 004
+
+
+def test_seed001_prospects_are_customers_to_be_without_transactions(db_seeded):
+    """Seed 001's "kunder/prospects": a prospect has bought nothing, so erasure deletes it (E-1)."""
+    prospects = Customer.objects.filter(kind=Customer.Kind.PROSPECT)
+    assert prospects.count() > 0.1 * _expected(Case.NO_TRANSACTIONS)
+    assert not prospects.filter(_transactions_exist()).exists()
+
+
+def test_seed003_deceased_customers_carry_their_date_after_their_last_business(db_seeded):
+    """Seed 003: a customer "per Status auf … verstorben gesetzt"; the status records a fact and erases
+    nothing."""
+    deceased = Customer.objects.filter(status=Customer.Status.DECEASED)
+    assert deceased.exists()
+    assert not deceased.filter(deceased_on__isnull=True).exists()
+    assert set(deceased.values_list("kind", flat=True)) == {"private"}
+    assert not deceased.anonymized().exists()
+    assert not Order.objects.filter(customer__in=deceased, date__gt=F("customer__deceased_on")).exists()
+
+
+def test_seed003_consents_come_in_every_mix_for_mailings(db_seeded):
+    """Seed 003's "Serienbrief": some customers take post, some e-mail, some both, some neither."""
+    mixes = Counter(Customer.objects.not_anonymized().values_list("post_consent", "email_consent"))
+    assert set(mixes) == {(True, True), (True, False), (False, True), (False, False)}
+
+
+def test_seed001_deliveries_carry_both_addresses_and_some_differ(db_seeded):
+    """Seed 001, "Leveransinformation": "gäller både för faktura- och leveransaddress"."""
+    live = Delivery.objects.filter(customer__anonymized_at__isnull=True)
+    assert not live.filter(invoice_address="").exists()
+    assert live.exclude(invoice_address=F("delivery_address")).exists()
+
+
+def test_seed001_some_activities_link_a_second_customer_with_business_of_its_own(db_seeded):
+    """Seed 001: "Om det finns en kundkoppling till aktiviteten/händelsen"; linking does not change what
+    erasure decides for the second customer (it has transactions already)."""
+    linked = Activity.objects.filter(second_customer__isnull=False)
+    assert linked.exists()
+    assert not linked.filter(second_customer=F("customer")).exists()
+    second = Customer.objects.filter(pk__in=linked.values("second_customer_id"))
+    assert second.count() == second.filter(_transactions_exist()).count()
+    live = linked.filter(second_customer__anonymized_at__isnull=True).exclude(second_contact_email="")
+    assert not live.exclude(second_contact_email=F("second_customer__email")).exists()
+
+
+def test_seed001_trade_invoices_have_a_sender_block(db_seeded):
+    assert not TradeInvoice.objects.filter(sender_name="").exists()
+    returns = TradeInvoice.objects.filter(
+        sender_name=F("customer__name"), customer__anonymized_at__isnull=True
+    )
+    assert returns.exists()  # goods sent back by the customer: the sender block is the customer's
+
+
+def test_seed004_some_staff_are_technicians(db_seeded):
+    from django.contrib.auth.models import Group
+
+    from kund.customers.selectors import TECHNICIANS_GROUP
+
+    assert Group.objects.get(name=TECHNICIANS_GROUP).user_set.count() >= 2
 
 
 # ------------------------------------------------------------------------------- the records
@@ -216,9 +280,9 @@ def test_s8_every_model_has_rows(db_seeded):
     assert empty == []
 
 
-def test_s8_companies_and_private_persons(db_seeded):
+def test_s8_companies_private_persons_and_prospects(db_seeded):
     kinds = Counter(Customer.objects.values_list("kind", flat=True))
-    assert set(kinds) == {"private", "company"}
+    assert set(kinds) == {"private", "company", "prospect"}
     assert 0.15 < kinds["company"] / CUSTOMERS < 0.35
 
 
@@ -229,7 +293,9 @@ def test_s8_the_crm_module_is_switched_on(db_seeded):
 def test_s8_identity_numbers_are_valid(db_seeded):
     people = Customer.objects.not_anonymized()
     for kind, number, vat_number in people.values_list("kind", "organisation_number", "vat_number"):
-        if kind == Customer.Kind.PRIVATE:
+        if kind == Customer.Kind.PROSPECT:  # a person-to-be or a company-to-be
+            assert personnummer.is_valid(number) or orgnr.is_valid(number), number
+        elif kind == Customer.Kind.PRIVATE:
             assert personnummer.is_valid(number), number
             assert vat_number == ""
         else:
@@ -325,6 +391,50 @@ def test_s8_stored_files_have_random_names(db_seeded):
     assert all(re.fullmatch(r"documents/[0-9a-f]{32}\.txt", name) for name in documents), documents[:3]
     assert all(re.fullmatch(r"credit/[0-9a-f]{32}\.pdf", name) for name in credit_reports), credit_reports[:3]
     assert len(set(documents)) == len(documents)
+
+
+def test_r10_a_share_of_companies_have_portal_users(db_seeded):
+    from kund.portal.models import CustomerUser
+    from kund.service.models import FaultReportFile
+
+    # given the seeded companies that are not anonymized
+    companies = Customer.objects.not_anonymized().filter(kind=Customer.Kind.COMPANY)
+    with_users = companies.filter(portal_users__isnull=False).distinct()
+
+    # then some of them, and only companies, have portal users, with realistic, unique addresses
+    assert 0.2 < with_users.count() / companies.count() < 0.6
+    users = CustomerUser.objects.select_related("customer")
+    assert {user.customer.kind for user in users} == {Customer.Kind.COMPANY}
+    assert not users.filter(customer__anonymized_at__isnull=False).exists()
+    emails = [user.email for user in users]
+    assert len(emails) == len(set(emails))
+    for user in users:
+        validate_email(user.email)
+        assert user.email.split("@")[1] == user.customer.email.split("@")[1]
+    # most have chosen a password (nobody knows it) and signed in; some are still invited
+    invited = [user for user in users if user.invited]
+    assert 0 < len(invited) < len(emails) / 2
+    assert all(user.last_login for user in users if not user.invited)
+    # and some fault reports come with a photo in the storage
+    photo = FaultReportFile.objects.first()
+    with photo.file.open("rb") as handle:
+        assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_r10_make_demo_gets_a_portal_login_that_signs_in(db_seeded, client):
+    from django.urls import reverse
+
+    from kund.demo.portal import demo_portal_login
+
+    # when `make demo` asks for the portal login, twice
+    email = demo_portal_login("Demo-portal-losen-1")
+    again = demo_portal_login("Demo-portal-losen-1")
+
+    # then it is the same user, who signs in to the portal with it and sees service protocols
+    assert email and again == email
+    response = client.post(reverse("portal:home"), {"username": email, "password": "Demo-portal-losen-1"})
+    assert response.status_code == 302
+    assert client.get(reverse("portal:protocols")).context["page"].object_list
 
 
 # ------------------------------------------------------------------------------- determinism

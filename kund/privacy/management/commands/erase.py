@@ -1,13 +1,12 @@
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand
 
-from kund.core.cli import bad_input, customer_and_actor, not_done
+from kund.core.cli import KundCommand, bad_input, customer_and_actor, not_done
 from kund.customers.models import Customer
 from kund.privacy.planner import plan_customer
 from kund.privacy.services import ErasureRefused, customer_erase
 
 
-class Command(BaseCommand):
+class Command(KundCommand):
     help = "Delete or anonymize one customer, whichever applies (E-1). Cannot be undone."
 
     def add_arguments(self, parser):

@@ -1,13 +1,11 @@
 import json
 
-from django.core.management.base import BaseCommand
-
-from kund.core.cli import bad_input, customer_and_actor
+from kund.core.cli import KundCommand, bad_input, customer_and_actor
 from kund.customers.models import Customer
 from kund.privacy.planner import Action, plan_customer
 
 
-class Command(BaseCommand):
+class Command(KundCommand):
     help = "Show whether a customer would be deleted, anonymized, is blocked or is already anonymized (E-1)."
 
     def add_arguments(self, parser):
@@ -34,3 +32,8 @@ class Command(BaseCommand):
             self.stdout.write("  linked: " + ", ".join(f"{k} {v}" for k, v in sorted(plan.linked.items())))
         for kept in plan.kept_free_text:
             self.stdout.write(f"  kept free text to review: {kept.kind} {kept.ref} {kept.field}")
+        for found in plan.as_dict()["residue"]:
+            self.stdout.write(
+                f"  the person's details, redacted on anonymization: {found['kind']} {found['ref']} "
+                f"{found['field']} ({found['found'].replace('_', ' ')})"
+            )

@@ -1,10 +1,8 @@
-from django.core.management.base import BaseCommand
-
-from kund.core.cli import customer_and_actor
+from kund.core.cli import KundCommand, customer_and_actor
 from kund.privacy.access_export import access_export
 
 
-class Command(BaseCommand):
+class Command(KundCommand):
     help = (
         "Print everything held about one customer (B-1, GDPR art. 15/20) as JSON or as a printable HTML "
         "page; the export is recorded in the customer's history."

@@ -3,19 +3,23 @@ from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand
 
-from kund.core.cli import acting_user, bad_input, not_done
+from kund.core.bounds import EARLIEST_DATE, LATEST_DATE, date_in_range, whole_number
+from kund.core.cli import KundCommand, acting_user, bad_input, not_done
 from kund.privacy import jobs, mass
 from kund.privacy.models import ErasureJob
 
 CRITERIA = [c.value for c in ErasureJob.Criteria]
+# The most customers one run may take (unless the register's own limit is higher): a run is reviewed
+# customer by customer before it starts (M-4), and every id of it is held in one job.
+MAX_LIMIT = 100_000
 
 
-class Command(BaseCommand):
+class Command(KundCommand):
     help = (
-        "Delete or anonymize, by date criteria, private customers who are not anonymized yet, oldest "
-        "first (SPEC §5). --dry-run shows what would happen; --yes does it, which cannot be undone."
+        "Delete or anonymize, by date criteria, private customers (or, with --criteria prospects, "
+        "prospects) who are not anonymized yet, oldest first (SPEC §5). --dry-run shows what would "
+        "happen; --yes does it, which cannot be undone."
     )
 
     def add_arguments(self, parser):
@@ -61,14 +65,16 @@ class Command(BaseCommand):
             day = date.fromisoformat(through)
         except ValueError:
             raise bad_input(f"bad --through date {through!r}: use YYYY-MM-DD") from None
+        if not date_in_range(day):
+            raise bad_input(
+                f"bad --through date {through!r}: use a date from {EARLIEST_DATE} to {LATEST_DATE}"
+            )
         if limit is None:
             return criteria, day, mass.default_limit()
-        try:
-            number = int(limit)
-        except ValueError:
-            number = 0
-        if number < 1:
-            raise bad_input(f"bad --limit {limit!r}: use a whole number of at least 1")
+        most = max(MAX_LIMIT, mass.default_limit())
+        number = whole_number(limit, minimum=1, maximum=most)
+        if number is None:
+            raise bad_input(f"bad --limit {limit[:30]!r}: use a whole number from 1 to {most}")
         return criteria, day, number
 
     def _dry_run(self, actor, criteria, through, limit, report_dir, *, as_json: bool) -> None:

@@ -1,13 +1,13 @@
 from datetime import timedelta
 
-from django.core.management.base import BaseCommand
-
-from kund.core.cli import bad_input
+from kund.core.cli import KundCommand, bad_input
 from kund.privacy.jobs import resume_stale_jobs
 from kund.privacy.models import JOB_LEASE
 
+MAX_STALE_AFTER = 7 * 24 * 3600  # a week: a job without a sign of life for longer is surely stale
 
-class Command(BaseCommand):
+
+class Command(KundCommand):
     help = (
         "Queue again the erasure jobs whose worker stopped mid-run (queued or running, without a sign of "
         "life for --stale-after seconds). Run it when the workers start: each job continues with the "
@@ -24,11 +24,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, stale_after, **options):
         try:
-            seconds = float(stale_after)
+            seconds = float(stale_after[:30])
         except ValueError:
             seconds = -1
-        if seconds < 0:
-            raise bad_input(f"bad --stale-after {stale_after!r}: use a number of seconds, 0 or more")
+        if not 0 <= seconds <= MAX_STALE_AFTER:  # also refuses nan; inf or 1e308 would overflow a timedelta
+            raise bad_input(
+                f"bad --stale-after {stale_after[:30]!r}: use a number of seconds from 0 to {MAX_STALE_AFTER}"
+            )
         resumed = resume_stale_jobs(stale_after=timedelta(seconds=seconds))
         if resumed:
             self.stdout.write("resumed erasure jobs: " + ", ".join(str(pk) for pk in resumed))

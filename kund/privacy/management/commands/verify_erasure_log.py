@@ -1,10 +1,8 @@
-from django.core.management.base import BaseCommand
-
 from kund.audit.erasure_log import verify_chain
-from kund.core.cli import not_done
+from kund.core.cli import KundCommand, not_done
 
 
-class Command(BaseCommand):
+class Command(KundCommand):
     help = "Check the erasure log's hash chain (B-2); exit status 1 when it is broken."
 
     def handle(self, *args, **options):

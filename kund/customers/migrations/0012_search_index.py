@@ -31,7 +31,7 @@ def drop_trigram_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0007_credit_files_random_names"),
+        ("customers", "0011_prospects_deceased_record_refs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
