@@ -60,7 +60,7 @@ from kund.core.models import RegisterSettings
 from kund.core.spreadsheet import restore
 from kund.customers.columns import IMPORT_COLUMNS, header_index, header_key
 from kund.customers.models import Customer, NumberReservation
-from kund.customers.services import NUMBER_PATTERN, allocate_customer_numbers
+from kund.customers.services import NUMBER_PATTERN, RESERVED_NUMBERS, allocate_customer_numbers
 
 CHUNK_SIZE = 500
 SQLITE_IMPORT_CACHE_KIB = 256 * 1024
@@ -424,6 +424,11 @@ def _clean_row(values: dict[str, str], error, register: RegisterSettings) -> dic
     if number:
         if not NUMBER_PATTERN.match(number):
             error("customer_number", _("a customer number may contain only letters, digits and hyphens"))
+        elif number.lower() in RESERVED_NUMBERS:
+            error(
+                "customer_number",
+                _("“%(number)s” is the name of a page and cannot be a customer number") % {"number": number},
+            )
         elif not register.number_min_length <= len(number) <= register.number_max_length:
             error(
                 "customer_number",

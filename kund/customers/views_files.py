@@ -22,8 +22,10 @@ class CustomerFileView(LoginRequiredMixin, View):
     def record(self, customer: Customer, record_pk: int):
         raise NotImplementedError
 
-    def get(self, request, pk: int, record_pk: int):
-        customer = get_object_or_404(Customer.objects.only("pk", "responsible", "anonymized_at"), pk=pk)
+    def get(self, request, number: str, record_pk: int):
+        customer = get_object_or_404(
+            Customer.objects.only("pk", "responsible", "anonymized_at"), number=number
+        )
         if not rules.may_export(request.user, customer):
             raise Http404
         record = self.record(customer, record_pk)

@@ -60,7 +60,7 @@ def _card_section_url(table: policy.Table, customer: Customer) -> str:
     """The card's "show all" list of that kind of record, where the card has one."""
     for section in SECTIONS:
         if section.model == table.model and f"{section.link}_id" == table.link:
-            return reverse_or("customers:section", "", args=[customer.pk, section.key])
+            return reverse_or("customers:section", "", args=[customer.number, section.key])
     return ""
 
 
@@ -76,12 +76,12 @@ def _record_url(table: policy.Table, kind: str, pk: int | None, customer: Custom
             pass
     if table.model == "customers.CustomFieldValue":
         return _customer_edit_url(customer)
-    return _card_section_url(table, customer) or customer_url(customer.pk)
+    return _card_section_url(table, customer) or customer_url(customer)
 
 
 def _customer_edit_url(customer: Customer) -> str:
     """The customer's own free text (info, internal information, custom fields) is cleared in its form."""
-    return reverse_or("customers:edit", customer_url(customer.pk), args=[customer.pk])
+    return reverse_or("customers:edit", customer_url(customer), args=[customer.number])
 
 
 def _kind_label(kind: str, tables: dict[str, policy.Table]) -> str:
@@ -123,7 +123,7 @@ def record_lines(rows, *, customer: Customer, user, text_of) -> list[RecordLine]
         if kind == "customer":
             url = _customer_edit_url(customer)
         elif kind not in tables:
-            url = customer_url(customer.pk)
+            url = customer_url(customer)
         else:
             url = _record_url(tables[kind], kind, pks.get((kind, ref)), customer, user)
         label = _kind_label(kind, tables)

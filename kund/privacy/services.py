@@ -33,6 +33,7 @@ from kund.audit import erasure_log
 from kund.core import rules
 from kund.core.batch import without_cyclic_gc
 from kund.customers.models import Customer
+from kund.customers.search import compact_after_erasure
 from kund.privacy import policy, residue, scope
 from kund.privacy.planner import Action, Plan, plan_customers, row_counts
 from kund.privacy.selections import scrub_selections
@@ -432,6 +433,10 @@ def erase_customers(
                 _checkpoint_sqlite("RESTART")
                 since_checkpoint = 0
         _checkpoint_sqlite()
+    if result.deleted or result.anonymized:
+        # The search index's triggers followed every row at once; its older segments still hold the
+        # erased trigrams until merged, which a background task does (B-3, kund.customers.search).
+        compact_after_erasure()
     return result
 
 

@@ -72,7 +72,7 @@ class CustomerErasureView(LoginRequiredMixin, View):
             _("Customer %(number)s has been anonymized. Erasure log receipt: %(receipt)s")
             % {"number": outcome.number, "receipt": outcome.receipt},
         )
-        return redirect(customer_url(customer.pk))
+        return redirect(customer_url(customer))
 
     def already_erased(self, message: str) -> HttpResponse:
         """The customer is gone: there is no page to show again, so say so on the customer list."""
@@ -94,7 +94,7 @@ class CustomerErasureView(LoginRequiredMixin, View):
             "action": plan.action.value,
             "form": form,
             "refused": refused,
-            "card_url": customer_url(customer.pk),
+            "card_url": customer_url(customer),
             "linked": presenters.linked_summary(plan),
         }
         if plan.action == Action.DELETE:

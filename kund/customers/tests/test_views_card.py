@@ -23,7 +23,7 @@ def manager(client, db):
 
 
 def card(client, customer):
-    return client.get(reverse("customers:detail", args=[customer.pk]))
+    return client.get(reverse("customers:detail", args=[customer.number]))
 
 
 def add_orders(customer, count: int) -> list[Order]:
@@ -65,7 +65,7 @@ def test_r3_show_all_pages_through_every_order_and_sorts_by_reference(client, ma
     orders = add_orders(person, 12)
 
     response = client.get(
-        reverse("customers:section", args=[person.pk, "orders"]), {"all": "1", "sort": "ref"}
+        reverse("customers:section", args=[person.number, "orders"]), {"all": "1", "sort": "ref"}
     )
 
     assert [o.number for o in response.context["entry"]["rows"]] == sorted(o.number for o in orders)
@@ -76,7 +76,7 @@ def test_r3_section_sort_by_htmx_returns_only_the_section(client, manager, perso
     add_orders(person, 3)
 
     response = client.get(
-        reverse("customers:section", args=[person.pk, "orders"]), {"sort": "date"}, HTTP_HX_REQUEST="true"
+        reverse("customers:section", args=[person.number, "orders"]), {"sort": "date"}, HTTP_HX_REQUEST="true"
     )
 
     html = response.content.decode()
@@ -88,14 +88,14 @@ def test_r3_section_sort_by_htmx_returns_only_the_section(client, manager, perso
 @pytest.mark.django_db
 @pytest.mark.parametrize("params", [{"sort": "password"}, {"all": "1", "page": "zz"}, {"sort": "-"}])
 def test_r3_malformed_section_sort_or_page_falls_back(client, manager, person, params):
-    response = client.get(reverse("customers:section", args=[person.pk, "orders"]), params)
+    response = client.get(reverse("customers:section", args=[person.number, "orders"]), params)
 
     assert response.status_code == 200
 
 
 @pytest.mark.django_db
 def test_r3_unknown_section_is_not_found(client, manager, person):
-    assert client.get(reverse("customers:section", args=[person.pk, "secrets"])).status_code == 404
+    assert client.get(reverse("customers:section", args=[person.number, "secrets"])).status_code == 404
 
 
 @pytest.mark.django_db
@@ -142,16 +142,16 @@ def test_a4_anonymized_card_shows_the_banner_and_no_tabs_or_buttons(client, admi
     assert 'id="card-tabs"' not in html
     for button in ('id="customer-edit"', 'id="customer-deactivate"', 'id="customer-assign"'):
         assert button not in html
-    assert client.get(reverse("customers:history", args=[anonymized.pk])).status_code == 404
-    assert client.get(reverse("customers:assign", args=[anonymized.pk])).status_code == 403
+    assert client.get(reverse("customers:history", args=[anonymized.number])).status_code == 404
+    assert client.get(reverse("customers:assign", args=[anonymized.number])).status_code == 403
 
 
 @pytest.mark.django_db
 def test_r5_deactivate_and_activate_from_the_card(client, manager, person):
     # when
-    client.post(reverse("customers:status", args=[person.pk]), {"status": "inactive"})
+    client.post(reverse("customers:status", args=[person.number]), {"status": "inactive"})
     inactive = card(client, person)
-    client.post(reverse("customers:status", args=[person.pk]), {"status": "active"})
+    client.post(reverse("customers:status", args=[person.number]), {"status": "active"})
 
     # then
     assert 'id="customer-activate"' in inactive.content.decode()
@@ -164,7 +164,9 @@ def test_r5_deactivate_and_activate_from_the_card(client, manager, person):
 
 @pytest.mark.django_db
 def test_r5_unknown_status_is_a_message_not_an_error(client, manager, person):
-    response = client.post(reverse("customers:status", args=[person.pk]), {"status": "deleted"}, follow=True)
+    response = client.post(
+        reverse("customers:status", args=[person.number]), {"status": "deleted"}, follow=True
+    )
 
     assert response.status_code == 200
     assert "Unknown status." in response.content.decode()
@@ -174,9 +176,9 @@ def test_r5_unknown_status_is_a_message_not_an_error(client, manager, person):
 @pytest.mark.django_db
 def test_r6_assign_and_unassign_notify_both_users(client, manager, person, seller, other_seller):
     # when
-    client.post(reverse("customers:assign", args=[person.pk]), {"responsible": seller.pk})
-    client.post(reverse("customers:assign", args=[person.pk]), {"responsible": other_seller.pk})
-    client.post(reverse("customers:assign", args=[person.pk]), {"responsible": ""})
+    client.post(reverse("customers:assign", args=[person.number]), {"responsible": seller.pk})
+    client.post(reverse("customers:assign", args=[person.number]), {"responsible": other_seller.pk})
+    client.post(reverse("customers:assign", args=[person.number]), {"responsible": ""})
 
     # then
     notes = list(Notification.objects.order_by("id").values_list("recipient__username", "verb"))
@@ -191,7 +193,7 @@ def test_r6_assign_and_unassign_notify_both_users(client, manager, person, selle
 
 @pytest.mark.django_db
 def test_r6_assign_to_an_unknown_user_is_an_error_beside_the_field(client, manager, person):
-    response = client.post(reverse("customers:assign", args=[person.pk]), {"responsible": "424242"})
+    response = client.post(reverse("customers:assign", args=[person.number]), {"responsible": "424242"})
 
     assert response.status_code == 200
     assert 'data-field-error="responsible"' in response.content.decode()
