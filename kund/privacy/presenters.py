@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from kund.customers.models import Customer, CustomFieldValue
 from kund.customers.selectors import SECTIONS
 from kund.customers.templatetags.kund import customer_url
-from kund.privacy import policy
+from kund.privacy import policy, reasons
 from kund.privacy.planner import Plan
 
 # A customer's own records are few, but the page never renders an unbounded list.
@@ -133,17 +133,8 @@ def record_lines(rows, *, customer: Customer, user, text_of) -> list[RecordLine]
     return lines
 
 
-# The planner's reasons (kund/privacy/policy.py), for translation.
-BLOCKER_REASONS = {
-    "not delivered": gettext_lazy("not delivered"),
-    "not invoiced": gettext_lazy("not invoiced"),
-    "not paid": gettext_lazy("not paid"),
-    "ongoing agreement": gettext_lazy("ongoing agreement"),
-}
-
-
 def blocker_text(row, tables) -> str:
-    return str(BLOCKER_REASONS.get(row.reason, row.reason))
+    return reasons.blocker_label(row.kind, row.reason)
 
 
 def kept_text(row, tables) -> str:
