@@ -12,6 +12,7 @@ from json.encoder import encode_basestring_ascii
 
 from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from kund.audit.models import ErasureLogEntry, ErasureLogHead
 
@@ -150,7 +151,7 @@ class ChainCheck:
     ok: bool
     checked: int
     broken_at: int | None = None
-    problem: str = ""
+    problem: str = ""  # in the active language
 
 
 def verify_chain() -> ChainCheck:
@@ -160,15 +161,17 @@ def verify_chain() -> ChainCheck:
     checked = 0
     for entry in ErasureLogEntry.objects.order_by("sequence").iterator(chunk_size=2000):
         if entry.sequence != expected_sequence:
-            return ChainCheck(False, checked, entry.sequence, f"row {expected_sequence} is missing")
+            return ChainCheck(
+                False, checked, entry.sequence, _("row %(row)d is missing") % {"row": expected_sequence}
+            )
         if entry.previous_hash != previous:
-            return ChainCheck(False, checked, entry.sequence, "does not follow the row before it")
+            return ChainCheck(False, checked, entry.sequence, _("does not follow the row before it"))
         if entry_hash(entry) != entry.hash:
-            return ChainCheck(False, checked, entry.sequence, "its content was changed")
+            return ChainCheck(False, checked, entry.sequence, _("its content was changed"))
         previous = entry.hash
         expected_sequence += 1
         checked += 1
     head = ErasureLogHead.objects.filter(pk=1).first()
     if head is not None and (head.last_sequence != checked or head.last_hash != previous):
-        return ChainCheck(False, checked, checked + 1, "rows at the end of the log were removed")
+        return ChainCheck(False, checked, checked + 1, _("rows at the end of the log were removed"))
     return ChainCheck(True, checked)

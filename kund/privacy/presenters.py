@@ -91,6 +91,16 @@ def _kind_label(kind: str, tables: dict[str, policy.Table]) -> str:
     return str(table.model_class._meta.verbose_name) if table else kind
 
 
+def kind_label(kind: str) -> str:
+    """What a plan's kind of record is called in the active language ("order", "agreement invoice")."""
+    return _kind_label(kind, _tables_by_kind())
+
+
+def field_label(kind: str, name: str) -> str:
+    """A field of a plan's kind of record, by its label in the active language."""
+    return _field_label(kind, name, _tables_by_kind())
+
+
 def _field_label(kind: str, name: str, tables: dict[str, policy.Table]) -> str:
     model = Customer if kind == "customer" else tables[kind].model_class
     return str(model._meta.get_field(name).verbose_name)

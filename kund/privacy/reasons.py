@@ -41,6 +41,16 @@ ACTIONS = {
     "already_anonymized": gettext_noop("already anonymized"),
 }
 
+# What the residue scan found (kund.privacy.residue.FOUND), for the command line.
+FOUND = {
+    "name": gettext_noop("the name"),
+    "email": gettext_noop("an e-mail address"),
+    "phone": gettext_noop("a phone number"),
+    "personal_number": gettext_noop("a personal identity number"),
+    "organisation_number": gettext_noop("an organisation number"),
+    "unreadable": gettext_noop("an unreadable document"),
+}
+
 _BLOCKER = re.compile(r"(?P<kind>[a-z_]+) (?P<ref>\S+) (?P<reason>.+)")
 # A failed customer's reason is the exception's class (kund.privacy.services), which names no data.
 _ERROR_CLASS = re.compile(r"[A-Z][A-Za-z0-9_]*")
@@ -92,3 +102,8 @@ def describe(code: str) -> str:
 def action_text(action: str) -> str:
     """A planner's action in words of the active language ("already anonymized")."""
     return gettext(ACTIONS[action]) if action in ACTIONS else action
+
+
+def found_text(found: str) -> str:
+    """What the residue scan found, in words of the active language ("a phone number")."""
+    return gettext(FOUND[found]) if found in FOUND else found
