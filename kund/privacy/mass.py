@@ -266,6 +266,12 @@ def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
             ignored_writer.writerow([neutralise(cell) for cell in cells])
         else:
             last = d.get("last_purchase")
-            cells = [row.number, d.get("name", ""), created or "", last or "", row.action]
+            cells = [
+                row.number,
+                d.get("name", ""),
+                created or "",
+                last or "",
+                reasons.action_text(row.action),
+            ]
             erase_writer.writerow([neutralise(cell) for cell in cells])
     return to_erase.getvalue(), ignored.getvalue()

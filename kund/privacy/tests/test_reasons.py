@@ -128,3 +128,16 @@ def test_the_review_list_says_the_reasons_in_the_readers_language(blocked, trans
 
     assert f"ordern {blocking.ref} är inte levererad" in ignored
     assert "not delivered" not in ignored
+
+
+def test_the_review_list_says_the_action_in_the_readers_language(db):
+    # given a customer a run would delete
+    customer = private("Astrid", "Berg", created=date(2015, 1, 1))
+    rows = mass.plan_rows([customer.pk])
+
+    # when the list is written for a reader of Swedish
+    with translation.override("sv"):
+        to_erase, _ignored = mass.csv_lists(rows, reader=mass_eraser())
+
+    # then the action is theirs ("ta bort"), not Kund's code
+    assert "ta bort" in to_erase.splitlines()[1]
