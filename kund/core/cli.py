@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser, SystemCheckError
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from kund.core import rules
 from kund.core.program import ENGLISH
@@ -89,11 +89,9 @@ ARGPARSE_MESSAGES = {
         "unknown parser %(parser_name)r (choices: %(choices)s)"
     ),
 }
-ARGPARSE_PLURALS = {
-    ("expected %s argument", "expected %s arguments"): ngettext_lazy(
-        "expected %s argument", "expected %s arguments", "count"
-    ),
-}
+# argparse's one plural message, marked for the catalog; looked up with its number when argparse asks.
+ARGPARSE_PLURALS = {("expected %s argument", "expected %s arguments")}
+_MARKED = ngettext_lazy("expected %s argument", "expected %s arguments")
 
 
 def _argparse_gettext(message: str) -> str:
@@ -102,10 +100,10 @@ def _argparse_gettext(message: str) -> str:
 
 
 def _argparse_ngettext(singular: str, plural: str, n: int) -> str:
-    translated = ARGPARSE_PLURALS.get((singular, plural))
-    if translated is None:
-        return singular if n == 1 else plural
-    return translated % {"count": n}
+    """The form for `n`, in the active language; argparse puts the number in itself."""
+    if (singular, plural) in ARGPARSE_PLURALS:
+        return ngettext(singular, plural, n)
+    return singular if n == 1 else plural
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import get_commands, load_command_class
 from django.utils import translation
 
-from kund.core.cli import command_language
+from kund.core.cli import BadArguments, OneLineParser, command_language
 from kund.core.program import KundUtility
 
 
@@ -94,3 +94,23 @@ def test_djangos_own_commands_speak_english_with_english_labels(monkeypatch, cap
 
     # then its English message has the English label (it said "That användarnamn is already taken")
     assert "Error: That username is already taken." in capsys.readouterr().err
+
+
+def test_argparses_plural_complaint_is_said_with_its_number(translations):
+    # given an option of two values, and Swedish for argparse's plural complaint
+    parser = OneLineParser(prog="kund example")
+    parser.add_argument("--between", nargs=2)
+    translations(
+        "sv",
+        {
+            ("expected %s argument", 0): "väntade %s värde",
+            ("expected %s argument", 1): "väntade %s värden",
+        },
+    )
+
+    # when one value is given
+    with translation.override("sv"), pytest.raises(BadArguments) as raised:
+        parser.parse_args(["--between", "2020"])
+
+    # then the complaint counts in Swedish
+    assert "väntade 2 värden" in str(raised.value)
