@@ -21,12 +21,12 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from kund.billing.models import Invoice, Receipt
 from kund.core import rules
 from kund.core.spreadsheet import neutralise
 from kund.customers.models import Customer
+from kund.privacy import reasons
 from kund.privacy.models import ErasureJob
 from kund.privacy.planner import Action, blocked_condition, plan_customers, today
 from kund.sales.models import Order
@@ -132,7 +132,7 @@ class Row:
     customer_id: int
     number: str
     action: str  # "delete", "anonymize" or "ignore"
-    reason: str = ""
+    reason: str = ""  # a code (kund.privacy.reasons)
 
 
 @dataclass
@@ -161,10 +161,12 @@ class Verification:
 
 
 def ignore_reason(plan) -> str:
+    """Why the run leaves the customer out, as a code (kund.privacy.reasons), said in the reader's
+    language wherever the run is shown."""
     if plan.action == Action.BLOCKED:
-        return "; ".join(f"{b.kind} {b.ref} {b.reason}" for b in plan.blockers) or _("blocked")
+        return reasons.of_blockers(plan.blockers)
     if plan.action == Action.ALREADY_ANONYMIZED:
-        return _("already anonymized")
+        return reasons.ALREADY_ANONYMIZED
     return ""
 
 
@@ -179,7 +181,7 @@ def plan_rows(customer_ids: list[int]) -> list[Row]:
         for pk in ids:
             plan = plans.get(pk)
             if plan is None:
-                rows.append(Row(pk, "", "ignore", _("no longer exists")))
+                rows.append(Row(pk, "", "ignore", reasons.NO_LONGER_EXISTS))
             elif plan.action in (Action.DELETE, Action.ANONYMIZE):
                 rows.append(Row(pk, plan.number, plan.action.value))
             else:
@@ -260,10 +262,16 @@ def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
         d = details.get(row.customer_id, {})
         created = d.get("created_at")
         if row.action == "ignore":
-            cells = [row.number, d.get("name", ""), created or "", row.reason]
+            cells = [row.number, d.get("name", ""), created or "", reasons.describe(row.reason)]
             ignored_writer.writerow([neutralise(cell) for cell in cells])
         else:
             last = d.get("last_purchase")
-            cells = [row.number, d.get("name", ""), created or "", last or "", row.action]
+            cells = [
+                row.number,
+                d.get("name", ""),
+                created or "",
+                last or "",
+                reasons.action_text(row.action),
+            ]
             erase_writer.writerow([neutralise(cell) for cell in cells])
     return to_erase.getvalue(), ignored.getvalue()

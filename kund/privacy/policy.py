@@ -74,8 +74,14 @@ ANONYMIZED_PERSON_NAME = f"{ANONYMIZED_NAME} {ANONYMIZED_NAME}"
 
 @dataclass(frozen=True)
 class Blocker:
+    """What stops anonymization (E-3). `reason` is its code: what plans, `erasure_plan --json` and the
+    runs' stored reasons hold, in no reader's language; `label` says it and `says` says it of one record
+    (`ref`), in the reader's (kund.privacy.reasons)."""
+
     reason: str
     condition: object  # a function today -> Q over the table's rows
+    label: object = ""  # a lazy translation: "not delivered"
+    says: object = ""  # a lazy translation with %(ref)s: "order %(ref)s not delivered"
 
 
 def not_delivered(today: date) -> Q:
@@ -332,7 +338,15 @@ TABLES: tuple[Table, ...] = (
             **_same(NOT_PERSONAL, "number", "started_on", "ended_on", "monthly_amount"),
         },
         # Decision (SPEC E-3): an ongoing agreement blocks anonymization.
-        blockers=(Blocker("ongoing agreement", ongoing),),
+        blockers=(
+            Blocker(
+                "ongoing agreement",
+                ongoing,
+                _("ongoing agreement"),
+                # Translators: why a customer cannot be anonymized yet; %(ref)s is the agreement's number.
+                _("agreement %(ref)s is ongoing"),
+            ),
+        ),
     ),
     Table(
         model="crm.Project",
@@ -388,7 +402,11 @@ TABLES: tuple[Table, ...] = (
             **_same(NOT_PERSONAL, "number", "date", "delivered", "invoiced", "total", "responsible"),
             "our_reference": OUR_STAFF,
         },
-        blockers=(Blocker("not delivered", not_delivered), Blocker("not invoiced", not_invoiced)),
+        blockers=(
+            # Translators: why a customer cannot be anonymized yet; %(ref)s is the order's number.
+            Blocker("not delivered", not_delivered, _("not delivered"), _("order %(ref)s is not delivered")),
+            Blocker("not invoiced", not_invoiced, _("not invoiced"), _("order %(ref)s is not invoiced")),
+        ),
     ),
     Table(
         model="sales.OrderExtraInfo",
@@ -482,7 +500,8 @@ TABLES: tuple[Table, ...] = (
             "customer_email": KEEP_LAW,
             **_same(NOT_PERSONAL, "number", "date", "due_date", "total", "paid"),
         },
-        blockers=(Blocker("not paid", not_paid),),
+        # Translators: why a customer cannot be anonymized yet; %(ref)s is the invoice's number.
+        blockers=(Blocker("not paid", not_paid, _("not paid"), _("invoice %(ref)s is not paid")),),
     ),
     Table(
         model="billing.AgreementInvoice",
@@ -494,7 +513,10 @@ TABLES: tuple[Table, ...] = (
             **_same(NOT_PERSONAL, "number", "date", "due_date", "total", "paid"),
         },
         # Decision: an unpaid agreement invoice is an unpaid invoice (E-3).
-        blockers=(Blocker("not paid", not_paid),),
+        blockers=(
+            # Translators: why a customer cannot be anonymized yet; %(ref)s is the invoice's number.
+            Blocker("not paid", not_paid, _("not paid"), _("agreement invoice %(ref)s is not paid")),
+        ),
     ),
     Table(
         model="billing.Receipt",

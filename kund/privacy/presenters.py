@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from kund.customers.models import Customer, CustomFieldValue
 from kund.customers.selectors import SECTIONS
 from kund.customers.templatetags.kund import customer_url
-from kund.privacy import policy
+from kund.privacy import policy, reasons
 from kund.privacy.planner import Plan
 
 # A customer's own records are few, but the page never renders an unbounded list.
@@ -91,6 +91,16 @@ def _kind_label(kind: str, tables: dict[str, policy.Table]) -> str:
     return str(table.model_class._meta.verbose_name) if table else kind
 
 
+def kind_label(kind: str) -> str:
+    """What a plan's kind of record is called in the active language ("order", "agreement invoice")."""
+    return _kind_label(kind, _tables_by_kind())
+
+
+def field_label(kind: str, name: str) -> str:
+    """A field of a plan's kind of record, by its label in the active language."""
+    return _field_label(kind, name, _tables_by_kind())
+
+
 def _field_label(kind: str, name: str, tables: dict[str, policy.Table]) -> str:
     model = Customer if kind == "customer" else tables[kind].model_class
     return str(model._meta.get_field(name).verbose_name)
@@ -133,17 +143,8 @@ def record_lines(rows, *, customer: Customer, user, text_of) -> list[RecordLine]
     return lines
 
 
-# The planner's reasons (kund/privacy/policy.py), for translation.
-BLOCKER_REASONS = {
-    "not delivered": gettext_lazy("not delivered"),
-    "not invoiced": gettext_lazy("not invoiced"),
-    "not paid": gettext_lazy("not paid"),
-    "ongoing agreement": gettext_lazy("ongoing agreement"),
-}
-
-
 def blocker_text(row, tables) -> str:
-    return str(BLOCKER_REASONS.get(row.reason, row.reason))
+    return reasons.blocker_label(row.kind, row.reason)
 
 
 def kept_text(row, tables) -> str:

@@ -162,7 +162,7 @@ def test_m4_verification_counts_and_the_two_csv_lists(admin_user):
     ignored_rows = list(csv.DictReader(io.StringIO(ignored)))
     assert len(ignored_rows) == 1
     assert ignored_rows[0]["customer_number"] == blocked.number
-    assert f"order {open_order.ref} not delivered" in ignored_rows[0]["reason"]
+    assert f"order {open_order.ref} is not delivered" in ignored_rows[0]["reason"]
 
 
 def test_m4_a_customer_gone_since_selection_is_ignored_with_its_reason():

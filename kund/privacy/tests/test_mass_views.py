@@ -111,7 +111,7 @@ def test_m4_verification_shows_the_counts_the_ignored_reasons_and_both_lists(era
     assert 'id="count-delete">1<' in html
     assert 'id="count-anonymize">1<' in html
     assert 'id="count-ignored">1<' in html
-    assert f'data-customer="{blocked.number}"' in html and f"{blocking.ref} not delivered" in html
+    assert f'data-customer="{blocked.number}"' in html and f"order {blocking.ref} is not delivered" in html
     assert "mass-recent-warning" not in html
 
     # and both lists as CSV

@@ -165,7 +165,7 @@ def test_s3_mixed_outcomes_are_reported_one_by_one_with_the_counts(
     page = client.get(response["Location"]).content.decode()
     assert "2 deleted, 1 anonymized, 2 ignored, 0 failed" in page
     assert f'data-customer="{mixed["blocked"].number}"' in page
-    assert f"{mixed['blocking'].ref} not invoiced" in page
+    assert f"order {mixed['blocking'].ref} is not invoiced" in page
     assert f'data-customer="{mixed["gone"].number}"' in page and "already anonymized" in page
     assert ErasureLogEntry.objects.filter(job_id=job.pk).count() == 3
 

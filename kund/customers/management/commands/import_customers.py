@@ -1,9 +1,9 @@
 from pathlib import Path
 
-from django.utils import translation
+from django.utils.translation import gettext as _
 
 from kund.core import rules
-from kund.core.cli import KundCommand, acting_user, bad_input, not_done
+from kund.core.cli import KundCommand, acting_user, bad_input, not_done, os_error_text
 from kund.customers.importing import ImportRefused, UnreadableFile, import_customers
 
 
@@ -21,25 +21,37 @@ class Command(KundCommand):
     def handle(self, *args, file, dry_run, username, **options):
         actor = acting_user(username)
         if not rules.may_upload(actor):  # R-9
-            raise not_done(f"user {actor.get_username()} does not have the right to upload customers")
+            raise not_done(
+                _("user %(username)s does not have the right to upload customers")
+                % {"username": actor.get_username()}
+            )
         try:
             data = Path(file).read_bytes()
         except OSError as exc:
-            raise bad_input(f"cannot read {file}: {exc.strerror or 'unreadable'}") from None
+            raise bad_input(
+                _("cannot read %(file)s: %(error)s") % {"file": file, "error": os_error_text(exc)}
+            ) from None
         try:
-            # The report lines are a contract (SPEC §8): English, like the other commands' output.
-            with translation.override("en"):
-                report = import_customers(actor=actor, data=data, dry_run=dry_run)
+            # The report's lines (SPEC §8: `line N: column: reason`) in the command's language, like its
+            # other output (kund.core.cli): English unless the locale asks for Swedish or German.
+            report = import_customers(actor=actor, data=data, dry_run=dry_run)
         except UnreadableFile as exc:
             raise bad_input(str(exc)) from None
         except ImportRefused as refused:
             for error in refused.report.errors:
-                self.stderr.write(str(error))
+                self.stderr.write(
+                    _("line %(line)d: %(column)s: %(reason)s")
+                    % {"line": error.line, "column": error.column, "reason": error.reason}
+                )
             raise bad_input(
-                f"{refused.report.bad_rows} of {refused.report.row_count} rows have errors; nothing imported"
+                _("%(bad)d of %(count)d rows have errors; nothing imported")
+                % {"bad": refused.report.bad_rows, "count": refused.report.row_count}
             ) from None
+        # The counts as SPEC §8's scripts read them: one form whatever the number.
         if dry_run:
-            count = len(report.customers)
-            self.stdout.write(f"{count} customers would be imported (dry run, nothing written)")
+            self.stdout.write(
+                _("%(count)d customers would be imported (dry run, nothing written)")
+                % {"count": len(report.customers)}
+            )
         else:
-            self.stdout.write(f"imported {report.imported} customers")
+            self.stdout.write(_("imported %(count)d customers") % {"count": report.imported})
