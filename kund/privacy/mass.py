@@ -13,8 +13,6 @@ than the last customer taken (all of them when fewer than `limit` can be erased)
 most `limit` of them, so a run lists at most twice its limit. A second query finds them.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -25,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from kund.billing.models import Invoice, Receipt
 from kund.core import rules
-from kund.core.spreadsheet import neutralise
+from kund.core.spreadsheet import Sheet, neutralise
 from kund.customers.models import Customer
 from kund.privacy.models import ErasureJob
 from kund.privacy.planner import Action, blocked_condition, plan_customers, today
@@ -247,15 +245,12 @@ def _details(customer_ids: list[int], reader) -> dict[int, dict]:
     return details
 
 
-def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
+def review_sheets(rows: list[Row], *, reader) -> tuple[Sheet, Sheet]:
     """The two review lists: those to erase (with the action) and those ignored (with the reason), as
-    `reader` may see them. Every cell a spreadsheet would run as a formula gets an apostrophe in front
-    (kund.core.spreadsheet)."""
+    `reader` may see them, to be written as CSV or XLSX (kund.core.spreadsheet). Every cell a spreadsheet
+    would run as a formula gets an apostrophe in front."""
     details = _details([r.customer_id for r in rows], reader)
-    to_erase, ignored = io.StringIO(), io.StringIO()
-    erase_writer, ignored_writer = csv.writer(to_erase), csv.writer(ignored)
-    erase_writer.writerow(ERASE_COLUMNS)
-    ignored_writer.writerow(IGNORED_COLUMNS)
+    erase_writer, ignored_writer = Sheet("to-erase", ERASE_COLUMNS), Sheet("ignored", IGNORED_COLUMNS)
     for row in rows:
         d = details.get(row.customer_id, {})
         created = d.get("created_at")
@@ -266,4 +261,11 @@ def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
             last = d.get("last_purchase")
             cells = [row.number, d.get("name", ""), created or "", last or "", row.action]
             erase_writer.writerow([neutralise(cell) for cell in cells])
-    return to_erase.getvalue(), ignored.getvalue()
+    return erase_writer, ignored_writer
+
+
+def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
+    """The two review lists as CSV files, as every list Kund hands out: UTF-8 with a byte-order mark, in
+    the list separator of the active language."""
+    to_erase, ignored = review_sheets(rows, reader=reader)
+    return to_erase.csv(), ignored.csv()

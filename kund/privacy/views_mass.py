@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views import View
 
 from kund.core import rules
 from kund.core.rules import is_administrator
+from kund.core.spreadsheet import XLSX_CONTENT_TYPE
 from kund.privacy import jobs, mass, selections
 from kund.privacy.forms_mass import EraseSelectionForm, MassErasureForm, SaveSelectionForm, StartForm
 from kund.privacy.models import ErasureJob, ErasureJobItem, SavedSelection
@@ -141,17 +142,24 @@ class JobResumeView(JobView):
 
 
 class JobListView(JobView):
-    """M-4: the review lists as CSV, to erase or ignored, by customer number, and by name where the user
-    may view the customer."""
+    """M-4: the review lists, to erase or ignored, by customer number, and by name where the user may view
+    the customer; as CSV the way the customer list's export writes it, or as XLSX."""
 
-    def get(self, request, which: str):
+    def get(self, request, which: str, fmt: str = "csv"):
         items = self.job.items.order_by("pk").values_list(
             "customer_id", "customer_number", "planned", "reason"
         )
         rows = [mass.Row(pk, number, planned, reason) for pk, number, planned, reason in items]
-        to_erase, ignored = mass.csv_lists(rows, reader=request.user)
-        response = HttpResponse(to_erase if which == "to-erase" else ignored, content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="erasure-{self.job.pk}-{which}.csv"'
+        to_erase, ignored = mass.review_sheets(rows, reader=request.user)
+        sheet = to_erase if which == "to-erase" else ignored
+        filename = f"erasure-{self.job.pk}-{which}.{fmt}"
+        if fmt == "xlsx":
+            response = FileResponse(
+                sheet.xlsx(), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+            )
+        else:
+            response = HttpResponse(sheet.csv(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "no-store"
         return response
 
