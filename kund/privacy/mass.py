@@ -113,14 +113,18 @@ def ignored_customers(
     return blocked.order_by("created_at", "pk")[:limit]
 
 
+def years_before(day: date, years: int) -> date:
+    """The same day `years` years earlier (28 February for a 29 February that year lacks): "older than N
+    years" as M-1's through date, counted back from today."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
 def is_recent(through: date, *, today: date | None = None) -> bool:
     """M-3: a date within the last year may catch customers who were created or bought recently."""
-    today = today or timezone.localdate()
-    try:
-        a_year_ago = today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        a_year_ago = today.replace(year=today.year - 1, day=28)
-    return through > a_year_ago
+    return through > years_before(today or timezone.localdate(), 1)
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,12 @@ class MassErasureView(MassView):
             except jobs.NothingSelected as exc:
                 form.add_error(None, str(exc))
             else:
+                if form.cleaned_data["years"] is not None:
+                    messages.info(
+                        request,
+                        _("Older than %(years)d years: customers through %(through)s.")
+                        % {"years": form.cleaned_data["years"], "through": job.through.isoformat()},
+                    )
                 return redirect("mass_erasure:job", pk=job.pk)
         return self._page(request, form, status=200)
 

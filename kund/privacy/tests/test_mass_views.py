@@ -100,6 +100,66 @@ def test_bad_input_is_shown_beside_the_field(eraser_client, data, field):
     assert not ErasureJob.objects.exists()
 
 
+def test_m1_older_than_n_years_is_the_date_today_minus_n_years_shown_to_the_user(eraser_client, three):
+    # given the form, which says what "older than" counts back from
+    today = timezone.localdate()
+    form = eraser_client.get(INDEX).content.decode()
+    assert 'name="years"' in form and today.isoformat() in form
+
+    # when customers older than 3 years are asked for, without a date
+    response = eraser_client.post(INDEX, {"criteria": "both", "years": "3"})
+
+    # then the run is planned through today three years ago, and the user is told which day that is
+    job = ErasureJob.objects.get()
+    assert response.status_code == 302
+    through = mass.years_before(today, 3)
+    assert job.through == through
+    page = eraser_client.get(response["Location"]).content.decode()
+    assert f"Older than 3 years: customers through {through.isoformat()}." in page
+    assert through.isoformat() in page.split('id="job-summary"')[1].split("</p>")[0]
+    assert 'id="count-selected">3<' in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"through": "2020-12-31", "years": "3"}, "Give either a date or a number of years, not both."),
+        ({"through": "", "years": ""}, "Give a date or a number of years."),
+    ],
+)
+def test_m1_the_date_or_the_years_one_of_them_said_beside_both(eraser_client, three, data, message):
+    # when both or neither are given
+    response = eraser_client.post(INDEX, {"criteria": "both", **data})
+
+    # then the message stands beside each of the two fields, and nothing is planned
+    html = response.content.decode()
+    assert response.status_code == 200
+    for field in ("through", "years"):
+        assert f'data-field-error="{field}">{message}<' in html
+    assert not ErasureJob.objects.exists()
+
+
+@pytest.mark.parametrize("years", ["0", "101", "-3", "tre", "1.5", "9" * 40])
+def test_m1_years_outside_1_to_100_are_refused_beside_the_field(eraser_client, three, years):
+    response = eraser_client.post(INDEX, {"criteria": "both", "years": years})
+    assert response.status_code == 200
+    assert b'data-field-error="years"' in response.content
+    assert b'data-field-error="through"' not in response.content
+    assert not ErasureJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("today", "years", "through"),
+    [
+        (date(2025, 11, 25), 3, date(2022, 11, 25)),
+        (date(2024, 2, 29), 1, date(2023, 2, 28)),
+        (date(2024, 2, 29), 4, date(2020, 2, 29)),
+    ],
+)
+def test_m1_years_before_counts_back_whole_years(today, years, through):
+    assert mass.years_before(today, years) == through
+
+
 def test_m1_nothing_selected_is_said_on_the_form(eraser_client, three):
     response = eraser_client.post(INDEX, {"criteria": "both", "through": "2001-01-01"})
     assert response.status_code == 200
