@@ -86,8 +86,14 @@ class JobView(LoginRequiredMixin, View):
 
 
 def _items_page(request, job: ErasureJob, results):
+    """A page of the job's customers with these results; each with its `customer` where the user may view
+    it (R-9: name and link), None otherwise (the number only)."""
     items = job.items.filter(result__in=results).order_by("pk")
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    visible = mass.visible_customers([item.customer_id for item in page], request.user)
+    for item in page:
+        item.customer = visible.get(item.customer_id)
+    return page
 
 
 class JobDetailView(JobView):

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from kund.core.spreadsheet import XLSX_CONTENT_TYPE
 from kund.customers.models import Customer
+from kund.customers.templatetags.kund import customer_link
 from kund.privacy import mass
 from kund.privacy.models import ErasureJob
 from kund.privacy.tests.massdata import enable_crm, mass_eraser, order, private, user_with
@@ -48,6 +49,11 @@ def read_list(response, delimiter=",") -> list[dict]:
     """A review list as the reader's spreadsheet reads it: UTF-8 with a byte-order mark."""
     assert response.content.startswith(b"\xef\xbb\xbf")
     return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=delimiter))
+
+
+def link_to(customer) -> str:
+    """The customer's name linked to its card, as every page links a customer (kund's customer_link)."""
+    return str(customer_link(Customer.objects.get(pk=customer.pk)))
 
 
 def test_m6_anonymous_is_sent_to_sign_in(client):
@@ -195,6 +201,36 @@ def test_m4_verification_shows_the_counts_the_ignored_reasons_and_both_lists(era
     rows = list(read_list(ignored))
     assert [r["customer_number"] for r in rows] == [blocked.number]
     assert Customer.objects.count() == 3
+
+
+def test_m4_m5_the_ignored_list_names_and_links_the_customers_the_user_may_view(
+    client, three, django_capture_on_commit_callbacks
+):
+    # given two blocked customers, and a user with the mass right who may view only the one assigned to them
+    never, buyer, blocked, blocking = three
+    other = private("Elsa", "Wallin", created=date(2015, 4, 1))
+    order(other, date(2016, 4, 1), delivered=False)
+    enable_crm()
+    user = user_with("mira", "mass_erase_customers", "view_assigned_customer")
+    Customer.objects.filter(pk=blocked.pk).update(responsible=user)
+    client.force_login(user)
+    job, response = plan(client)
+
+    # when the verification is shown
+    page = client.get(response["Location"]).content.decode()
+
+    # then the one they may view is named and linked to its card, the other shown by number only
+    rows = {row.split('"', 1)[0]: row for row in page.split('data-customer="')[1:]}
+    assert link_to(blocked) in rows[blocked.number]
+    assert "Elsa" not in page and "href" not in rows[other.number].split("</tr>")[0]
+
+    # and so does the result page, after the run
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("mass_erasure:start", args=[job.pk]), {"understood": "on", "confirmed": "yes"})
+    result = client.get(response["Location"]).content.decode()
+    assert 'id="job-done"' in result
+    assert link_to(blocked) in result
+    assert f'data-customer="{other.number}"' in result and "Elsa" not in result
 
 
 def test_m4_the_lists_name_only_the_customers_the_user_may_view(client, three):
