@@ -76,13 +76,3 @@ class StartForm(forms.Form):
 class SaveSelectionForm(forms.Form):
     name = forms.CharField(label=_("Name of the selection"), max_length=200)
     query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
-
-
-class EraseSelectionForm(forms.Form):
-    understood = forms.BooleanField(
-        label=_(
-            "I understand that every customer of this selection will be deleted or anonymized "
-            "and that this cannot be undone."
-        ),
-        error_messages={"required": _("Tick the box to confirm.")},
-    )

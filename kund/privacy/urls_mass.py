@@ -21,5 +21,6 @@ urlpatterns = [
     ),
     path("selections/", views.SelectionListView.as_view(), name="selections"),
     path("selections/save/", views.SelectionSaveView.as_view(), name="selection_save"),
+    path("selections/<int:pk>/check/", views.SelectionCheckView.as_view(), name="selection_check"),
     path("selections/<int:pk>/", views.SelectionDetailView.as_view(), name="selection"),
 ]

@@ -15,7 +15,7 @@ from kund.core import rules
 from kund.core.rules import is_administrator
 from kund.core.spreadsheet import XLSX_CONTENT_TYPE
 from kund.privacy import jobs, mass, selections
-from kund.privacy.forms_mass import EraseSelectionForm, MassErasureForm, SaveSelectionForm, StartForm
+from kund.privacy.forms_mass import MassErasureForm, SaveSelectionForm, StartForm
 from kund.privacy.models import ErasureJob, ErasureJobItem, SavedSelection
 
 PAGE_SIZE = 50
@@ -227,30 +227,35 @@ class SelectionSaveView(SelectionsView):
 
 
 class SelectionDetailView(SelectionsView):
+    """S-1..S-3: a selection, its customers (a page of them: numbers, and names where the user may view
+    them), and where its erasure stands. An administrator may have the erasure of the whole selection
+    checked (SelectionCheckView) while no run of it is open and customers of it remain."""
+
     def get(self, request, pk: int):
         selection = get_object_or_404(SavedSelection, pk=pk)
-        return self._page(request, selection, EraseSelectionForm())
+        ids = selection.members.order_by("pk").values_list("customer_id", flat=True)
+        page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            "selection": selection,
+            "members": page,
+            "member_rows": selections.members(selection, list(page), reader=request.user),
+            "state": selections.selection_state(selection),
+            "may_erase": rules.may_erase_selection(request.user),
+        }
+        return render(request, "privacy/mass/selection.html", context)
+
+
+class SelectionCheckView(SelectionsView):
+    """S-2 with M-4: plan the erasure of the whole selection and show its verification, where it is
+    started only after the two confirmations of a mass run (JobStartView). Nothing is erased here."""
 
     def post(self, request, pk: int):
-        """S-2: an administrator, only an administrator, erases the whole selection after confirming."""
         selection = get_object_or_404(SavedSelection, pk=pk)
-        if not is_administrator(request.user):
+        if not rules.may_erase_selection(request.user):
             raise PermissionDenied
-        form = EraseSelectionForm(request.POST)
-        if not form.is_valid():
-            return self._page(request, selection, form)
         try:
-            job = jobs.erase_selection(actor=request.user, selection=selection)
-        except jobs.NothingSelected as exc:
+            job = jobs.plan_selection_job(actor=request.user, selection=selection)
+        except jobs.JobRefused as exc:
             messages.error(request, str(exc))
             return redirect("mass_erasure:selection", pk=selection.pk)
         return redirect("mass_erasure:job", pk=job.pk)
-
-    def _page(self, request, selection, form):
-        context = {
-            "selection": selection,
-            "form": form,
-            "is_administrator": is_administrator(request.user),
-            "jobs": selection.jobs.order_by("-created_at")[:10],
-        }
-        return render(request, "privacy/mass/selection.html", context)

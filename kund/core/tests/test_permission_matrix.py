@@ -274,6 +274,8 @@ DOORS = [
     Door("mass_erasure:list_xlsx", MASS, args=lambda w: [w.other_job.pk, "to-erase"]),
     Door("mass_erasure:selections", MASS),
     Door("mass_erasure:selection", MASS, args=lambda w: [w.selection_pk]),
+    # S-2: only an administrator has the erasure of a selection checked (planned); nothing is erased
+    Door("mass_erasure:selection_check", ADMIN, args=lambda w: [w.selection_pk], methods=("post",)),
     Door(
         "mass_erasure:selection_save",
         MASS,
