@@ -63,8 +63,14 @@ class MassErasureView(MassView):
         return self._page(request, form, status=200)
 
     def _page(self, request, form, status=200):
+        # The runs of saved selections (S-2) are erasures like these; listed to those who may see them.
+        kinds = [ErasureJob.Kind.MASS]
+        if rules.may_erase_selection(request.user):
+            kinds.append(ErasureJob.Kind.SELECTION)
         runs = Paginator(
-            ErasureJob.objects.filter(kind=ErasureJob.Kind.MASS).exclude(state=ErasureJob.State.PLANNED),
+            ErasureJob.objects.filter(kind__in=kinds)
+            .exclude(state=ErasureJob.State.PLANNED)
+            .select_related("selection"),
             20,
         ).get_page(request.GET.get("page"))
         context = {"form": form, "runs": runs, "limit": mass.default_limit()}

@@ -15,7 +15,7 @@ from kund.demo.testing.factories import Person, add_transactions, make_customer
 from kund.privacy import jobs
 from kund.privacy.models import ErasureJob
 from kund.privacy.selections import selection_save
-from kund.privacy.tests.massdata import company, order, private, user_with
+from kund.privacy.tests.massdata import company, enable_crm, order, private, user_with
 
 pytestmark = pytest.mark.django_db
 
@@ -272,6 +272,34 @@ def test_s2_no_erasure_is_offered_while_a_run_of_the_selection_is_open(client, a
     with pytest.raises(jobs.JobRefused):
         jobs.plan_selection_job(actor=admin, selection=selection)
     assert ErasureJob.objects.count() == 1
+
+
+# --- the earlier runs -----------------------------------------------------------------------------------
+
+
+def test_s2_the_selections_runs_are_among_the_earlier_runs(
+    client, admin, umea, django_capture_on_commit_callbacks
+):
+    # given a selection erased, and a mass run
+    enable_crm()
+    selection = saved(admin, umea)
+    client.force_login(admin)
+    check(client, selection)
+    run = ErasureJob.objects.get()
+    confirm_twice(client, run, django_capture_on_commit_callbacks)
+
+    # when the administrator opens the mass erasure page
+    html = client.get(reverse("mass_erasure:index")).content.decode()
+
+    # then the selection's run is listed, with the selection and its result
+    row = html.split(f'data-run="{run.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert f'href="{reverse("mass_erasure:job", args=[run.pk])}"' in row
+    assert "Umeå kunder" in row and "admin" in row and "Done" in row
+
+    # and to a user who may mass-erase but not erase selections, it is not (its page is not theirs)
+    client.force_login(user_with("malin", "mass_erase_customers", "view_customer"))
+    html = client.get(reverse("mass_erasure:index")).content.decode()
+    assert f'data-run="{run.pk}"' not in html
 
 
 def test_the_selection_page_takes_a_fixed_number_of_queries(
