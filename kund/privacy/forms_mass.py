@@ -32,7 +32,9 @@ class MassErasureForm(forms.Form):
         required=False,
         min_value=1,
         max_value=100,
-        widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
+        widget=forms.NumberInput(
+            attrs={"class": "form-control", "inputmode": "numeric", "style": "width: 8rem"}
+        ),
     )
 
     def __init__(self, *args, today: date | None = None, **kwargs):
