@@ -104,5 +104,6 @@ class Sheet:
     def csv(self, *, delimiter: str | None = None) -> str:
         return csv_text(self.header, self.rows, delimiter=delimiter)
 
-    def xlsx(self):
-        return xlsx_file(self.name, self.header, self.rows)
+    def xlsx(self) -> bytes:
+        with xlsx_file(self.name, self.header, self.rows) as handle:
+            return handle.read()

@@ -213,15 +213,6 @@ def verify(*, criteria: str, through: date, limit: int | None = None) -> Verific
 # --- the review lists (M-4) -------------------------------------------------------------------------
 
 
-def visible_customers(customer_ids: list[int], reader) -> dict[int, Customer]:
-    """Those of the listed customers `reader` may view (R-9), by id, with what a page needs to name and
-    link them; the others are shown by number only. One query."""
-    if not customer_ids:
-        return {}
-    customers = rules.restrict(Customer.objects.filter(pk__in=customer_ids), reader)
-    return {c.pk: c for c in customers.only("pk", "number", "name", "kind", "anonymized_at")}
-
-
 ERASE_COLUMNS = ["customer_number", "name", "created_at", "last_purchase", "action"]
 IGNORED_COLUMNS = ["customer_number", "name", "created_at", "reason"]
 
@@ -257,6 +248,15 @@ def _details(customer_ids: list[int], reader) -> dict[int, dict]:
                 ):
                     current["last_purchase"] = last
     return details
+
+
+def visible_customers(customer_ids: list[int], reader) -> dict[int, Customer]:
+    """Those of the listed customers `reader` may view (R-9), by id, with what a page needs to name and
+    link them; the others are shown by number only. One query."""
+    if not customer_ids:
+        return {}
+    customers = rules.restrict(Customer.objects.filter(pk__in=customer_ids), reader)
+    return {c.pk: c for c in customers.only("pk", "number", "name", "kind", "anonymized_at")}
 
 
 def review_sheets(rows: list[Row], *, reader) -> tuple[Sheet, Sheet]:

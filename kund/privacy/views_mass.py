@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -170,14 +170,11 @@ class JobListView(JobView):
         rows = [mass.Row(pk, number, planned, reason) for pk, number, planned, reason in items]
         to_erase, ignored = mass.review_sheets(rows, reader=request.user)
         sheet = to_erase if which == "to-erase" else ignored
-        filename = f"erasure-{self.job.pk}-{which}.{fmt}"
         if fmt == "xlsx":
-            response = FileResponse(
-                sheet.xlsx(), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
-            )
+            response = HttpResponse(sheet.xlsx(), content_type=XLSX_CONTENT_TYPE)
         else:
             response = HttpResponse(sheet.csv(), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Content-Disposition"] = f'attachment; filename="erasure-{self.job.pk}-{which}.{fmt}"'
         response["Cache-Control"] = "no-store"
         return response
 

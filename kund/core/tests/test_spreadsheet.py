@@ -78,5 +78,5 @@ def test_a_sheet_is_written_as_csv_with_a_bom_and_as_xlsx():
         ["1009", "'=1+1"],
     ]
     # and XLSX, the same cells
-    rows = list(load_workbook(sheet.xlsx(), read_only=True)["kunder"].iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(sheet.xlsx()), read_only=True)["kunder"].iter_rows(values_only=True))
     assert rows == [("customer_number", "name"), ("1008", "Öberg; Åsa"), ("1009", "'=1+1")]
