@@ -109,10 +109,10 @@ RUNS_SHOWN = 10
 
 
 def selection_state(selection: SavedSelection) -> SelectionState:
+    """Two queries: the latest runs (no run is planned while one is open, so an open run is the latest),
+    and the count of the customers remaining."""
     runs = list(selection.jobs.order_by("-created_at", "-pk")[:RUNS_SHOWN])
     open_run = next((run for run in runs if run.state in OPEN_STATES), None)
-    if open_run is None and len(runs) == RUNS_SHOWN:  # an older run still open (not expected, but say so)
-        open_run = selection.jobs.filter(state__in=OPEN_STATES).order_by("-pk").first()
     return SelectionState(runs=runs, open_run=open_run, remaining=remaining_members(selection).count())
 
 
