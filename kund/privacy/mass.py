@@ -13,8 +13,6 @@ than the last customer taken (all of them when fewer than `limit` can be erased)
 most `limit` of them, so a run lists at most twice its limit. A second query finds them.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -24,7 +22,7 @@ from django.utils import timezone
 
 from kund.billing.models import Invoice, Receipt
 from kund.core import rules
-from kund.core.spreadsheet import neutralise
+from kund.core.spreadsheet import Sheet, neutralise
 from kund.customers.models import Customer
 from kund.privacy import reasons
 from kund.privacy.models import ErasureJob
@@ -115,14 +113,18 @@ def ignored_customers(
     return blocked.order_by("created_at", "pk")[:limit]
 
 
+def years_before(day: date, years: int) -> date:
+    """The same day `years` years earlier (28 February for a 29 February that year lacks): "older than N
+    years" as M-1's through date, counted back from today."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
 def is_recent(through: date, *, today: date | None = None) -> bool:
     """M-3: a date within the last year may catch customers who were created or bought recently."""
-    today = today or timezone.localdate()
-    try:
-        a_year_ago = today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        a_year_ago = today.replace(year=today.year - 1, day=28)
-    return through > a_year_ago
+    return through > years_before(today or timezone.localdate(), 1)
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,7 @@ def verify(*, criteria: str, through: date, limit: int | None = None) -> Verific
 
 # --- the review lists (M-4) -------------------------------------------------------------------------
 
+
 ERASE_COLUMNS = ["customer_number", "name", "created_at", "last_purchase", "action"]
 IGNORED_COLUMNS = ["customer_number", "name", "created_at", "reason"]
 
@@ -249,15 +252,21 @@ def _details(customer_ids: list[int], reader) -> dict[int, dict]:
     return details
 
 
-def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
+def visible_customers(customer_ids: list[int], reader) -> dict[int, Customer]:
+    """Those of the listed customers `reader` may view (R-9), by id, with what a page needs to name and
+    link them; the others are shown by number only. One query."""
+    if not customer_ids:
+        return {}
+    customers = rules.restrict(Customer.objects.filter(pk__in=customer_ids), reader)
+    return {c.pk: c for c in customers.only("pk", "number", "name", "kind", "anonymized_at")}
+
+
+def review_sheets(rows: list[Row], *, reader) -> tuple[Sheet, Sheet]:
     """The two review lists: those to erase (with the action) and those ignored (with the reason), as
-    `reader` may see them. Every cell a spreadsheet would run as a formula gets an apostrophe in front
-    (kund.core.spreadsheet)."""
+    `reader` may see them, to be written as CSV or XLSX (kund.core.spreadsheet). Every cell a spreadsheet
+    would run as a formula gets an apostrophe in front."""
     details = _details([r.customer_id for r in rows], reader)
-    to_erase, ignored = io.StringIO(), io.StringIO()
-    erase_writer, ignored_writer = csv.writer(to_erase), csv.writer(ignored)
-    erase_writer.writerow(ERASE_COLUMNS)
-    ignored_writer.writerow(IGNORED_COLUMNS)
+    erase_writer, ignored_writer = Sheet("to-erase", ERASE_COLUMNS), Sheet("ignored", IGNORED_COLUMNS)
     for row in rows:
         d = details.get(row.customer_id, {})
         created = d.get("created_at")
@@ -274,4 +283,11 @@ def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
                 reasons.action_text(row.action),
             ]
             erase_writer.writerow([neutralise(cell) for cell in cells])
-    return to_erase.getvalue(), ignored.getvalue()
+    return erase_writer, ignored_writer
+
+
+def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
+    """The two review lists as CSV files, as every list Kund hands out: UTF-8 with a byte-order mark, in
+    the list separator of the active language."""
+    to_erase, ignored = review_sheets(rows, reader=reader)
+    return to_erase.csv(), ignored.csv()

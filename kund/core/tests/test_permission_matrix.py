@@ -302,8 +302,11 @@ DOORS = [
     Door("mass_erasure:progress", MASS, args=lambda w: [w.other_job.pk]),
     Door("mass_erasure:resume", MASS, args=lambda w: [w.other_job.pk], methods=("post",)),
     Door("mass_erasure:list", MASS, args=lambda w: [w.other_job.pk, "ignored"]),
+    Door("mass_erasure:list_xlsx", MASS, args=lambda w: [w.other_job.pk, "to-erase"]),
     Door("mass_erasure:selections", MASS),
     Door("mass_erasure:selection", MASS, args=lambda w: [w.selection_pk]),
+    # S-2: only an administrator has the erasure of a selection checked (planned); nothing is erased
+    Door("mass_erasure:selection_check", ADMIN, args=lambda w: [w.selection_pk], methods=("post",)),
     Door(
         "mass_erasure:selection_save",
         MASS,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from kund.customers.columns import ENGLISH_HEADERS
+from kund.customers.importing import read_file
 from kund.customers.models import Customer, CustomerGroup, CustomField
 from kund.customers.services import customer_assign, customer_set_status
 from kund.customers.tests.register_fixtures import *  # noqa: F403
@@ -337,6 +338,39 @@ def test_r2_the_first_and_last_sensible_days_filter_without_error(client, viewer
         reverse("customers:export", args=["csv"]), {"created_from": "1900-01-01", "created_to": "2999-12-31"}
     )
     assert len(list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))) == 5
+
+
+@pytest.mark.parametrize(("language", "delimiter"), [("sv", ";"), ("de", ";"), ("en", ",")])
+def test_r2_csv_export_opens_in_the_readers_spreadsheet(client, viewer, register, language, delimiter):
+    # given a reader whose spreadsheet separates a list by ";" (Swedish, German) or "," (English)
+    client.cookies["django_language"] = language
+
+    # when the list is exported as CSV
+    response = client.get(reverse("customers:export", args=["csv"]), {"sort": "number"})
+
+    # then the file is UTF-8 with a byte-order mark, in that separator, å/ä/ö intact
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    text = body.decode("utf-8-sig")
+    assert text.splitlines()[0] == delimiter.join(ENGLISH_HEADERS)
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
+    åsa = next(r for r in rows if r["customer_number"] == register["åsa"].number)
+    assert (åsa["first_name"], åsa["last_name"]) == ("Åsa", "Öberg")
+
+
+def test_r2_the_importer_reads_the_swedish_export_as_written(client, viewer, register):
+    # given the list exported by a Swedish reader (";"-separated)
+    client.cookies["django_language"] = "sv"
+    response = client.get(reverse("customers:export", args=["csv"]), {"sort": "number"})
+    body = b"".join(response.streaming_content)
+
+    # when the importer reads it
+    parsed = read_file(body)
+
+    # then it finds the separator, every column and every row (SPEC §8)
+    assert parsed.delimiter == ";" and parsed.encoding == "utf-8"
+    assert [column for _header, column in parsed.mapping] == list(ENGLISH_HEADERS)
+    assert [cells[0] for _line, cells in parsed.rows] == sorted(c.number for c in register.values())
 
 
 def test_export_in_an_unknown_format_is_not_found(client, viewer):
