@@ -333,7 +333,7 @@ def test_m4_the_lists_as_xlsx(client, three):
     ]
     rows = list(load_workbook(io.BytesIO(ignored.content)).active.values)
     assert rows[0] == tuple(mass.IGNORED_COLUMNS)
-    assert [r[0] for r in rows[1:]] == [blocked.number] and f"{blocking.ref} not delivered" in rows[1][3]
+    assert [r[0] for r in rows[1:]] == [blocked.number] and f"{blocking.ref} is not delivered" in rows[1][3]
 
 
 def test_m3_the_page_warns_when_the_date_lies_within_the_last_year(eraser_client, three):

@@ -168,7 +168,7 @@ def test_s2_m4_the_check_plans_a_run_and_shows_the_mass_runs_verification(client
     html = client.get(response["Location"]).content.decode()
     assert 'id="count-selected">4<' in html and 'id="count-delete">2<' in html
     assert 'id="count-anonymize">1<' in html and 'id="count-ignored">1<' in html
-    assert f"{umea['blocking'].ref} not delivered" in row_of(html, umea["blocked"].number)
+    assert f"{umea['blocking'].ref} is not delivered" in row_of(html, umea["blocked"].number)
     assert link_to(umea["blocked"]) in row_of(html, umea["blocked"].number)
     assert 'id="download-to-erase"' in html and 'id="start-form"' in html
     assert f'href="{reverse("mass_erasure:selection", args=[selection.pk])}"' in html  # the way back
@@ -230,7 +230,7 @@ def test_s3_after_the_run_the_page_says_which_run_erased_what_and_offers_the_res
     settled = row_of(html, umea["settled"].number)
     assert 'data-state="anonymized"' in settled and "Hedlund" not in settled and "anonymized" in settled
     blocked = row_of(html, umea["blocked"].number)
-    assert f"{umea['blocking'].ref} not delivered" in blocked and 'data-state="active"' in blocked
+    assert f"{umea['blocking'].ref} is not delivered" in blocked and 'data-state="active"' in blocked
     assert 'id="selection-remaining">1<' in html
     # and, one customer remaining, the erasure is offered again
     assert 'id="check-selection"' in html and 'id="selection-erased"' not in html
