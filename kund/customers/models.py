@@ -250,6 +250,9 @@ class Customer(models.Model):
             # counted by reading this index alone.
             models.Index(fields=["status", "kind", "anonymized_at"], name="customer_status_kind_anon"),
             models.Index(fields=["invoice_country"], name="customer_invoice_country"),
+            # Probable duplicates (kund.customers.duplicates): the create form and every imported row ask
+            # who has this organisation or personal identity number.
+            models.Index(fields=["organisation_number"], name="customer_organisation_number"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(number=""), name="customer_number_not_empty"),
