@@ -471,7 +471,7 @@ def check_rows(parsed: ParsedFile, *, actor=None) -> ImportReport:
     checker = _Checker(report, actor)
     chunk: list[_Row] = []
     for line, cells in parsed.rows:
-        chunk.append(checker.clean(line, cells))
+        chunk.append(checker.read(line, cells))
         if len(chunk) == CHUNK_SIZE:
             checker.match(chunk)
             chunk = []
@@ -489,9 +489,10 @@ def check_rows(parsed: ParsedFile, *, actor=None) -> ImportReport:
 class _Row:
     line: int
     values: dict[str, str]  # English column → the cell, stripped
-    customer: dict  # the cleaned attributes, as a new customer
-    problems: list[tuple[str, str]]  # (English column, reason), as a new customer
-    number: str = ""  # the customer number as typed, to look up
+    number: str = ""  # the customer number as typed, to look up (not a repeated one)
+    repeated: int = 0  # the line the same customer number is on first, if it is on an earlier line
+    customer: dict = field(default_factory=dict)  # the cleaned attributes, as a new customer
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (English column, reason), as a new one
 
 
 class _Checker:
@@ -508,31 +509,38 @@ class _Checker:
     def error(self, line: int, column: str, reason: str) -> None:
         self.report.errors.append(RowError(line, self.header_of.get(column, column), reason))
 
-    def clean(self, line: int, cells: list[str]) -> _Row:
-        problems: list[tuple[str, str]] = []
+    def read(self, line: int, cells: list[str]) -> _Row:
+        """The row's cells by column. It is cleaned as a new customer only if it turns out to be one
+        (match): a row of an existing customer is compared with it first, which costs far less."""
         values = {
             column: (cells[index].strip() if index < len(cells) else "")
             for column, index in self.columns.items()
         }
-        customer = _clean_row(
-            dict(values), lambda column, reason: problems.append((column, reason)), self.register
-        )
+        row = _Row(line, values)
         # The number as typed finds an existing customer even when the register's rules for new numbers
         # have changed since it was issued (a longer number, say).
         number = values.get("customer_number", "")
         if number in self.typed:
-            problems.append(
+            row.repeated = self.typed[number]
+        elif number:
+            self.typed[number] = line
+            row.number = number
+        return row
+
+    def _clean(self, row: _Row) -> None:
+        """Clean the row as a new customer: its attributes, and its problems as one."""
+        row.customer = _clean_row(
+            dict(row.values), lambda column, reason: row.problems.append((column, reason)), self.register
+        )
+        if row.repeated:
+            row.problems.append(
                 (
                     "customer_number",
                     _("customer number %(number)s is also on line %(line)d")
-                    % {"number": number, "line": self.typed[number]},
+                    % {"number": row.values["customer_number"], "line": row.repeated},
                 )
             )
-            customer.pop("number", None)  # reported; not looked up again
-            number = ""
-        elif number:
-            self.typed[number] = line
-        return _Row(line, values, customer, problems, number)
+            row.customer.pop("number", None)  # reported; not looked up again
 
     def match(self, rows: list[_Row]) -> None:
         """Sort a chunk of cleaned rows into updates, new customers and probable duplicates."""
@@ -552,6 +560,7 @@ class _Checker:
             if customer is not None and rules.may_view(self.actor, customer):
                 self._update(row, customer)
                 continue
+            self._clean(row)
             for column, reason in row.problems:
                 self.error(row.line, column, reason)
             number = row.customer.get("number")
