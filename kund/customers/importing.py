@@ -496,8 +496,8 @@ class _Row:
 
 
 class _Checker:
-    """check_rows' state: rows are cleaned one by one, then matched against the register a chunk at a
-    time (one query per chunk and question, never one per row)."""
+    """check_rows' state: rows are read one by one, then matched against the register a chunk at a time
+    (one query per chunk and question, never one per row)."""
 
     def __init__(self, report: ImportReport, actor):
         self.report, self.actor = report, actor
@@ -543,7 +543,8 @@ class _Checker:
             row.customer.pop("number", None)  # reported; not looked up again
 
     def match(self, rows: list[_Row]) -> None:
-        """Sort a chunk of cleaned rows into updates, new customers and probable duplicates."""
+        """Sort a chunk of rows into updates, rows that change nothing, new customers, probable duplicates
+        and errors."""
         numbers = [row.number for row in rows if row.number]
         existing = {
             customer.number: customer

@@ -380,13 +380,14 @@ def _render_preview(
     duplicates = []
     for line, row, matches in summary.duplicates:
         chosen = decisions.get(line, "")
+        choices = {NEW, SKIP} | {f"{UPDATE}{m['customer_id']}" for m in matches if m["can_update"]}
         duplicates.append(
             {
                 "line": line,
                 "row": row,
                 "name": f"duplicate-{line}",
                 "chosen": chosen,
-                "undecided": bool(decisions) and not chosen,
+                "undecided": bool(decisions) and chosen not in choices,
                 "new": NEW,
                 "skip": SKIP,
                 "matches": [
