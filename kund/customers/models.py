@@ -280,6 +280,9 @@ class Customer(models.Model):
                 models.Index(fields=[column], name=f"customer_{column}", opclasses=["varchar_pattern_ops"])
                 for column in ("search_phone", "search_mobile", "search_identity")
             ),
+            # Probable duplicates (kund.customers.duplicates): the create form and every imported row ask
+            # who has this organisation or personal identity number.
+            models.Index(fields=["organisation_number"], name="customer_organisation_number"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(number=""), name="customer_number_not_empty"),

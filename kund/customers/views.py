@@ -17,7 +17,7 @@ from kund.core import rules
 from kund.core.htmx import render_page_or_partial
 from kund.core.paging import window_page
 from kund.core.rules import is_administrator
-from kund.customers import export, mailing, search, selectors
+from kund.customers import duplicates, export, mailing, search, selectors
 from kund.customers.custom_fields import custom_field_delete, custom_field_save, custom_values_set
 from kund.customers.filtersets import DEFAULT_SORT, SORTS, CustomerFilterSet, filter_customers, sort_of
 from kund.customers.forms import (
@@ -185,6 +185,7 @@ class CustomerListView(RegisterView):
                 request.GET.get(name) for name in filterset.form.fields if name not in {"q", "kind", "status"}
             ),
             "can_add": rules.may_create(request.user),
+            "can_upload": rules.may_upload(request.user),
             "is_admin": is_administrator(request.user),
             # The list as a place to act (seeds 000, 004): row actions, ticking rows to assign them.
             "can_assign_any": rules.may_assign_any(request.user),
@@ -417,6 +418,14 @@ class CustomerCreateView(RegisterView):
     def post(self, request):
         form = self._form(request)
         if form.is_valid():
+            matches = _unconfirmed_duplicates(request, form)
+            if matches:
+                context = {
+                    "form": form,
+                    "creating": True,
+                    "duplicates": _duplicates_shown(matches, request.user),
+                }
+                return render(request, "customers/customer_form.html", context)
             try:
                 with transaction.atomic():
                     customer = customer_create(
@@ -431,6 +440,35 @@ class CustomerCreateView(RegisterView):
                 messages.success(request, _("Customer %(number)s was created.") % {"number": customer.number})
                 return redirect("customers:detail", customer.number)
         return render(request, "customers/customer_form.html", {"form": form, "creating": True}, status=200)
+
+
+def _unconfirmed_duplicates(request, form) -> list[duplicates.Match]:
+    """The customers the new one probably duplicates (same organisation/personal number or e-mail), unless
+    the user has seen exactly these and chose "create anyway"."""
+    data = form.customer_data()
+    matches = duplicates.probable_duplicates(
+        organisation_number=data.get("organisation_number") or "", email=data.get("email") or ""
+    )
+    confirmed = (
+        set(request.POST.getlist("confirmed_duplicate")) if request.POST.get("create_anyway") else set()
+    )
+    if {str(match.customer.pk) for match in matches} <= confirmed:
+        return []
+    return matches
+
+
+def _duplicates_shown(matches: list[duplicates.Match], user) -> list[dict]:
+    """How the form names each match: with its name and a link for a customer the user may view, else by
+    its customer number alone (kund.core.rules)."""
+    return [
+        {
+            "pk": match.customer.pk,
+            "number": match.customer.number,
+            "customer": match.customer if rules.may_view(user, match.customer) else None,
+            "reasons": match.reason_labels,
+        }
+        for match in matches
+    ]
 
 
 class CustomerEditView(CustomerView):

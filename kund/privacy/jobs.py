@@ -1,7 +1,8 @@
 """Erasure jobs: mass erasure (SPEC §5) and erasure of a saved selection (§6) as resumable background work.
 
 A job is planned (its customers and what would happen to each are stored: the verification of M-4),
-started (queued for the workers, after the double confirmation of M-5, for a mass run and a selection alike), and run by
+started (queued for the workers, after the double confirmation of M-5, for a mass run and a selection
+alike), and run by
 every worker that is free: kund.privacy.runner cuts it into chunks that the workers claim one by one and
 hand to the erasure engine, which records each customer's outcome inside the erasure's own transaction.
 A worker killed at any instant leaves every customer either erased and recorded, or untouched and
