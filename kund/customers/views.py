@@ -296,11 +296,16 @@ class CustomerDetailView(CustomerView):
         anonymized = customer.is_anonymized
         fields = list(CustomField.objects.all())
         values = {} if anonymized else _custom_values(customer)
+        # an anonymized customer's card has no tabs and no buttons.
+        sections = [] if anonymized else selectors.card_sections(customer)
+        present = [entry for entry in sections if entry["count"]]
         context = {
             "customer": customer,
             "anonymized": anonymized,
-            # an anonymized customer's card has no tabs and no buttons.
-            "sections": [] if anonymized else selectors.card_sections(customer),
+            "sections": sections,
+            "empty_sections": [entry for entry in sections if not entry["count"]],
+            # The first tab the customer has records in is open; with none, the custom fields.
+            "active_tab": present[0]["section"].key if present else "custom",
             "history": [] if anonymized else list(selectors.change_history(customer)[:10]),
             "custom_values": [(f, values.get(f.pk, "")) for f in fields],
             "can_change": rules.may_change(user, customer),
