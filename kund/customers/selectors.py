@@ -165,6 +165,14 @@ class Section:
     columns: tuple[str, ...] = ()
     link: str = "customer"
     download: str = ""  # for records that are files: the URL name of their download (customer, record)
+    # The record's own read-only page: the URL name of a page of its app, or "" for the register's
+    # generic record page (customers:record, under `page_kind`, the key of the section that owns the kind).
+    page: str = ""
+    page_kind: str = ""
+
+    @property
+    def record_kind(self) -> str:
+        return self.page_kind or self.key
 
     @property
     def model_class(self):
@@ -192,9 +200,23 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("orders", "sales.Order", _("Orders"), "date", ("delivered", "invoiced", "total")),
+    Section(
+        "orders",
+        "sales.Order",
+        _("Orders"),
+        "date",
+        ("delivered", "invoiced", "total"),
+        page="sales:order_detail",
+    ),
     Section("quotes", "sales.Quote", _("Quotes"), "date", ("status", "total")),
-    Section("invoices", "billing.Invoice", _("Invoices"), "date", ("due_date", "total", "paid")),
+    Section(
+        "invoices",
+        "billing.Invoice",
+        _("Invoices"),
+        "date",
+        ("due_date", "total", "paid"),
+        page="billing:invoice_detail",
+    ),
     Section(
         "agreement_invoices", "billing.AgreementInvoice", _("Agreement invoices"), "date", ("total", "paid")
     ),
@@ -215,6 +237,7 @@ SECTIONS: tuple[Section, ...] = (
         "date",
         ("kind",),
         link="second_customer",
+        page_kind="activities",
     ),
     Section("projects", "crm.Project", _("Projects"), "started_on", ("ended_on",)),
     Section("project_groups", "crm.ProjectGroupMembership", _("Project groups"), "joined_on", ("group",)),
@@ -224,7 +247,14 @@ SECTIONS: tuple[Section, ...] = (
     Section("installations", "service.Installation", _("Installations"), "installed_on"),
     Section("service_orders", "service.ServiceOrder", _("Service orders"), "date", ("status",)),
     Section("service_protocols", "service.ServiceProtocol", _("Service protocols"), "date"),
-    Section("fault_reports", "service.FaultReport", _("Fault reports"), "reported_at", ("resolved",)),
+    Section(
+        "fault_reports",
+        "service.FaultReport",
+        _("Fault reports"),
+        "reported_at",
+        ("resolved",),
+        page="service:fault_report",
+    ),
     Section(
         "documents",
         "documents.Document",
@@ -245,6 +275,13 @@ SECTIONS: tuple[Section, ...] = (
     Section("branches", "customers.Branch", _("Branches"), None, ("name", "city")),
 )
 SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
+# The kinds shown on the generic record page (customers:record): every kind without a page or a download
+# of its own, under the section that reaches it through its own customer.
+RECORD_KINDS = {
+    section.key: section
+    for section in SECTIONS
+    if not (section.page or section.download or section.page_kind)
+}
 CARD_ROWS = 10
 
 

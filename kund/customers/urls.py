@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kund.customers import views, views_files
+from kund.customers import views, views_files, views_records
 
 app_name = "customers"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.CustomerListView.as_view(), name="list"),
     path("export.<str:fmt>", views.CustomerExportView.as_view(), name="export"),
     path("new/", views.CustomerCreateView.as_view(), name="create"),
+    # a record's read-only page, keyed by the record's own id under its kind (a section's key)
+    path("records/<slug:kind>/<int:record_pk>/", views_records.RecordView.as_view(), name="record"),
     path("<int:pk>/", views.CustomerDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.CustomerEditView.as_view(), name="edit"),
     path("<int:pk>/status/", views.CustomerStatusView.as_view(), name="status"),

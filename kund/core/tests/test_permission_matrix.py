@@ -246,6 +246,8 @@ DOORS = [
         VIEWERS,
         args=lambda w: [w.customer.pk, w.extra["owned"]["credit_file"].pk],
     ),
+    # linked records: the register's read-only page of a record, for whoever may view its customer
+    Door("customers:record", VIEWERS, args=lambda w: ["agreements", w.extra["rows"]["agreement"].pk]),
     # linked records
     Door("sales:order_list", REGISTER),
     Door("sales:order_detail", VIEWERS, args=lambda w: [w.order_pk]),

@@ -7,7 +7,15 @@ from django.template.defaultfilters import date as date_filter
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from kund.customers.records import record_url
+
 register = template.Library()
+
+
+@register.simple_tag
+def record_page(section, record, customer) -> str:
+    """`{% record_page section record customer %}`: the URL of the record's read-only page."""
+    return record_url(section, record, customer)
 
 
 @register.filter
