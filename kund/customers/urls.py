@@ -21,6 +21,12 @@ urlpatterns = [
         views_files.DocumentDownloadView.as_view(),
         name="document_download",
     ),
+    path("<int:pk>/documents/", views_files.DocumentUploadView.as_view(), name="document_upload"),
+    path(
+        "<int:pk>/documents/<int:record_pk>/delete/",
+        views_files.DocumentDeleteView.as_view(),
+        name="document_delete",
+    ),
     path(
         "<int:pk>/credit-files/<int:record_pk>/download/",
         views_files.CreditFileDownloadView.as_view(),

@@ -241,6 +241,21 @@ DOORS = [
         VIEWERS,
         args=lambda w: [w.customer.pk, w.extra["owned"]["document"].pk],
     ),
+    # documents on the card: upload (the upload right; no file: refused with a message, nothing added) and
+    # delete after a confirmation (the "delete uploaded files" right)
+    Door(
+        "customers:document_upload",
+        ADMIN,
+        args=_customer,
+        methods=("post",),
+        data=lambda w: {"title": "Avtal"},
+    ),
+    Door(
+        "customers:document_delete",
+        ADMIN,
+        args=lambda w: [w.customer.pk, w.extra["owned"]["document"].pk],
+        methods=("get", "post"),
+    ),
     Door(
         "customers:credit_file_download",
         VIEWERS,
