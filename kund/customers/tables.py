@@ -80,8 +80,8 @@ def _cell(column: Column, customer, card_url: str):
         )
     if key == "kind":
         return customer.get_kind_display()
-    if key == "status":
-        return _status_badge(customer)
+    if key == "status":  # an anonymized customer has no status to show
+        return "" if customer.anonymized_at else _status_badge(customer)
     if key == "created":
         return format_html('<span class="text-nowrap">{}</span>', date_filter(customer.created_at, "Y-m-d"))
     if key == "group":
