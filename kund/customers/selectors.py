@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
+from django.db.models import BooleanField, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length, StrIndex
 from django.db.models.lookups import GreaterThan
@@ -354,6 +354,14 @@ class Section:
     columns: tuple[str, ...] = ()
     link: str = "customer"
     download: str = ""  # for records that are files: the URL name of their download (customer, record)
+    # The record's own read-only page: the URL name of a page of its app, or "" for the register's
+    # generic record page (customers:record, under `page_kind`, the key of the section that owns the kind).
+    page: str = ""
+    page_kind: str = ""
+
+    @property
+    def record_kind(self) -> str:
+        return self.page_kind or self.key
 
     @property
     def model_class(self):
@@ -381,9 +389,23 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("orders", "sales.Order", _("Orders"), "date", ("delivered", "invoiced", "total")),
+    Section(
+        "orders",
+        "sales.Order",
+        _("Orders"),
+        "date",
+        ("delivered", "invoiced", "total"),
+        page="sales:order_detail",
+    ),
     Section("quotes", "sales.Quote", _("Quotes"), "date", ("status", "total")),
-    Section("invoices", "billing.Invoice", _("Invoices"), "date", ("due_date", "total", "paid")),
+    Section(
+        "invoices",
+        "billing.Invoice",
+        _("Invoices"),
+        "date",
+        ("due_date", "total", "paid"),
+        page="billing:invoice_detail",
+    ),
     Section(
         "agreement_invoices", "billing.AgreementInvoice", _("Agreement invoices"), "date", ("total", "paid")
     ),
@@ -404,6 +426,7 @@ SECTIONS: tuple[Section, ...] = (
         "date",
         ("kind",),
         link="second_customer",
+        page_kind="activities",
     ),
     Section("projects", "crm.Project", _("Projects"), "started_on", ("ended_on",)),
     Section("project_groups", "crm.ProjectGroupMembership", _("Project groups"), "joined_on", ("group",)),
@@ -413,7 +436,14 @@ SECTIONS: tuple[Section, ...] = (
     Section("installations", "service.Installation", _("Installations"), "installed_on"),
     Section("service_orders", "service.ServiceOrder", _("Service orders"), "date", ("status",)),
     Section("service_protocols", "service.ServiceProtocol", _("Service protocols"), "date"),
-    Section("fault_reports", "service.FaultReport", _("Fault reports"), "reported_at", ("resolved",)),
+    Section(
+        "fault_reports",
+        "service.FaultReport",
+        _("Fault reports"),
+        "reported_at",
+        ("resolved",),
+        page="service:fault_report",
+    ),
     Section(
         "documents",
         "documents.Document",
@@ -434,6 +464,13 @@ SECTIONS: tuple[Section, ...] = (
     Section("branches", "customers.Branch", _("Branches"), None, ("name", "city")),
 )
 SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
+# The kinds shown on the generic record page (customers:record): every kind without a page or a download
+# of its own, under the section that reaches it through its own customer.
+RECORD_KINDS = {
+    section.key: section
+    for section in SECTIONS
+    if not (section.page or section.download or section.page_kind)
+}
 CARD_ROWS = 10
 
 
@@ -455,17 +492,36 @@ def section_records(section: Section, customer: Customer, *, sort: str | None = 
     return records.order_by(f"{direction}{field}", f"{direction}pk")
 
 
+def section_counts(customer: Customer) -> dict[str, int]:
+    """How many records of each kind the customer has, in one query: a counting subquery a section,
+    all in the select list of a single row (27 kinds, one round trip)."""
+    counts = {}
+    for section in SECTIONS:
+        records = section.model_class.objects.filter(**{section.link: OuterRef("pk")}).order_by()
+        # COUNT without GROUP BY: one number a customer, as a scalar subquery.
+        counted = records.annotate(n=Func(F("pk"), function="COUNT")).values("n")
+        counts[section.key] = Subquery(counted, output_field=IntegerField())
+    row = Customer.objects.filter(pk=customer.pk).annotate(**{f"n_{k}": v for k, v in counts.items()})
+    values = row.values(*(f"n_{key}" for key in counts)).first() or {}
+    return {key: values.get(f"n_{key}") or 0 for key in counts}
+
+
 def card_sections(customer: Customer) -> list[dict]:
-    """Each section's first rows (one query a section): CARD_ROWS and whether there are more."""
+    """Each section with its count (one query for all), and the first rows of those the customer has
+    (one query a non-empty section): CARD_ROWS and whether there are more. An empty section reads
+    nothing more."""
+    counts = section_counts(customer)
     result = []
     for section in SECTIONS:
-        rows = list(section_records(section, customer)[: CARD_ROWS + 1])
+        count = counts[section.key]
+        rows = list(section_records(section, customer)[: CARD_ROWS + 1]) if count else []
         result.append(
             {
                 "section": section,
                 "rows": rows[:CARD_ROWS],
                 "more": len(rows) > CARD_ROWS,
                 "sort": section.default_sort,
+                "count": count,
             }
         )
     return result

@@ -20,7 +20,7 @@ from kund.customers.models import Customer, Notification, NumberReservation, Num
 NUMBER_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]*$")
 # The register's pages under /customers/ beside the cards, which are found by customer number
 # (kund/customers/urls.py): these words cannot be customer numbers, in any case.
-RESERVED_NUMBERS = frozenset({"new", "id", "assign", "notifications", "custom-fields", "rights"})
+RESERVED_NUMBERS = frozenset({"new", "id", "assign", "notifications", "custom-fields", "rights", "records"})
 
 # Fields a customer service may write from user input; everything else is set by a service of its own
 # (number, responsible user, status history, anonymization).

@@ -150,8 +150,8 @@ def _cell(column: Column, customer, card_url: str, detailed: bool):
         )
     if key == "city":
         return _clip(customer.invoice_city, width)
-    if key == "status":
-        return _status_badge(customer)
+    if key == "status":  # an anonymized customer has no status to show
+        return "" if customer.anonymized_at else _status_badge(customer)
     if key == "created":
         return format_html('<span class="text-nowrap">{}</span>', date_filter(customer.created_at, "Y-m-d"))
     if key == "group":

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from kund.customers import views, views_files
+from kund.customers import views, views_files, views_records
 from kund.customers.services import NUMBER_PATTERN
 
 
@@ -27,6 +27,8 @@ urlpatterns = [
     path("export.<str:fmt>", views.CustomerExportView.as_view(), name="export"),
     path("new/", views.CustomerCreateView.as_view(), name="create"),
     path("id/<int:pk>/", views.CustomerByIdView.as_view(), name="by_id"),
+    # a record's read-only page, keyed by the record's own id under its kind (a section's key)
+    path("records/<slug:kind>/<int:record_pk>/", views_records.RecordView.as_view(), name="record"),
     # --- prospects, deceased, mailings and the list as a place to act (seeds 000, 001, 003, 004) ---
     path("mailing.<str:fmt>", views.MailingExportView.as_view(), name="mailing_export"),
     path("assign/", views.CustomerBulkAssignView.as_view(), name="bulk_assign"),
@@ -47,6 +49,16 @@ urlpatterns = [
         "<customer_number:number>/documents/<int:record_pk>/download/",
         views_files.DocumentDownloadView.as_view(),
         name="document_download",
+    ),
+    path(
+        "<customer_number:number>/documents/",
+        views_files.DocumentUploadView.as_view(),
+        name="document_upload",
+    ),
+    path(
+        "<customer_number:number>/documents/<int:record_pk>/delete/",
+        views_files.DocumentDeleteView.as_view(),
+        name="document_delete",
     ),
     path(
         "<customer_number:number>/credit-files/<int:record_pk>/download/",

@@ -27,6 +27,7 @@ from kund.customers.forms import (
     CustomerForm,
     CustomFieldForm,
     DeceasedForm,
+    DocumentForm,
 )
 from kund.customers.models import Customer, CustomField, CustomFieldValue, Notification
 from kund.customers.services import (
@@ -338,11 +339,20 @@ class CustomerDetailView(CustomerView):
         anonymized = customer.is_anonymized
         fields = list(CustomField.objects.all())
         values = {} if anonymized else _custom_values(customer)
+        # an anonymized customer's card has no tabs and no buttons.
+        sections = [] if anonymized else selectors.card_sections(customer)
+        present = [entry for entry in sections if entry["count"]]
         context = {
             "customer": customer,
             "anonymized": anonymized,
-            # an anonymized customer's card has no tabs and no buttons.
-            "sections": [] if anonymized else selectors.card_sections(customer),
+            "sections": sections,
+            "empty_sections": [entry for entry in sections if not entry["count"]],
+            # The tab asked for (?tab=documents after an upload), else the first the customer has records
+            # in; with none, the custom fields.
+            "active_tab": _active_tab(request.GET.get("tab"), sections, present),
+            "can_upload_files": rules.may_upload_files(user, customer),
+            "can_delete_files": rules.may_delete_files(user, customer),
+            "document_form": DocumentForm(),
             "history": [] if anonymized else list(selectors.change_history(customer)[:10]),
             "custom_values": [(f, values.get(f.pk, "")) for f in fields],
             "can_change": rules.may_change(user, customer),
@@ -351,6 +361,12 @@ class CustomerDetailView(CustomerView):
             "convert_form": ConvertForm(initial={"kind": _prospect_becomes(customer)}),
         }
         return render(request, "customers/customer_detail.html", context)
+
+
+def _active_tab(asked: str | None, sections: list[dict], present: list[dict]) -> str:
+    if asked and any(entry["section"].key == asked for entry in sections):
+        return asked
+    return present[0]["section"].key if present else "custom"
 
 
 class CustomerSectionView(CustomerView):
@@ -374,6 +390,7 @@ class CustomerSectionView(CustomerView):
             "entry": {"section": section, "rows": rows, "more": more, "sort": sort},
             "page": page,
             "show_all": bool(request.GET.get("all")),
+            "can_delete_files": rules.may_delete_files(request.user, self.customer),
         }
         return render_page_or_partial(
             request, "customers/customer_section.html", "customers/_section.html", context

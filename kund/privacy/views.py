@@ -101,6 +101,7 @@ class CustomerErasureView(LoginRequiredMixin, View):
             documents = Document.objects.filter(customer=customer).order_by("title", "pk")
             context["documents"] = list(documents.values_list("pk", "title")[: presenters.LIST_LIMIT])
             context["documents_more"] = max(0, plan.documents_to_delete - presenters.LIST_LIMIT)
+            context["can_delete_files"] = rules.may_delete_files(user, customer)
         if plan.action == Action.ANONYMIZE:
             context["kept"] = presenters.record_lines(
                 plan.kept_free_text, customer=customer, user=user, text_of=presenters.kept_text

@@ -272,11 +272,28 @@ DOORS = [
         VIEWERS,
         args=lambda w: [w.customer.number, w.extra["owned"]["document"].pk],
     ),
+    # documents on the card: upload (the upload right; no file: refused with a message, nothing added) and
+    # delete after a confirmation (the "delete uploaded files" right)
+    Door(
+        "customers:document_upload",
+        ADMIN,
+        args=lambda w: [w.customer.number],
+        methods=("post",),
+        data=lambda w: {"title": "Avtal"},
+    ),
+    Door(
+        "customers:document_delete",
+        ADMIN,
+        args=lambda w: [w.customer.number, w.extra["owned"]["document"].pk],
+        methods=("get", "post"),
+    ),
     Door(
         "customers:credit_file_download",
         VIEWERS,
         args=lambda w: [w.customer.number, w.extra["owned"]["credit_file"].pk],
     ),
+    # linked records: the register's read-only page of a record, for whoever may view its customer
+    Door("customers:record", VIEWERS, args=lambda w: ["agreements", w.extra["rows"]["agreement"].pk]),
     # linked records
     Door("sales:order_list", REGISTER),
     Door("sales:order_detail", VIEWERS, args=lambda w: [w.order_pk]),

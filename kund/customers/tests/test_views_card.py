@@ -6,11 +6,13 @@ import pytest
 from django.urls import reverse
 
 from kund.audit.models import ChangeRecord
+from kund.crm.models import Activity
 from kund.customers.models import Customer, Notification
 from kund.customers.selectors import SECTIONS
 from kund.customers.services import customer_assign
 from kund.customers.tests.register_fixtures import *  # noqa: F403
 from kund.customers.tests.register_fixtures import make_user
+from kund.demo.testing.factories import add_owned, add_transactions, make_customer, next_number
 from kund.sales.models import Order
 from kund.sales.services import order_create
 
@@ -35,14 +37,68 @@ def add_orders(customer, count: int) -> list[Order]:
 
 
 @pytest.mark.django_db
-def test_r3_card_has_a_tab_for_every_linked_record_type(client, manager, person):
+def test_r3_card_has_a_tab_with_its_count_for_every_kind_the_customer_has(client, manager, person):
+    # given a customer with a record of every linked kind, and a second customer's activity naming it
+    rows = add_transactions(person)
+    add_owned(person)
+    add_orders(person, 2)
+    other = make_customer()
+    Activity.objects.create(
+        customer=other, number=next_number(), date=rows["activity"].date, second_customer=person
+    )
+
+    # when
     response = card(client, person)
 
+    # then every kind is a tab of its own, with its count, and nothing is hidden behind "More"
     html = response.content.decode()
+    tabs = _tab_strip(html)
     for section in SECTIONS:
-        assert f'id="tab-{section.key}"' in html
+        assert f'id="tab-{section.key}"' in tabs
+    assert 'data-count="orders">3<' in html
+    assert 'data-count="invoices">1<' in html
+    assert 'data-count="linked_activities">1<' in html
+    assert 'id="tab-more"' not in html
     assert 'id="tab-history"' in html
     assert 'id="tab-custom"' in html
+
+
+def _tab_strip(html: str) -> str:
+    """The tabs in the strip itself, without the "More" menu."""
+    strip = html.split('id="card-tabs"', 1)[1].split("</ul>", 1)[0]
+    return strip.split('id="card-tabs-more"', 1)[0]
+
+
+@pytest.mark.django_db
+def test_r3_card_puts_kinds_the_customer_has_none_of_behind_more(client, manager, person):
+    # given a customer with orders only
+    add_orders(person, 3)
+
+    # when
+    response = card(client, person)
+
+    # then orders is a tab (open, with its count); every other kind is in the "More" menu, still reachable
+    html = response.content.decode()
+    tabs = _tab_strip(html)
+    assert 'id="tab-orders"' in tabs
+    assert 'data-count="orders">3<' in tabs
+    more = html.split('id="card-tabs-more"', 1)[1].split("</ul>", 1)[0]
+    for section in SECTIONS:
+        if section.key != "orders":
+            assert f'id="tab-{section.key}"' not in tabs
+            assert f'id="tab-{section.key}"' in more
+    assert 'id="pane-orders" role="tabpanel"' in html
+    assert 'class="tab-pane fade show active" id="pane-orders"' in html
+
+
+@pytest.mark.django_db
+def test_r3_card_counts_every_kind_in_one_query(client, manager, person, django_assert_max_num_queries):
+    # given a customer without any linked record
+    # when / then: the 27 kinds are counted together, and an empty kind reads nothing more
+    with django_assert_max_num_queries(16):
+        response = card(client, person)
+    assert response.status_code == 200
+    assert all(entry["count"] == 0 for entry in response.context["sections"])
 
 
 @pytest.mark.django_db
