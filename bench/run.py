@@ -40,6 +40,7 @@ def main() -> int:
     failures += run("bench/erasure_bench.py", "--customers", str(customers), "--source", str(source)) != 0
     failures += run("bench/mass_bench.py", "--source", str(source)) != 0
     failures += run("bench/search_bench.py", "--customers", str(customers), "--source", str(source)) != 0
+    failures += run("bench/residue_bench.py", "--customers", str(customers), "--source", str(source)) != 0
     failures += run("bench/list_bench.py", env={**os.environ, "DATABASE_URL": f"sqlite:///{source}"}) != 0
     failures += run("bench/records_bench.py", env={**os.environ, "DATABASE_URL": f"sqlite:///{source}"}) != 0
     failures += run("bench/dashboard_bench.py", "--database-url", f"sqlite:///{source}") != 0

@@ -32,12 +32,14 @@ such as mass erasure's oldest-first selection and its index, would see an order 
 """
 
 import enum
+import io
 import operator
 import random
 import secrets
 import struct
 import time
 import unicodedata
+import zipfile
 import zlib
 from array import array
 from collections import Counter, defaultdict
@@ -273,9 +275,13 @@ STAFF_COUNT = 8
 PORTAL_COMPANY_SHARE = 0.4
 FAULT_PHOTO_SHARE = 0.15
 
-# Free text without anything personal in it.
+# Free text without anything personal in it. Some of it looks like personal data and is not — order and
+# article numbers, amounts, dates, times, postal codes, giro numbers — as real free text does: the
+# residue scan (B-5) must leave it as it is, and `make bench` measures its false positives on it.
 CUSTOMER_INFO = (
     "Föredrar kontakt via e-post.",
+    "Portkod 4411, lgh 1102.",
+    "Leveranser till 753 20 Uppsala, lastkaj 3.",
     "Har hund – ring innan besök.",
     "Nyckel finns i nyckelbox vid entrén.",
     "Vill ha offert innan arbete påbörjas.",
@@ -296,12 +302,17 @@ PUBLISHED_COMMENTS = (
     "Leverans sker på vardagar mellan 8 och 16.",
     "Varorna levereras i två kolli.",
     "Kontakta oss vid frågor om leveransen.",
+    "Levereras 2023-11-25 kl. 17.30-18.00.",
+    "Summa 12 345,00 kr inkl. moms.",
 )
 INTERNAL_COMMENTS = (
     "Kontrollera lagersaldo innan bekräftelse.",
     "Restnoterad artikel, skickas separat.",
     "Prisjusterad enligt avtal.",
     "Frakt ingår.",
+    "Ordernr 1000234, 3 st à 249 kr.",
+    "Art.nr 4711-0815 restnoterad till vecka 48.",
+    "Betalas till bankgiro 5050-1055 med OCR 1234567890123.",
 )
 TERMS_PRIVATE = ("20 dagar netto", "Förskottsbetalning", "Kortbetalning")
 TERMS_COMPANY = ("30 dagar netto", "15 dagar netto", "Enligt ramavtal")
@@ -360,6 +371,10 @@ FAULT_DESCRIPTIONS = (
 )
 GOODS = ("Reservdelar", "Elektronikkomponenter", "Verktyg", "Kontorsmöbler", "Textilier")
 DOCUMENT_TITLES = ("Offertunderlag", "Ritning", "Avtal (skannat)", "Bilder före installation", "Protokoll")
+RESIDUE_DOCUMENT_TITLES = ("Avtal", "Beställning", "Fullmakt", "Anbud", "Leveransbekräftelse")
+DOCUMENT_FORMATS = ("txt", "pdf", "docx")
+RESIDUE_DOCUMENT_SHARE = 0.1  # of the customers with their own details in free text: a document too (few:
+# a PDF or Word file takes the scan some 6 ms to read)
 CREDIT_PROVIDERS = ("UC", "Creditsafe", "Dun & Bradstreet", "Syna")
 CREDIT_RATINGS = ("AAA", "AA", "A", "B", "C")
 
@@ -641,6 +656,8 @@ class DemoSeeder:
         self.deck: list[Case] = []
         self.next_number: dict[type[models.Model], int] = {}
         self.portal_rng = random.Random(f"{seed}-portal")
+        self.residue_rng = random.Random(f"{seed}-residue")  # B-5's extra residue (see _own_details_…)
+        self.residue_documents = 0
         self.portal_emails: set[str] = set()
 
     # ----------------------------------------------------------------------------------------- setup
@@ -925,7 +942,7 @@ class DemoSeeder:
                 self._transactions(chunk, party, newest=100, oldest=created_ago)
             self._blocker(chunk, party, case, created_ago)
         if case is Case.OWN_DETAILS_IN_FREE_TEXT:
-            self._own_details_in_free_text(chunk, party)
+            self._own_details_in_free_text(chunk, party, created_ago)
         if case is not Case.NO_TRANSACTIONS:
             chunk.linkable.append(party)
         return party
@@ -1198,9 +1215,11 @@ class DemoSeeder:
         if self._random() < 0.2:
             chunk.set_custom_value(party.id, fields["Övrigt"], self._pick(CUSTOMER_INFO))
 
-    def _own_details_in_free_text(self, chunk: _Chunk, party: _Party) -> None:
-        """Kept free text that names the customer or repeats its e-mail or phone (SPEC A-2, B-5):
-        anonymization leaves it for a person to clear, and the plan must point at it."""
+    def _own_details_in_free_text(self, chunk: _Chunk, party: _Party, created_ago: int) -> None:
+        """Kept free text that names the customer or repeats its e-mail or phone (SPEC A-2, B-5), as people
+        write it: in two of the places below as the register has it, for half of them once more in
+        another spelling (or with someone else's number beside it), and for some in a document (text,
+        PDF or Word). Anonymization redacts it, and the plan points at it beforehand."""
         row = party.row
         reach = party.reach or party.email or party.contact
         for place in self.rng.sample(("info", "internal_info", "order", "quote", "custom"), 2):
@@ -1219,6 +1238,62 @@ class DemoSeeder:
                 self._pick(quotes)["internal_comment"] = f"Offerten mejlad till {party.email or reach}."
             else:
                 chunk.set_custom_value(party.id, self.custom_fields["Övrigt"], f"Nås på {reach}")
+        # Drawn from a generator of their own, like the portal's, so the rest is the same as without.
+        more = self.residue_rng
+        if more.random() < 0.5:
+            row["internal_info"] = " ".join(filter(None, (row.get("internal_info"), self._respelled(party))))
+        if more.random() < RESIDUE_DOCUMENT_SHARE:
+            self._residue_document(chunk, party, created_ago)
+
+    def _respelled(self, party: _Party) -> str:
+        """The customer's number or identity number as people also write them, or someone else's phone."""
+        more = self.residue_rng
+        roll = more.random()
+        number = party.row["organisation_number"]
+        if roll < 0.3 and party.reach:
+            return f"Ring {_phone_spelling(party.reach, more.randrange(3))} dagtid."
+        if roll < 0.6 and number:
+            return f"Pnr {number[2:]}." if not party.company else f"Org.nr {number.replace('-', '')}."
+        if roll < 0.8 and party.email:
+            return f"Mejla {party.email.upper()} vid frågor."
+        other = f"{more.choice(self.pools.male_names)} {more.choice(self.pools.last_names)}"
+        area = more.choice(LOCALITIES).area_code  # a number shaped as _landline() shapes them
+        pairs = " ".join(str(more.randrange(10, 100)) for _ in range(2))
+        head = more.randrange(100, 1000) if len(area) == 2 else more.randrange(10, 100)
+        return f"{other} ringer från {area}-{head} {pairs}."
+
+    def _residue_document(self, chunk: _Chunk, party: _Party, created_ago: int) -> None:
+        """A document whose text names the customer, in one of the formats Kund reads (B-5)."""
+        more = self.residue_rng
+        title = more.choice(RESIDUE_DOCUMENT_TITLES)
+        number = party.row["organisation_number"]
+        lines = [
+            title,
+            f"Kundnummer {party.number}",
+            f"{party.contact}, {party.address.one_line}, {party.address.postal_code} {party.address.city}",
+        ]
+        if number:
+            lines.append(f"{'Org.nr' if party.company else 'Personnummer'} {number}")
+        if party.reach:
+            lines.append(f"Telefon {_phone_spelling(party.reach, more.randrange(3))}")
+        kind = DOCUMENT_FORMATS[self.residue_documents % len(DOCUMENT_FORMATS)]  # each in turn
+        self.residue_documents += 1
+        if kind == "pdf":
+            content = _pdf("\n".join(lines))
+        elif kind == "docx":
+            content = _docx(lines)
+        else:
+            content = "\n".join(lines).encode()
+        chunk.add(
+            Document,
+            customer_id=party.id,
+            title=title,
+            file=chunk.save_file(random_name("documents", f"document.{kind}"), content),
+            uploaded_at=self._at(
+                self._day(more.randint(OLD_DAYS, max(OLD_DAYS, created_ago))), more.randint(7, 18), 0
+            ),
+            uploaded_by_id=more.choice(self.staff)[0],
+        )
 
     # ------------------------------------------------------------------------- transactions (SPEC E-2)
 
@@ -1795,16 +1870,23 @@ def _png(rgb: tuple[int, int, int], size: int = 48) -> bytes:
 
 
 def _pdf(text: str) -> bytes:
-    """A one-page PDF showing the text: enough for a viewer to open, small enough for a million."""
-    lines = " T* ".join(f"({line.replace('(', '[').replace(')', ']')}) Tj" for line in text.splitlines())
-    stream = f"BT /F1 11 Tf 14 TL 72 770 Td {lines} ET".encode("latin-1", "replace")
+    """A one-page PDF showing the text in a text layer: enough for a viewer to open and for the residue
+    scan to read (B-5), small enough for a million. Written by hand: no PDF library is needed for one
+    font and a few lines. The text is encoded as WinAnsi, which the font declares, so å, ä and ö read
+    back as themselves."""
+
+    def shown(line: str) -> str:
+        return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    lines = " T* ".join(f"({shown(line)}) Tj" for line in text.splitlines())
+    stream = f"BT /F1 11 Tf 14 TL 72 770 Td {lines} ET".encode("cp1252", "replace")
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
@@ -1816,6 +1898,56 @@ def _pdf(text: str) -> bytes:
     out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
+
+
+_DOCX_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/word/document.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+    "</Types>"
+)
+_DOCX_RELATIONSHIPS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Target="word/document.xml" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>'
+    "</Relationships>"
+)
+
+
+def _docx(paragraphs: list[str]) -> bytes:
+    """A Word document (.docx) of a few paragraphs: the three parts a reader needs, written by hand.
+    python-docx writes one through its default template (styles, theme, fonts: 36 KB and 40 ms each),
+    too heavy for thousands of demo documents; Word and python-docx both read this one."""
+    from xml.sax.saxutils import escape
+
+    body = "".join(
+        f'<w:p><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>' for text in paragraphs
+    )
+    document = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"<w:body>{body}</w:body></w:document>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", _DOCX_CONTENT_TYPES)
+        package.writestr("_rels/.rels", _DOCX_RELATIONSHIPS)
+        package.writestr("word/document.xml", document)
+    return out.getvalue()
+
+
+def _phone_spelling(number: str, style: int) -> str:
+    """A Swedish number as people also write it: +46 70 745 38 49, 0707453849 or +46 (0)70-745 38 49."""
+    area, _dash, rest = number.partition("-")
+    if style == 0:
+        return f"+46 {area[1:]} {rest}"
+    if style == 1:
+        return "".join(ch for ch in number if ch.isdigit())
+    return f"+46 (0){area[1:]}-{rest}"
 
 
 def seed_demo(

@@ -1,5 +1,6 @@
 """Uploaded documents of a customer: they are the customer's alone and are deleted with it (SPEC D-1),
-kept but listed for review on anonymization (SPEC A-2)."""
+kept but listed for review on anonymization (SPEC A-2), and deleted with the anonymization when their text
+holds the person (B-5) unless the user keeps one with a reason."""
 
 from django.conf import settings
 from django.db import models
@@ -26,6 +27,12 @@ class Document(PkReferenced, models.Model):
         null=True,
         blank=True,
     )
+    # B-5: the user chose, on the erasure page, to keep this document though its text holds the person,
+    # and wrote why (with the customer's details in it redacted). The decision stands: later scans of the
+    # anonymized customer leave the document alone. The reason is cleared at the customer's next erasure
+    # (`kund residue_scan --anonymized --redact`); the erasure log says only "kept by decision".
+    kept_at = models.DateTimeField(_("kept by decision on"), null=True, blank=True)
+    kept_reason = models.TextField(_("reason for keeping"), blank=True)
 
     class Meta:
         ordering = ["-uploaded_at"]

@@ -93,6 +93,7 @@ def _create_job(*, kind: str, rows: list[mass.Row], actor, **fields) -> ErasureJ
                     planned=row.action,
                     result=Result.IGNORED if row.action == "ignore" else Result.PENDING,
                     reason=row.reason[:500],
+                    residue=row.residue or 0,
                 )
                 for row in rows
             ),

@@ -13,6 +13,8 @@ than the last customer taken (all of them when fewer than `limit` can be erased)
 most `limit` of them, so a run lists at most twice its limit. A second query finds them.
 """
 
+import csv
+import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -24,7 +26,7 @@ from kund.billing.models import Invoice, Receipt
 from kund.core import rules
 from kund.core.spreadsheet import Sheet, neutralise
 from kund.customers.models import Customer
-from kund.privacy import reasons
+from kund.privacy import reasons, residue
 from kund.privacy.models import ErasureJob
 from kund.privacy.planner import Action, blocked_condition, plan_customers, today
 from kund.sales.models import Order
@@ -135,6 +137,7 @@ class Row:
     number: str
     action: str  # "delete", "anonymize" or "ignore"
     reason: str = ""  # a code (kund.privacy.reasons)
+    residue: int | None = None  # B-5: findings of the person in kept text its anonymization redacts
 
 
 @dataclass
@@ -172,23 +175,41 @@ def ignore_reason(plan) -> str:
     return ""
 
 
-def plan_rows(customer_ids: list[int]) -> list[Row]:
+def plan_rows(customer_ids: list[int], *, residue: bool = True) -> list[Row]:
     """Plan the given customers (kund.privacy.planner, without detail) in the given order; customers that
-    no longer exist are ignored with that reason. One fixed set of queries per chunk of ids."""
+    no longer exist are ignored with that reason. With `residue`, those to anonymize get the number of
+    findings of the person in their kept text (B-5). One fixed set of queries per chunk of ids."""
     rows: list[Row] = []
     chunk = 20_000  # keeps the IN (...) lists of the planner's queries within every database's limits
     for start in range(0, len(customer_ids), chunk):
         ids = customer_ids[start : start + chunk]
         plans = plan_customers(Customer.objects.filter(pk__in=ids), detail=False)
+        to_anonymize = [pk for pk, plan in plans.items() if plan.action == Action.ANONYMIZE]
+        found = residue_counts(to_anonymize) if residue else {}
         for pk in ids:
             plan = plans.get(pk)
             if plan is None:
                 rows.append(Row(pk, "", "ignore", reasons.NO_LONGER_EXISTS))
-            elif plan.action in (Action.DELETE, Action.ANONYMIZE):
+            elif plan.action == Action.ANONYMIZE:
+                rows.append(
+                    Row(pk, plan.number, plan.action.value, residue=found.get(pk, 0) if residue else None)
+                )
+            elif plan.action == Action.DELETE:
                 rows.append(Row(pk, plan.number, plan.action.value))
             else:
                 rows.append(Row(pk, plan.number, "ignore", ignore_reason(plan)))
     return rows
+
+
+def residue_findings(customer_ids: list[int]):
+    """The residue of the customers (B-5), chunk by chunk as the engine scans it: set-based, a fixed
+    number of queries per chunk whatever its size. Yields (customer id, findings) of those with any."""
+    yield from residue.scan_in_chunks(customer_ids).items()
+
+
+def residue_counts(customer_ids: list[int]) -> dict[int, int]:
+    """How many findings the anonymization of each customer will redact (customers without: left out)."""
+    return {pk: len(findings) for pk, findings in residue_findings(customer_ids)}
 
 
 def verify(*, criteria: str, through: date, limit: int | None = None) -> Verification:
@@ -215,7 +236,9 @@ def verify(*, criteria: str, through: date, limit: int | None = None) -> Verific
 # --- the review lists (M-4) -------------------------------------------------------------------------
 
 
-ERASE_COLUMNS = ["customer_number", "name", "created_at", "last_purchase", "action"]
+ERASE_COLUMNS = ["customer_number", "name", "created_at", "last_purchase", "action", "residue"]
+# B-5: where the person is in the kept text of the customers to anonymize; never what.
+RESIDUE_COLUMNS = ["customer_number", "kind", "ref", "field", "found"]
 IGNORED_COLUMNS = ["customer_number", "name", "created_at", "reason"]
 
 
@@ -281,6 +304,7 @@ def review_sheets(rows: list[Row], *, reader) -> tuple[Sheet, Sheet]:
                 created or "",
                 last or "",
                 reasons.action_text(row.action),
+                row.residue if row.action == "anonymize" else None,  # deleted: nothing is kept
             ]
             erase_writer.writerow([neutralise(cell) for cell in cells])
     return erase_writer, ignored_writer
@@ -291,3 +315,19 @@ def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
     the list separator of the active language."""
     to_erase, ignored = review_sheets(rows, reader=reader)
     return to_erase.csv(), ignored.csv()
+
+
+def residue_csv(rows: list[Row]) -> str:
+    """B-5's review list: for each customer to anonymize whose kept text holds the person, where each
+    finding is — kind and reference of the record, field, and what was found (`phone`, `email`, …) —
+    never the text. Read now, set-based, chunk by chunk."""
+    numbers = {row.customer_id: row.number for row in rows if row.action == "anonymize"}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(RESIDUE_COLUMNS)
+    found = dict(residue_findings(list(numbers)))
+    for pk, number in numbers.items():
+        places = {tuple(f.as_dict().values()): None for f in found.get(pk, [])}
+        for kind, ref, field_name, what in places:
+            writer.writerow([neutralise(cell) for cell in (number, kind, ref, field_name, what)])
+    return out.getvalue()

@@ -187,6 +187,8 @@ class ErasureJobItem(models.Model):
     planned = models.CharField(_("planned"), max_length=10, choices=Planned.choices)
     result = models.CharField(_("result"), max_length=10, choices=Result.choices, default=Result.PENDING)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # B-5: findings of the person in kept text that the anonymization will redact, counted at verification.
+    residue = models.PositiveIntegerField(_("findings to redact"), default=0)
 
     class Meta:
         ordering = ["pk"]

@@ -50,6 +50,11 @@ YEAR_ONLY = Rule("year_only")  # a birth date becomes 1 January of the same year
 ZERO = Rule("zero")  # map coordinates become 0.000000
 NO = Rule("no")  # a consent flag becomes "no"
 KEEP_LAW = Rule("keep", "bookkeeping law: the voucher's legal copy is not altered (A-3)")
+# The law behind KEEP_LAW, as the pages name it. The copies are kept until KUND_BOOKKEEPING_YEARS have
+# passed after the end of their fiscal year (B-6 then clears them).
+LEGAL_COPY_LAW = _(
+    "the Swedish Bookkeeping Act (bokföringslagen) 7 kap. and the German Commercial Code (HGB) §257"
+)
 KEEP_STATS = Rule("keep", "kept for statistics (A-1)")
 REVIEW = Rule("keep", REVIEW_REASON)
 NOT_PERSONAL = Rule("keep", "not personal data")
@@ -62,6 +67,8 @@ OUR_STAFF = Rule("keep", "names the business's own user, not the customer")
 # part of the second customer's data (nor of its access export, B-1).
 OTHER_CUSTOMERS = Rule("keep", "the other customer's details: anonymized with that customer")
 ACCOUNTABILITY = Rule("keep", "proof that a data-subject request was answered, and when (GDPR art. 5(2))")
+# B-5: a user's decision on the erasure page to keep a document holding the person, and its reason.
+DECISION = Rule("keep", "why a user kept a document holding the person (B-5): cleared at the next erasure")
 # A password's or link's hash: goes with its row, and is never exported (B-1) — it is a key, not data.
 SECRET = Rule("keep", "a credential's hash: the row is deleted on anonymization; never exported")
 
@@ -280,7 +287,12 @@ TABLES: tuple[Table, ...] = (
         link="customer_id",
         kind=None,
         rows=KEEP_ROWS,
-        fields={"title": REVIEW, "file": REVIEW, **_same(NOT_PERSONAL, "uploaded_at", "uploaded_by")},
+        fields={
+            "title": REVIEW,
+            "file": REVIEW,
+            "kept_reason": DECISION,
+            **_same(NOT_PERSONAL, "uploaded_at", "uploaded_by", "kept_at"),
+        },
         deleted_with_customer=True,
         files=("file",),
     ),

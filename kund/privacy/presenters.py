@@ -1,17 +1,20 @@
-"""The erasure page's plan in words (SPEC E-1, E-3, A-2, §4): labels, the links to the records a plan
-names, and the field map summarised. It reads only; the planner decides and the services erase.
+"""The erasure page's plan in words (SPEC E-1, E-3, A-2, §4, B-5): labels, the links to the records a plan
+names, the person found in kept text with the words around it, what stays by law, and the field map
+summarised. It reads only; the planner decides and the services erase.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from kund.core import rules
 from kund.customers.models import Customer, CustomFieldValue
 from kund.customers.selectors import SECTIONS
 from kund.customers.templatetags.kund import customer_url
-from kund.privacy import policy, reasons
+from kund.privacy import policy, reasons, residue
 from kund.privacy.planner import Plan
 
 # A customer's own records are few, but the page never renders an unbounded list.
@@ -206,3 +209,119 @@ def reverse_or(name: str, fallback: str, args=()) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return fallback
+
+
+# --- B-5: the person found in kept text and documents ----------------------------------------------
+
+FOUND_WORDS = {
+    residue.NAME: gettext_lazy("name"),
+    residue.EMAIL: gettext_lazy("e-mail address"),
+    residue.PHONE: gettext_lazy("phone number"),
+    residue.PERSONAL_NUMBER: gettext_lazy("personal identity number"),
+    residue.ORGANISATION_NUMBER: gettext_lazy("organisation number"),
+    residue.UNREADABLE: gettext_lazy("cannot be read: Kund cannot tell what it holds"),
+}
+
+
+@dataclass(frozen=True)
+class ResidueFinding:
+    found: str  # what it is, in words
+    context: residue.Context | None  # the words around it, or None (unreadable, or changed since)
+
+
+@dataclass
+class ResidueLine:
+    """One record's field (or one document) where the person was found, with each finding in context."""
+
+    kind: str
+    ref: str
+    field_name: str  # the field, in words ("" for a document: its title and its text)
+    url: str
+    findings: list[ResidueFinding] = field(default_factory=list)
+    document_id: int | None = None  # a document: deleted unless the user keeps it
+    title: str = ""  # a document's title
+
+
+def residue_lines(findings, *, customer: Customer, user) -> list[ResidueLine]:
+    """The plan's residue for the one page that shows it (B-5): each finding with the text around it,
+    grouped by record and field, at most LIST_LIMIT findings. The text is read again here, and only for
+    a user who may see the customer; plans and logs never hold it."""
+    from kund.documents.models import Document
+
+    if not rules.may_view(user, customer):
+        return []
+    findings = list(findings)[:LIST_LIMIT]
+    contexts = residue.contexts_of(findings)
+    tables = _tables_by_kind()
+    document_label = Document._meta.label
+    titles = dict(
+        Document.objects.filter(
+            customer=customer, pk__in={f.row_id for f in findings if f.model == document_label}
+        ).values_list("pk", "title")
+    )
+    field_names = _custom_field_names(customer, {f.ref for f in findings if f.kind == "customfieldvalue"})
+    lines: dict[tuple, ResidueLine] = {}
+    for finding in findings:
+        document = finding.model == document_label
+        key = (finding.model, finding.row_id) if document else (finding.model, finding.row_id, finding.field)
+        line = lines.get(key)
+        if line is None:
+            line = lines[key] = _residue_line(finding, document, customer, tables, titles, field_names)
+        found = FOUND_WORDS.get(finding.found, finding.found)
+        line.findings.append(ResidueFinding(str(found), contexts.get(finding)))
+    return list(lines.values())
+
+
+def _residue_line(finding, document: bool, customer, tables, titles, field_names) -> ResidueLine:
+    label, ref = _kind_label(finding.kind, tables), finding.ref
+    if finding.kind == "customfieldvalue":
+        label, ref = str(_("custom field")), field_names.get(ref, ref)
+    field_label = (
+        _field_label(finding.kind, finding.field, tables)
+        if finding.kind in tables or finding.kind == "customer"
+        else finding.field
+    )
+    if document:
+        url = reverse_or("customers:document_download", "", args=[customer.pk, finding.row_id])
+        return ResidueLine(
+            label, ref, "", url, document_id=finding.row_id, title=titles.get(finding.row_id, "")
+        )
+    url = reverse(RECORD_PAGES[finding.kind], args=[finding.row_id]) if finding.kind in RECORD_PAGES else ""
+    return ResidueLine(label, ref, field_label, url)
+
+
+def residue_documents(findings) -> list[int]:
+    """The ids of the documents holding the person: deleted with the anonymization unless kept."""
+    from kund.documents.models import Document
+
+    label = Document._meta.label
+    return sorted({f.row_id for f in findings if f.model == label})
+
+
+# --- what stays by law (A-3) -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LegalCopy:
+    label: str  # "invoices"
+    count: int  # how many the customer has
+    fields: str  # the customer's details each keeps, in words
+
+
+def legal_copies(plan: Plan) -> list[LegalCopy]:
+    """The vouchers of the customer whose copy of its details stays unchanged (A-3): per kind the customer
+    has, how many, and which details — the fields the policy keeps by bookkeeping law."""
+    copies = []
+    for table in policy.TABLES:
+        kept = [name for name, rule in table.fields.items() if rule is policy.KEEP_LAW]
+        if not kept or table.kind not in plan.linked:
+            continue
+        meta = table.model_class._meta
+        names = [str(meta.get_field(name).verbose_name) for name in kept]
+        copies.append(LegalCopy(str(meta.verbose_name_plural), plan.linked[table.kind], ", ".join(names)))
+    return copies
+
+
+def legal_copy_terms() -> dict:
+    """The law that keeps the legal copies and how long, as the policy states it, for the pages."""
+    return {"law": str(policy.LEGAL_COPY_LAW), "years": settings.KUND_BOOKKEEPING_YEARS}

@@ -36,7 +36,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import PurePath
 
 import phonenumbers
@@ -178,6 +178,8 @@ def find(text: str, details: Details | None = None, *, memo: dict | None = None)
 def _find(text: str, read: "_Text", details: Details | None) -> list[Hit]:
     hits = _own(text, read, details) if details else []
     hits += read.patterns
+    if read.phone_at:
+        hits += read.phones(text, [hit for hit in hits if hit.found == PHONE])
     return _resolve(hits) if hits else hits
 
 
@@ -192,7 +194,8 @@ def _remembered(text: str, memo: dict) -> "_Text":
 class _Text:
     """What matching needs of one text, worked out once."""
 
-    patterns: list[Hit]
+    patterns: list[Hit]  # e-mail addresses, personal and organisation numbers
+    phone_at: tuple[int, ...]  # where something is written as phone numbers are (for the matcher)
     folded: str  # case and diacritics folded, combining marks left out
     back: list[int] | None  # where each character of `folded` is in the text, when marks were left out
     digits: str
@@ -200,6 +203,22 @@ class _Text:
     has_numbers: bool  # an e-mail address, or enough digits for a phone or personal number
     words: frozenset[str]  # its words, folded, also without a final s (a genitive)
     quiet: bool  # no pattern found, no e-mail address, too few digits: only a name could be in it
+    phone_hits: list[Hit] | None = None  # what phonenumbers' matcher found, once it was asked
+    # Quiet, and none of its words is the last word of any name of the customers scanned: nothing in
+    # it for any of them (worked out once per scan, for the kept text that repeats: "30 dagar netto").
+    idle: bool | None = None
+
+    def phones(self, text: str, own: list[Hit]) -> list[Hit]:
+        """Any phone numbers in the text (phonenumbers' PhoneNumberMatcher). The matcher costs a third
+        of a millisecond a text, so it is not asked when every place that looks like a number is one
+        of the customer's own phones, found already: it would find only those."""
+        if self.phone_hits is None:
+            # An own phone written "(070) 123 45 67" is found from its 0: the matcher finds its "(" too.
+            own = [h for h in own if not (h.start and text[h.start - 1] == "(")]
+            if own and all(any(h.start <= at < h.end for h in own) for at in self.phone_at):
+                return []
+            self.phone_hits = _phones(text)
+        return self.phone_hits
 
     def span(self, start: int, end: int, text: str) -> tuple[int, int]:
         if self.back is None:
@@ -220,13 +239,14 @@ def _read(text: str) -> _Text:
     words = set(_WORD.findall(folded))
     words.update([word[:-1] for word in words if word.endswith("s")])
     patterns, has_numbers = _patterns(text), has_at or len(digits) >= 6
-    quiet = not (patterns or has_numbers)
-    return _Text(patterns, folded, back, digits, has_at, has_numbers, frozenset(words), quiet)
+    phone_at = tuple(m.start() for m in _PHONE_GATE.finditer(text)) if digits else ()
+    quiet = not (patterns or phone_at or has_numbers)
+    return _Text(patterns, phone_at, folded, back, digits, has_at, has_numbers, frozenset(words), quiet)
 
 
 def _patterns(text: str) -> list[Hit]:
-    """What is personal whoever it belongs to: e-mail addresses, valid personal and organisation
-    numbers, phone numbers."""
+    """What is personal whoever it belongs to, but phone numbers (_phones): e-mail addresses, valid
+    personal and organisation numbers."""
     hits = []
     if "@" in text:
         hits += [Hit(EMAIL, m.start(), m.end()) for m in _EMAIL.finditer(text)]
@@ -240,11 +260,16 @@ def _patterns(text: str) -> list[Hit]:
         # is written, a separator: ten bare digits are as likely an invoice's OCR number.
         elif not century and separator == "-" and head[2] >= "2" and orgnr.is_valid(head + tail):
             hits.append(Hit(ORGANISATION_NUMBER, m.start(), m.end()))
-    if _PHONE_GATE.search(text):
-        for match in PhoneNumberMatcher(text, REGION, leniency=Leniency.VALID):
-            if _written_as_phone(match.raw_string, text, match.start):
-                hits.append(Hit(PHONE, match.start, match.end))
     return hits
+
+
+def _phones(text: str) -> list[Hit]:
+    """Any valid phone number, written as phone numbers are written."""
+    return [
+        Hit(PHONE, match.start, match.end)
+        for match in PhoneNumberMatcher(text, REGION, leniency=Leniency.VALID)
+        if _written_as_phone(match.raw_string, text, match.start)
+    ]
 
 
 def _own(text: str, read: _Text, details: Details) -> list[Hit]:
@@ -525,11 +550,12 @@ class _Owner:
     """A customer's details as read; prepared for matching (a fifth of the scan's time) only when one of
     the customer's texts may hold them."""
 
-    __slots__ = ("row", "more", "keys", "odd_keys", "_details")
+    __slots__ = ("row", "more", "keys", "odd_keys", "_details", "_reach")
 
     def __init__(self, row: tuple):
         self.row = row  # _DETAIL_FIELDS without the id
         self._details: Details | None = None
+        self._reach: tuple[tuple[str, ...], tuple[str, ...]] | None = None
         self.more: dict[str, list[str]] = {"names": [], "numbers": [], "emails": []}  # from vouchers
         # The last word of each name: a text without any of them holds none of the names. A key that is
         # not one word ("lindqvist-berg", "o'brien") is looked for as it is.
@@ -541,7 +567,7 @@ class _Owner:
     def add_name(self, name: str | None) -> None:
         words = name.split() if name else None
         if words:
-            key = _bare(words[-1].strip(",.;:"))
+            key = _name_key(words[-1])
             if key.isalnum():
                 self.keys.add(key)
             elif key:
@@ -563,13 +589,44 @@ class _Owner:
         return self._details
 
     def may_be_in(self, read: "_Text") -> bool:
-        """Whether the text can hold any of the customer's details: it has an e-mail address or enough
-        digits, or one of the names' last words stands in it as a word (a genitive s aside)."""
-        if read.has_numbers:
-            return True
+        """Whether the text can hold any of the customer's details: one of the names' last words stands
+        in it as a word (a genitive s aside), its digits hold the last seven digits of one of the
+        customer's phone, personal or organisation numbers (each a part of the number as _own() compares
+        it, however it is written), or it holds one of the customer's e-mail addresses. Free text is
+        full of numbers that are no one's (orders, amounts, dates): most of it is ruled out here."""
         if not self.keys.isdisjoint(read.words):
             return True
-        return any(key in read.folded for key in self.odd_keys)
+        if any(key in read.folded for key in self.odd_keys):
+            return True
+        if not read.has_numbers:
+            return False
+        tails, emails = self._reach or self._reach_keys()
+        if read.digits and any(tail in read.digits for tail in tails):
+            return True
+        return read.has_at and any(email in read.folded for email in emails)
+
+    def _reach_keys(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        email, phone, mobile, fax, number = self.row[6:11]
+        values = (phone, mobile, fax, number, *self.more["numbers"])
+        tails = tuple(t for t in (_tail(v) for v in values if v) if t)
+        emails = tuple(_bare(e.strip()) for e in (email, *self.more["emails"]) if e and "@" in e)
+        self._reach = (tails, emails)
+        return self._reach
+
+
+@lru_cache(maxsize=65_536)
+def _name_key(word: str) -> str:
+    """A name's last word as texts' words are compared (names repeat: worked out once a process)."""
+    return _bare(word.strip(",.;:"))
+
+
+_NOT_DIGITS = str.maketrans("", "", "".join(chr(c) for c in range(0x80) if not chr(c).isdigit()))
+
+
+def _tail(number: str) -> str:
+    """The last seven digits of a phone or identity number ("" when it has fewer)."""
+    digits = number.translate(_NOT_DIGITS) if number.isascii() else _NON_DIGIT.sub("", number)
+    return digits[-7:] if len(digits) >= 7 else ""
 
 
 def _owners(customer_ids, *, from_vouchers: bool = False, cache_key=None) -> dict[int, _Owner]:
@@ -612,12 +669,15 @@ class Source:
     prefix: str  # of its records' references ("O" in "O-1042"); the customer is named by its number
     text_fields: tuple[str, ...]
     file_fields: tuple[str, ...]
+    decided: bool = False  # its rows can be kept by a user's decision (a document: `kept_at`)
 
     def ref(self, value) -> str:
         return f"{self.prefix}-{value}" if self.prefix else str(value)
 
     def rows(self, customer_ids):
-        return self.model._default_manager.filter(**{f"{self.table.link}__in": customer_ids})
+        rows = self.model._default_manager.filter(**{f"{self.table.link}__in": customer_ids})
+        # A document a user decided to keep with the anonymization is left alone from then on.
+        return rows.filter(kept_at__isnull=True) if self.decided else rows
 
 
 @cache
@@ -643,6 +703,7 @@ def sources() -> tuple[Source, ...]:
                 prefix="" if customer else getattr(model, "REF_PREFIX", ""),
                 text_fields=tuple(n for n in names if n not in files),
                 file_fields=files,
+                decided="kept_at" in concrete,
             )
         )
     return tuple(found)
@@ -751,6 +812,7 @@ class _Scan:
     findings: dict[int, list[Finding]] = field(default_factory=lambda: defaultdict(list))
     texts: dict[tuple[str, int, str], str] = field(default_factory=dict)  # the text each finding is in
     files: dict[int, list[str]] = field(default_factory=dict)  # a document's id: its stored files
+    owners: dict[int, "_Owner"] = field(default_factory=dict)  # the customers scanned, by id
 
 
 def scan_customers(customer_ids, *, from_vouchers: bool = False) -> dict[int, list[Finding]]:
@@ -759,20 +821,41 @@ def scan_customers(customer_ids, *, from_vouchers: bool = False) -> dict[int, li
     return dict(_scan(customer_ids, from_vouchers=from_vouchers).findings)
 
 
+SCAN_CHUNK = 5_000  # customers a chunk, as the erasure engine scans them
+
+
+def scan_in_chunks(customer_ids: list[int], *, chunk_size: int = SCAN_CHUNK) -> dict[int, list[Finding]]:
+    """scan_customers() for any number of customers (a mass run's verification), a chunk at a time as
+    the engine scans them: through the erasure scope's temporary table, in a transaction of its own that
+    writes nothing else, so no list of ids is bound and each chunk's queries are compiled once a
+    process."""
+    from kund.privacy import scope
+
+    found: dict[int, list[Finding]] = {}
+    for start in range(0, len(customer_ids), chunk_size):
+        chunk = customer_ids[start : start + chunk_size]
+        with transaction.atomic():
+            scope.fill(chunk)
+            scope.mark({"anonymize": chunk})
+            found.update(_scan(scope.ids("anonymize"), cache_key=scope.TABLE).findings)
+    return found
+
+
 def _scan(
     customer_ids, *, from_vouchers: bool = False, present: set[str] | None = None, cache_key=None
 ) -> _Scan:
     """`cache_key` names customer ids whose SQL never changes (the erasure engine's scope): the queries
     are then compiled once per process."""
     owners = _owners(customer_ids, from_vouchers=from_vouchers, cache_key=cache_key)
-    result = _Scan()
+    result = _Scan(owners=owners)
     if not owners:
         return result
     memo: dict[str, _Text] = {}  # what is read from each text, for this scan only
+    everyone = _Names(owners)
     for source in sources():
         if present is not None and not _may_have_rows(source.table, present):
             continue
-        _scan_source(source, customer_ids, owners, result, memo, cache_key)
+        _scan_source(source, customer_ids, owners, result, memo, cache_key, everyone)
     for rows in result.findings.values():
         rows.sort(key=lambda f: (f.kind, f.ref, f.field, f.start))
     return result
@@ -784,8 +867,27 @@ def _may_have_rows(table: policy.Table, present: set[str]) -> bool:
     return table.model in present or any(model._meta.label in present for model in table.chain())
 
 
+class _Names:
+    """The last words of every name of the customers scanned: whether a quiet text is idle."""
+
+    def __init__(self, owners: dict[int, _Owner]):
+        self.keys = set().union(*(owner.keys for owner in owners.values()))
+        self.odd = any(owner.odd_keys for owner in owners.values())
+
+    def idle(self, read: _Text) -> bool:
+        if read.idle is None:
+            read.idle = read.quiet and not self.odd and self.keys.isdisjoint(read.words)
+        return read.idle
+
+
 def _scan_source(
-    source: Source, customer_ids, owners: dict[int, _Owner], result: _Scan, memo: dict, cache_key
+    source: Source,
+    customer_ids,
+    owners: dict[int, _Owner],
+    result: _Scan,
+    memo: dict,
+    cache_key,
+    everyone: _Names,
 ) -> None:
     names = (*source.text_fields, *source.file_fields)
     any_filled = Q()
@@ -803,25 +905,30 @@ def _scan_source(
     label, kind = source.table.model, source.kind
     texts = tuple(enumerate(source.text_fields, start=3))
     files = tuple(enumerate(source.file_fields, start=3 + len(texts)))
-    owner_of, read_of = owners.get, memo.get  # the loop runs once per row: kept lean
+    owner_of, read_of, idle = owners.get, memo.get, everyone.idle  # the loop runs once per row: kept lean
     for row in rows:
-        owner = owner_of(row[0])
-        if owner is None:
-            continue
+        owner = None
         found: list[tuple[str, Hit]] = []
         for column, name in texts:
             text = row[column]
             if not text:
                 continue
             read = read_of(text) or _remembered(text, memo)
-            # Most kept text holds nothing: no pattern, too few digits, none of the customer's names.
-            if read.quiet and owner.keys.isdisjoint(read.words) and not owner.odd_keys:
+            # Most kept text holds nothing: no pattern, too few digits, none of the customers' names.
+            if read.idle or (read.idle is None and idle(read)):
+                continue
+            owner = owner or owner_of(row[0])
+            if owner is None or (read.quiet and owner.keys.isdisjoint(read.words) and not owner.odd_keys):
                 continue
             own = owner.may_be_in(read)
             hits = _find(text, read, owner.details if own else None)
             if hits:
                 result.texts[(label, row[1], name)] = text
                 found += [(name, hit) for hit in hits]
+        if files:
+            owner = owner or owner_of(row[0])
+            if owner is None:
+                continue
         for column, name in files:
             if row[column]:
                 text = document_text(row[column])
@@ -842,9 +949,30 @@ def _scan_source(
 
 # --- redacting ----------------------------------------------------------------------------------------
 
+KEPT = f"{COUNTS_PREFIX}kept by decision:"  # erasure log counts: documents kept by a user's decision
+
+
+class DocumentsChanged(Exception):
+    """The customer's documents holding the person are no longer the ones the page listed (one was added
+    or changed since): nothing is erased, and the user looks again. Names no data."""
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """What the user decided on the erasure page of one customer (B-5): the documents holding the person
+    that are kept, each with its reason, and the documents the page listed (None: not checked). Both are
+    checked again inside the erasure's transaction."""
+
+    keep: dict[int, str] = field(default_factory=dict)  # document id → the reason, as written
+    listed: frozenset[int] | None = None  # ids of the documents with findings the page showed
+
 
 def redact_chunk(
-    customer_ids, *, counts: dict[int, dict[str, int]] | None = None, cache_key=None
+    customer_ids,
+    *,
+    counts: dict[int, dict[str, int]] | None = None,
+    cache_key=None,
+    decisions: Decisions | None = None,
 ) -> dict[int, int]:
     """The erasure engine's step (B-5), inside its transaction and before the customer's own fields are
     overwritten: find the chunk's residue and take it out. `customer_ids` is a list or a subquery; with
@@ -855,29 +983,49 @@ def redact_chunk(
     if counts is not None:
         present = {label for rows in counts.values() for label in rows}
     scan = _scan(customer_ids, present=present, cache_key=cache_key)
-    return apply(scan, counts=counts)
+    return apply(scan, counts=counts, decisions=decisions)
 
 
-def apply(scan: _Scan, *, counts: dict[int, dict[str, int]] | None = None) -> dict[int, int]:
+def apply(
+    scan: _Scan, *, counts: dict[int, dict[str, int]] | None = None, decisions: Decisions | None = None
+) -> dict[int, int]:
     """Redact what a scan found, in the caller's transaction: texts rewritten in one statement per table
-    and field, documents with a finding deleted (files removed after commit). A text that changed since
-    it was read is not overwritten: ResidueChanged rolls the transaction back."""
+    and field, documents with a finding deleted (files removed after commit) unless `decisions` keeps
+    them. A text that changed since it was read is not overwritten: ResidueChanged rolls the transaction
+    back; so does DocumentsChanged, when the documents holding the person are not the ones listed."""
     from kund.documents.models import Document
 
     document_label = Document._meta.label
+    decisions = decisions or Decisions()
+    found_in = {f.row_id for fs in scan.findings.values() for f in fs if f.model == document_label}
+    if decisions.listed is not None and not found_in <= decisions.listed:
+        raise DocumentsChanged("a document holding the person was not listed")
+    # Only a document that holds the person is kept by decision; any other id kept is not the chunk's
+    # to decide about (another customer's, or one that no longer holds anything), and is left alone.
+    keep = {pk: reason for pk, reason in decisions.keep.items() if pk in found_in}
     edits: dict[tuple[str, str], list[tuple[str, int, str]]] = defaultdict(list)
     doomed: dict[int, int] = {}  # document id → customer id
+    kept: dict[int, int] = {}
     touched: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     removed: dict[int, int] = {}
+    titles = scan_text_fields(document_label)
     for customer_id, findings in scan.findings.items():
-        removed[customer_id] = len(findings)
         by_place: dict[tuple[str, int, str], list[Finding]] = defaultdict(list)
         for finding in findings:
+            if finding.model == document_label and finding.row_id in keep:
+                kept[finding.row_id] = customer_id
+                if finding.field in titles:  # a kept document's title is redacted like any kept text
+                    by_place[(finding.model, finding.row_id, finding.field)].append(finding)
+                continue
             touched[customer_id][finding.model].add(finding.row_id)
             if finding.model == document_label:
                 doomed[finding.row_id] = customer_id
             else:
                 by_place[(finding.model, finding.row_id, finding.field)].append(finding)
+        # What a kept document's file holds stays with it: those findings are not removed.
+        removed[customer_id] = len(findings) - sum(
+            1 for f in findings if f.model == document_label and f.row_id in keep and f.field not in titles
+        )
         for (label, pk, name), found in by_place.items():
             old = scan.texts[(label, pk, name)]
             edits[(label, name)].append((redact(old, found), pk, old))
@@ -895,12 +1043,37 @@ def apply(scan: _Scan, *, counts: dict[int, dict[str, int]] | None = None) -> di
                 raise ResidueChanged("kept text changed while it was redacted")
     if doomed:
         _delete_documents(Document, list(doomed), [n for pk in doomed for n in scan.files.get(pk, [])])
+    if kept:
+        _keep_documents(
+            Document, {pk: (keep[pk], scan.owners[customer_id]) for pk, customer_id in kept.items()}
+        )
     if counts is not None:
         for customer_id, tables in touched.items():
             row = counts.setdefault(customer_id, {})
             for label, pks in tables.items():
                 row[f"{COUNTS_PREFIX}{label}"] = len(pks)
+        for customer_id in kept.values():
+            row = counts.setdefault(customer_id, {})
+            row[f"{KEPT}{document_label}"] = row.get(f"{KEPT}{document_label}", 0) + 1
     return removed
+
+
+def scan_text_fields(label: str) -> tuple[str, ...]:
+    """The kept text fields (not files) the scan reads in a table."""
+    return next((s.text_fields for s in sources() if s.table.model == label), ())
+
+
+def _keep_documents(model, decided: dict[int, tuple[str, "_Owner"]]) -> None:
+    """Store each kept document's decision: when, and the reason with the customer's details in it (and
+    any e-mail address, phone or personal number) redacted — a reason may name the person too."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    for pk, (reason, owner) in decided.items():
+        reason = reason.strip()
+        model._default_manager.filter(pk=pk).update(
+            kept_at=now, kept_reason=redact(reason, find(reason, owner.details))
+        )
 
 
 def _delete_documents(model, pks: list[int], files: list[str]) -> None:
@@ -938,6 +1111,41 @@ class Context:
     after: str
 
 
+def contexts_of(findings: Iterable[Finding], *, width: int = 40) -> dict[Finding, Context | None]:
+    """The text around each finding, as context_of() gives it, reading each row once (one query per
+    table) and each document once: for the erasure page, which shows every finding of a customer."""
+    from django.apps import apps
+
+    findings = list(findings)
+    by_model: dict[str, set[str]] = defaultdict(set)
+    for finding in findings:
+        if finding.found != UNREADABLE:
+            by_model[finding.model].add(finding.field)
+    texts: dict[tuple[str, int, str], str | None] = {}
+    for label, names in by_model.items():
+        names = sorted(names)
+        ids = {f.row_id for f in findings if f.model == label}
+        files = next((s.file_fields for s in sources() if s.table.model == label), ())
+        rows = apps.get_model(label)._default_manager.filter(pk__in=ids).values_list("pk", *names)
+        for pk, *values in rows:
+            for name, value in zip(names, values, strict=True):
+                texts[(label, pk, name)] = (document_text(value) if name in files else value) or None
+    result = {}
+    for finding in findings:
+        text = texts.get((finding.model, finding.row_id, finding.field))
+        result[finding] = None if finding.found == UNREADABLE else _around(text, finding, width)
+    return result
+
+
+def _around(text: str | None, finding: Finding, width: int) -> Context | None:
+    if not text or finding.end > len(text):
+        return None
+    start, end = finding.start, finding.end
+    return Context(
+        before=text[max(0, start - width) : start], match=text[start:end], after=text[end : end + width]
+    )
+
+
 def context_of(finding: Finding, *, width: int = 40) -> Context | None:
     """The text around a finding, read again from its row (or its document). Only for the page that shows
     a user the findings before they confirm: never logged, never in a plan. None when the text is gone
@@ -952,14 +1160,7 @@ def context_of(finding: Finding, *, width: int = 40) -> Context | None:
         return None
     source = next((s for s in sources() if s.table.model == finding.model), None)
     text = document_text(value) if source and finding.field in source.file_fields else value
-    if text is None or finding.end > len(text):
-        return None
-    start, end = finding.start, finding.end
-    return Context(
-        before=text[max(0, start - width) : start],
-        match=text[start:end],
-        after=text[end : end + width],
-    )
+    return _around(text, finding, width)
 
 
 # --- residue left before B-5: `kund residue_scan --anonymized --redact` ----------------------------------
@@ -977,7 +1178,9 @@ def redact_anonymized(*, customer_ids: Iterable[int], actor, chunk_size: int = R
     """Take out the residue left in customers anonymized before Kund redacted it, as anonymization now
     does. Only anonymized customers the actor may erase (E-4) are touched; each chunk is one transaction
     that locks its customers, scans them with whatever details survive (the vouchers' legal copy, A-3),
-    redacts, and appends one erasure log row per customer redacted: action "redact", counts only."""
+    redacts, and appends one erasure log row per customer redacted: action "redact", counts only.
+    This is the customers' next erasure: a document kept by a user's decision stays, and the reason
+    written for it is cleared."""
     from django.utils import timezone
 
     from kund.audit import erasure_log
@@ -998,6 +1201,7 @@ def redact_anonymized(*, customer_ids: Iterable[int], actor, chunk_size: int = R
             scan = _scan([c.pk for c in allowed], from_vouchers=True)
             counts: dict[int, dict[str, int]] = {}
             removed = apply(scan, counts=counts)
+            _clear_reasons([c.pk for c in allowed], counts)
             records = [
                 {"customer_number": c.number, "action": "redact", "counts": counts[c.pk]}
                 for c in allowed
@@ -1007,3 +1211,16 @@ def redact_anonymized(*, customer_ids: Iterable[int], actor, chunk_size: int = R
         result.customers += len(records)
         result.findings += sum(removed.values())
     return result
+
+
+def _clear_reasons(customer_ids: list[int], counts: dict[int, dict[str, int]]) -> None:
+    """Clear the reasons written for documents kept by decision at an earlier erasure (the decision
+    stands); each customer's log row counts its documents kept by decision."""
+    from kund.documents.models import Document
+
+    label = Document._meta.label
+    reasons = Document.objects.filter(customer_id__in=customer_ids).exclude(kept_reason="")
+    for customer_id in reasons.values_list("customer_id", flat=True).order_by():
+        row = counts.setdefault(customer_id, {})
+        row[f"{KEPT}{label}"] = row.get(f"{KEPT}{label}", 0) + 1
+    reasons.update(kept_reason="")

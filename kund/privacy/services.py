@@ -291,7 +291,13 @@ def _reason(plan: Plan, allowed: frozenset[Action]) -> str:
 
 
 def _erase_chunk(
-    ids: list[int], *, actor, allowed: frozenset[Action], job_id, in_transaction=None
+    ids: list[int],
+    *,
+    actor,
+    allowed: frozenset[Action],
+    job_id,
+    in_transaction=None,
+    decisions: residue.Decisions | None = None,
 ) -> list[Outcome]:
     now = timezone.now()
     with transaction.atomic():
@@ -320,7 +326,9 @@ def _erase_chunk(
             for action, group in ((ANONYMIZE, to_anonymize), (DELETE, to_delete))
         }
         if to_anonymize:
-            residue.redact_chunk(scope.ids(ANONYMIZE), counts=counts, cache_key=scope.TABLE)  # B-5
+            residue.redact_chunk(  # B-5
+                scope.ids(ANONYMIZE), counts=counts, cache_key=scope.TABLE, decisions=decisions
+            )
             _anonymize_rows(present_in[ANONYMIZE], now)
         if to_delete:
             _delete_rows(present_in[DELETE])
@@ -403,6 +411,7 @@ def erase_customers(
     chunk_size: int = CHUNK_SIZE,
     on_chunk: Callable[[list[Outcome]], None] | None = None,
     in_transaction: Callable[[list[Outcome]], None] | None = None,
+    decisions: residue.Decisions | None = None,
 ) -> BatchResult:
     """The batch form: erase each customer by the action that applies, chunk by chunk.
 
@@ -416,6 +425,9 @@ def erase_customers(
     customer at a time like any failed chunk. It is called before the erasure log's append (the receipts
     are not on the outcomes yet): the log's head is held from the append to the commit, and only the
     events' outbox rows, which need the receipts, come after it.
+    `decisions` are the erasure page's on the customer's documents holding the person (B-5): kept ones
+    stay, and if the documents are no longer the ones the page listed, residue.DocumentsChanged is raised
+    and nothing is erased.
     """
     allowed = frozenset(Action(a) for a in allowed)
     ids = list(dict.fromkeys(customer_ids))
@@ -425,7 +437,12 @@ def erase_customers(
         for start in range(0, len(ids), chunk_size):
             chunk = ids[start : start + chunk_size]
             outcomes = _erase_chunk_or_each(
-                chunk, actor=actor, allowed=allowed, job_id=job_id, in_transaction=in_transaction
+                chunk,
+                actor=actor,
+                allowed=allowed,
+                job_id=job_id,
+                in_transaction=in_transaction,
+                decisions=decisions,
             )
             result.outcomes += outcomes
             if on_chunk is not None:
@@ -447,6 +464,8 @@ def _erase_chunk_or_each(chunk: list[int], **kwargs) -> list[Outcome]:
     the rest, and report each failure by id and exception type only."""
     try:
         return _erase_chunk(chunk, **kwargs)
+    except residue.DocumentsChanged:
+        raise  # the page's list is out of date: the user looks again, nothing is retried
     except Exception:
         logger.exception("erasure of a chunk of %d customers failed; retrying one by one", len(chunk))
     outcomes = []
@@ -463,11 +482,25 @@ def _number_of(pk: int) -> str:
     return Customer.objects.filter(pk=pk).values_list("number", flat=True).first() or ""
 
 
-def _erase_one(*, customer: Customer, actor, allowed: tuple[Action, ...]) -> Outcome:
+def _erase_one(
+    *, customer: Customer, actor, allowed: tuple[Action, ...], decisions: residue.Decisions | None = None
+) -> Outcome:
     rules.require(
         rules.may_erase(actor, customer), _("You do not have the right to delete or anonymize this customer.")
     )
-    outcome = erase_customers(customer_ids=[customer.pk], actor=actor, allowed=allowed).outcomes[0]
+    try:
+        result = erase_customers(
+            customer_ids=[customer.pk], actor=actor, allowed=allowed, decisions=decisions
+        )
+    except residue.DocumentsChanged:
+        raise ErasureRefused(
+            _(
+                "Customer %(number)s was not erased: its documents changed since the page was shown. "
+                "Check the list again."
+            )
+            % {"number": customer.number}
+        ) from None
+    outcome = result.outcomes[0]
     if outcome.erased_before == "gone":
         raise AlreadyErased(
             _("Customer %(number)s was not erased: it has already been erased.")
@@ -493,9 +526,32 @@ def customer_delete(*, customer: Customer, actor) -> Outcome:
     return _erase_one(customer=customer, actor=actor, allowed=(Action.DELETE,))
 
 
-def customer_anonymize(*, customer: Customer, actor) -> Outcome:
-    """Anonymize a customer that has linked transactions and no blockers (E-1, SPEC §4)."""
-    return _erase_one(customer=customer, actor=actor, allowed=(Action.ANONYMIZE,))
+def customer_anonymize(
+    *,
+    customer: Customer,
+    actor,
+    keep_documents: dict[int, str] | None = None,
+    listed_documents: Iterable[int] | None = None,
+) -> Outcome:
+    """Anonymize a customer that has linked transactions and no blockers (E-1, SPEC §4).
+
+    B-5, from the erasure page: `keep_documents` (document id → the reason written) keeps documents
+    whose text holds the person, which are otherwise deleted; `listed_documents` are the documents
+    holding the person that the page listed, and the erasure is refused if, inside its transaction, they
+    are no longer the ones found (one was added or changed since)."""
+    from kund.documents.models import Document
+
+    for pk, reason in (keep_documents or {}).items():
+        if not (reason or "").strip():
+            ref = f"{Document.REF_PREFIX}-{pk}"
+            raise ErasureRefused(_("Write why the document %(ref)s is kept.") % {"ref": ref})
+    decisions = None
+    if keep_documents or listed_documents is not None:
+        decisions = residue.Decisions(
+            keep=dict(keep_documents or {}),
+            listed=None if listed_documents is None else frozenset(listed_documents),
+        )
+    return _erase_one(customer=customer, actor=actor, allowed=(Action.ANONYMIZE,), decisions=decisions)
 
 
 def customer_erase(*, customer: Customer, actor) -> Outcome:

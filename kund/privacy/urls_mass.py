@@ -17,7 +17,9 @@ urlpatterns = [
     path("runs/<int:pk>/progress/", views.JobProgressView.as_view(), name="progress"),
     path("runs/<int:pk>/resume/", views.JobResumeView.as_view(), name="resume"),
     re_path(
-        r"^runs/(?P<pk>[0-9]+)/(?P<which>to-erase|ignored)\.csv$", views.JobListView.as_view(), name="list"
+        r"^runs/(?P<pk>[0-9]+)/(?P<which>to-erase|ignored|residue)\.csv$",
+        views.JobListView.as_view(),
+        name="list",
     ),
     path("selections/", views.SelectionListView.as_view(), name="selections"),
     path("selections/save/", views.SelectionSaveView.as_view(), name="selection_save"),

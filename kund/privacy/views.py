@@ -1,7 +1,9 @@
-"""The erasure of one customer in the browser (SPEC E-1..E-5, D-1, A-2).
+"""The erasure of one customer in the browser (SPEC E-1..E-5, D-1, A-2, B-5).
 
 The page shows the planner's decision and only the action that applies (presenters.py puts it in words);
-the POST calls the service, which checks the right and decides again inside its transaction.
+for anonymization also each finding of the person in kept text, with the words around it, and a choice to
+keep each document holding the person, with a reason. The POST calls the service, which checks the right
+and decides again inside its transaction.
 """
 
 from django.contrib import messages
@@ -35,7 +37,7 @@ class CustomerErasureView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return self.page(self.customer(pk), ErasureConfirmForm())
+        return self.page(self.customer(pk), None)
 
     def customer(self, pk: int) -> Customer:
         """A customer the user may not view does not exist for them, here as on the card."""
@@ -49,17 +51,28 @@ class CustomerErasureView(LoginRequiredMixin, View):
             # Erased by someone else since this page was shown (the GET of an unknown customer is a 404).
             return self.already_erased(_("The customer no longer exists: it has already been erased."))
         customer = self.customer(pk)
-        form = ErasureConfirmForm(request.POST)
-        if not form.is_valid():
-            return self.page(customer, form)
         try:
-            outcome = self.services[form.cleaned_data["action"]](customer=customer, actor=request.user)
+            plan = plan_customer(customer)
+        except Customer.DoesNotExist:
+            return self.already_erased(_("The customer no longer exists: it has already been erased."))
+        form = ErasureConfirmForm(request.POST, documents=self.residue_documents(plan))
+        if not form.is_valid():
+            return self.page(customer, form, plan=plan)
+        action = form.cleaned_data["action"]
+        decisions = {}
+        if action == Action.ANONYMIZE.value:
+            decisions = {
+                "keep_documents": form.keep_documents(),
+                "listed_documents": form.cleaned_data["listed"],
+            }
+        try:
+            outcome = self.services[action](customer=customer, actor=request.user, **decisions)
         except AlreadyErased as refused:
             if refused.gone:  # deleted by a concurrent erasure that committed first
                 return self.already_erased(str(refused))
-            return self.page(customer, ErasureConfirmForm(), refused=str(refused))
+            return self.page(customer, None, refused=str(refused))
         except ErasureRefused as refused:
-            return self.page(customer, ErasureConfirmForm(), refused=str(refused))
+            return self.page(customer, None, refused=str(refused))
         if outcome.result == "deleted":
             messages.success(
                 request,
@@ -79,14 +92,26 @@ class CustomerErasureView(LoginRequiredMixin, View):
         messages.warning(self.request, message)
         return redirect(presenters.reverse_or("customers:list", "/customers/"))
 
-    def page(self, customer: Customer, form: ErasureConfirmForm, *, refused: str = "") -> HttpResponse:
+    def residue_documents(self, plan) -> list[int]:
+        """The documents holding the person, which the page lets the user keep: for anonymization only."""
+        if plan.action != Action.ANONYMIZE:
+            return []
+        return presenters.residue_documents(plan.residue)
+
+    def page(
+        self, customer: Customer, form: ErasureConfirmForm | None, *, refused: str = "", plan=None
+    ) -> HttpResponse:
         try:
-            plan = plan_customer(customer)
+            plan = plan or plan_customer(customer)
         except Customer.DoesNotExist:  # deleted by a concurrent erasure since it was read
             return self.already_erased(
                 _("Customer %(number)s no longer exists: it has already been erased.")
                 % {"number": customer.number}
             )
+        residue_documents = self.residue_documents(plan)
+        if form is None or (plan.action in (Action.DELETE, Action.ANONYMIZE) and not form.is_bound):
+            initial = {"action": plan.action.value, "listed": ",".join(map(str, residue_documents))}
+            form = ErasureConfirmForm(initial=initial, documents=residue_documents)
         user = self.request.user
         context = {
             "customer": customer,
@@ -108,12 +133,17 @@ class CustomerErasureView(LoginRequiredMixin, View):
             )
             context["kept_more"] = max(0, len(plan.kept_free_text) - presenters.LIST_LIMIT)
             context["changes"] = presenters.changes_summary(plan)
+            # B-5: the person found in kept text, with the words around each finding (this page only),
+            # and the choice to keep each document holding the person.
+            keep = form.keep_fields()
+            lines = presenters.residue_lines(plan.residue, customer=customer, user=user)
+            context["residue"] = [(line, keep.get(line.document_id)) for line in lines]
+            context["residue_more"] = max(0, len(plan.residue) - presenters.LIST_LIMIT)
+            context["legal_copies"] = presenters.legal_copies(plan)
+            context.update(presenters.legal_copy_terms())
         if plan.action == Action.BLOCKED:
             context["blockers"] = presenters.record_lines(
                 plan.blockers, customer=customer, user=user, text_of=presenters.blocker_text
             )
             context["blockers_more"] = max(0, len(plan.blockers) - presenters.LIST_LIMIT)
-        if plan.action in (Action.DELETE, Action.ANONYMIZE) and not form.is_bound:
-            form = ErasureConfirmForm(initial={"action": plan.action.value})
-            context["form"] = form
         return render(self.request, self.template_name, context)

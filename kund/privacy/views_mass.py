@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -102,6 +103,19 @@ def _items_page(request, job: ErasureJob, results):
     return page
 
 
+def _residue(request, job: ErasureJob) -> dict:
+    """B-5 in the verification: the customers to anonymize whose kept text holds the person, each with
+    how many findings will be redacted (a page of them), and the totals."""
+    items = job.items.filter(planned=ErasureJobItem.Planned.ANONYMIZE, residue__gt=0).order_by("pk")
+    totals = items.aggregate(customers=Count("pk"), findings=Sum("residue"))
+    return {
+        "residue_items": Paginator(items, PAGE_SIZE).get_page(request.GET.get("residue_page")),
+        "residue_customers": totals["customers"],
+        "residue_findings": totals["findings"],
+        "residue_csv_url": reverse("mass_erasure:list", args=[job.pk, "residue"]),
+    }
+
+
 class JobDetailView(JobView):
     def get(self, request):
         job = self.job
@@ -110,6 +124,7 @@ class JobDetailView(JobView):
             context["form"] = StartForm()
             context["recent"] = job.through is not None and mass.is_recent(job.through)
             context["ignored_items"] = _items_page(request, job, [Result.IGNORED])
+            context.update(_residue(request, job))
         elif job.is_finished:
             context["problem_items"] = _items_page(request, job, [Result.IGNORED, Result.FAILED])
         return render(request, "privacy/mass/job.html", context)
@@ -130,6 +145,7 @@ class JobStartView(JobView):
                 "form": form,
                 "recent": job.through is not None and mass.is_recent(job.through),
                 "ignored_items": _items_page(request, job, [Result.IGNORED]),
+                **_residue(request, job),
             }
             return render(request, "privacy/mass/job.html", context, status=200)
         if request.POST.get("confirmed") != "yes":
@@ -161,13 +177,20 @@ class JobResumeView(JobView):
 
 class JobListView(JobView):
     """M-4: the review lists, to erase or ignored, by customer number, and by name where the user may view
-    the customer; as CSV the way the customer list's export writes it, or as XLSX."""
+    the customer; as CSV the way the customer list's export writes it, or as XLSX; and B-5's, where the
+    person is in the kept text of those to anonymize."""
 
     def get(self, request, which: str, fmt: str = "csv"):
         items = self.job.items.order_by("pk").values_list(
-            "customer_id", "customer_number", "planned", "reason"
+            "customer_id", "customer_number", "planned", "reason", "residue"
         )
-        rows = [mass.Row(pk, number, planned, reason) for pk, number, planned, reason in items]
+        rows = [mass.Row(*item) for item in items]
+        if which == "residue":
+            body = mass.residue_csv([row for row in rows if row.residue])
+            response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="erasure-{self.job.pk}-residue.csv"'
+            response["Cache-Control"] = "no-store"
+            return response
         to_erase, ignored = mass.review_sheets(rows, reader=request.user)
         sheet = to_erase if which == "to-erase" else ignored
         if fmt == "xlsx":

@@ -120,7 +120,9 @@ def verify_rule(rule: RetentionRule, *, on: date | None = None) -> mass.Verifica
         )
     ignored_rows = list(ignored.order_by("created_at", "pk").values_list("created_at", "pk")[:limit])
     ids = [pk for _created, pk in sorted(erasable + ignored_rows)]
-    return mass.Verification(criteria=rule.criteria, through=through, limit=limit, rows=mass.plan_rows(ids))
+    return mass.Verification(
+        criteria=rule.criteria, through=through, limit=limit, rows=mass.plan_rows(ids, residue=False)
+    )
 
 
 # --- the legal copies after the bookkeeping period (A-3 ends) ----------------------------------------

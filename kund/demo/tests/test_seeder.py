@@ -23,6 +23,7 @@ from kund.billing.models import AgreementInvoice, Invoice, PaymentReminder, Rece
 from kund.core.models import RegisterSettings
 from kund.crm.models import Activity, Agreement, EmailMessage, Project, ProjectGroupMembership, ResellerLink
 from kund.customers.models import Branch, CreditFile, Customer, CustomFieldValue
+from kund.demo import seeder
 from kund.demo.seeder import CASE_WEIGHTS, NUMBERED_MODELS, Case, seed_demo
 from kund.documents.models import Document
 from kund.sales.models import Delivery, DropshipOrder, InboundDelivery, Order, Purchase, Quote, TradeInvoice
@@ -189,6 +190,75 @@ def test_a2_b5_kept_free_text_holds_the_customers_own_details(db_seeded):
     # then
     assert len(customers) == _expected(Case.OWN_DETAILS_IN_FREE_TEXT)
     assert all(qs.exists() for qs in places.values()), {name: qs.count() for name, qs in places.items()}
+
+
+def test_b5_residue_is_also_written_as_people_write_it_and_beside_someone_elses_number(db_seeded):
+    # then some customers' internal information repeats their details in another spelling, or names
+    # someone else with a phone number, and the scan finds it there
+    from kund.privacy import residue
+
+    texts = list(Customer.objects.exclude(internal_info="").values_list("pk", "internal_info"))
+    spelled = {
+        "phone": [pk for pk, text in texts if re.search(r"Ring (\+46|0\d{6,})", text)],
+        "personal number": [pk for pk, text in texts if re.search(r"Pnr \d{6}-\d{4}\.", text)],
+        "e-mail": [pk for pk, text in texts if re.search(r"Mejla [A-Z0-9._-]+@", text)],
+        "someone else": [pk for pk, text in texts if " ringer från " in text],
+    }
+    assert all(spelled.values()), {kind: len(pks) for kind, pks in spelled.items()}
+    found = residue.scan_customers([pks[0] for pks in spelled.values()])
+    assert all(any(f.field == "internal_info" for f in found.get(pks[0], [])) for pks in spelled.values()), (
+        found
+    )
+
+
+def test_b5_documents_naming_the_customer_come_as_text_pdf_and_word_and_the_scan_reads_them(db_seeded):
+    from kund.privacy import residue
+
+    # given the documents written for some of the customers with their own details in free text
+    documents = Document.objects.filter(title__in=seeder.RESIDUE_DOCUMENT_TITLES).select_related("customer")
+    formats = [document.file.name.rsplit(".", 1)[1] for document in documents.order_by("pk")]
+
+    # then they come in each format in turn, and each one's text names its customer, as the scan reads it
+    assert formats == [seeder.DOCUMENT_FORMATS[i % 3] for i in range(len(formats))] and formats
+    for document in documents:
+        text = residue.document_text(document.file.name)
+        customer = document.customer
+        assert f"Kundnummer {customer.number}" in text
+        assert (customer.contact_person or customer.name) in text
+        if customer.organisation_number:
+            assert customer.organisation_number in text
+        findings = residue.scan_customers([customer.pk])[customer.pk]
+        assert {f.found for f in findings if f.row_id == document.pk} >= {residue.NAME}
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_b5_the_seeders_pdf_and_word_files_read_back_with_their_swedish_letters(kind):
+    from kund.privacy import residue
+
+    lines = ["Fullmakt", "Åsa Öhrström (Lindqvist), Storgatan 1", "Personnummer 19811218-9876"]
+    content = seeder._pdf("\n".join(lines)) if kind == "pdf" else seeder._docx(lines)
+    read = residue._pdf_text if kind == "pdf" else residue._docx_text
+    assert [line.strip() for line in read(content).splitlines()] == lines
+
+
+def test_b5_the_seeders_free_text_without_personal_details_is_not_taken_for_any():
+    # given every text the seeder writes where no person is meant (look-alikes among them: order and
+    # article numbers, amounts, dates, times, postal codes, giro numbers)
+    from kund.privacy import residue
+
+    texts = (
+        *seeder.CUSTOMER_INFO,
+        *seeder.CUSTOMER_INTERNAL_INFO,
+        *seeder.PUBLISHED_COMMENTS,
+        *seeder.INTERNAL_COMMENTS,
+        *seeder.TERMS_PRIVATE,
+        *seeder.TERMS_COMPANY,
+        *seeder.DOCUMENT_TITLES,
+        *seeder.RESIDUE_DOCUMENT_TITLES,
+    )
+    # then the scan finds nothing in any of them
+    assert {text: residue.find(text) for text in texts if residue.find(text)} == {}
+    assert any(re.search(r"\d{4}-\d{4}", text) for text in texts)  # the look-alikes are there
 
 
 def test_a4_already_anonymized_customers_keep_their_invoices_frozen_copy(db_seeded):
@@ -388,7 +458,9 @@ def test_s8_stored_files_have_random_names(db_seeded):
     documents = list(Document.objects.values_list("file", flat=True))
     credit_reports = list(CreditFile.objects.values_list("file", flat=True))
     assert documents and credit_reports
-    assert all(re.fullmatch(r"documents/[0-9a-f]{32}\.txt", name) for name in documents), documents[:3]
+    assert all(re.fullmatch(r"documents/[0-9a-f]{32}\.(txt|pdf|docx)", name) for name in documents), (
+        documents[:3]
+    )
     assert all(re.fullmatch(r"credit/[0-9a-f]{32}\.pdf", name) for name in credit_reports), credit_reports[:3]
     assert len(set(documents)) == len(documents)
 

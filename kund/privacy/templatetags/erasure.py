@@ -25,3 +25,12 @@ def erasure_action(customer) -> str:
 def erasure_reason(code: str) -> str:
     """Why a run left a customer out (a code, kund.privacy.reasons), in the active language."""
     return reasons.describe(code or "")
+
+
+@register.inclusion_tag("privacy/_what_stays.html")
+def what_stays() -> dict:
+    """A-3 in words for the pages that erase many customers at once: what anonymization leaves, and the law
+    that keeps it (the single customer's page lists the customer's own vouchers instead)."""
+    from kund.privacy.presenters import legal_copy_terms
+
+    return legal_copy_terms()

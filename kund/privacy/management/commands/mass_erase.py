@@ -31,7 +31,11 @@ class Command(KundCommand):
         parser.add_argument("--limit", help="at most this many customers (default: the register's setting)")
         parser.add_argument("--dry-run", action="store_true", help="show the verification, erase nothing")
         parser.add_argument("--yes", action="store_true", help="confirm: erase, which cannot be undone")
-        parser.add_argument("--report-dir", help="with --dry-run: write the two review lists (CSV) here")
+        parser.add_argument(
+            "--report-dir",
+            help="with --dry-run: write the two review lists (CSV) here, and where the person is in the kept "
+            "text of those to anonymize (residue, B-5)",
+        )
         parser.add_argument("--json", action="store_true", help="print one JSON object with the counts")
         parser.add_argument("--as", dest="username", help="the acting user (needs the mass-erasure right)")
 
@@ -93,14 +97,17 @@ class Command(KundCommand):
     def _dry_run(self, actor, criteria, through, limit, report_dir, *, as_json: bool) -> None:
         verification = mass.verify(criteria=criteria, through=through, limit=limit)
         counts = verification.counts()
+        # B-5: findings of the person in kept text the anonymizations would redact (where: the CSV).
+        counts["residue"] = sum(row.residue or 0 for row in verification.rows if row.action == "anonymize")
         written = []
         if report_dir and verification.rows:
             directory = Path(report_dir)
             try:
                 directory.mkdir(parents=True, exist_ok=True)
                 to_erase, ignored = mass.csv_lists(verification.rows, reader=actor)
+                residue = mass.residue_csv([row for row in verification.rows if row.residue])
                 stem = f"mass-erasure-{criteria}-{through.isoformat()}"
-                for suffix, text in (("to-erase", to_erase), ("ignored", ignored)):
+                for suffix, text in (("to-erase", to_erase), ("ignored", ignored), ("residue", residue)):
                     path = directory / f"{stem}-{suffix}.csv"
                     path.write_text(text, encoding="utf-8")
                     written.append(str(path))
@@ -166,10 +173,15 @@ class Command(KundCommand):
 
     @staticmethod
     def _counts_line(counts: dict) -> str:
-        return (
+        line = (
             _("selected %(selected)d: delete %(delete)d, anonymize %(anonymize)d, ignored %(ignored)d")
             % counts
         )
+        if counts.get("residue"):
+            line += "; " + _("findings of the person in kept text to redact: %(count)d") % {
+                "count": counts["residue"]
+            }
+        return line
 
 
 class _ProgressBar:
