@@ -49,7 +49,8 @@ def eraser_client(client):
 
 
 def _rows(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    text = response.content.decode("utf-8-sig")  # the review lists as every list Kund hands out: with a BOM
+    return list(csv.DictReader(io.StringIO(text), delimiter=";" if ";" in text.splitlines()[0] else ","))
 
 
 def test_b5_the_mass_verification_shows_per_customer_how_many_findings_will_be_redacted(
