@@ -29,6 +29,38 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def command_line_in_english(monkeypatch):
+    """Kund's commands speak the language of the locale (kund.core.cli.command_language): the tests read
+    their English whatever the machine's locale is; a test of another language sets LANG itself."""
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
+@pytest.fixture
+def translations():
+    """`translations("sv", {msgid: msgstr})` adds entries to a language's catalog for one test: a test of
+    the mechanism that says a new message in the reader's language, before the catalogs translate it."""
+    from django.utils.translation import trans_real
+
+    missing = object()
+    added = []
+
+    def add(language: str, entries: dict[str, str]) -> None:
+        catalog = trans_real.translation(language)._catalog._catalogs[0]
+        for msgid, msgstr in entries.items():
+            added.append((catalog, msgid, catalog.get(msgid, missing)))
+            catalog[msgid] = msgstr
+
+    yield add
+    for catalog, msgid, before in reversed(added):
+        if before is missing:
+            catalog.pop(msgid, None)
+        else:
+            catalog[msgid] = before
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

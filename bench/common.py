@@ -49,6 +49,10 @@ def database_to_use(*, database_url: str | None, source: Path, customers: int, w
         env["DATABASE_URL"] = f"sqlite:///{source}"
         kund("migrate", "-v0", env=env)
         kund("seed_demo", "--customers", str(customers), "--seed", "1", env=env)
+    else:
+        # A register seeded by an older Kund gets the current schema once, not in every copy.
+        env["DATABASE_URL"] = f"sqlite:///{source}"
+        kund("migrate", "-v0", env=env)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{work}{suffix}").unlink(missing_ok=True)
     print(f"copying {source} to {work}", flush=True)

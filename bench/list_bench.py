@@ -1,5 +1,6 @@
 """Benchmark of the customer list and search pages (SPEC R-2) on a big register. Target: p95 under 150 ms
-per page type on SQLite with 1,000,000 customers.
+per page type on SQLite with 1,000,000 customers, 50 ms for a search by phone, identity or customer
+number.
 
     DATABASE_URL=sqlite:////path/to/kund.sqlite3 .venv/bin/python bench/list_bench.py [--repeat 40]
         [--pad-to 1000000]
@@ -96,7 +97,20 @@ def main() -> None:
     sample = list(
         Customer.objects.not_anonymized()
         .filter(id__in=[rng.randint(1, top) for _ in range(400)])
-        .values("id", "name", "last_name", "email", "contact_person")
+        .values(
+            "id",
+            "number",
+            "name",
+            "last_name",
+            "email",
+            "contact_person",
+            "invoice_city",
+            "invoice_address1",
+            "phone",
+            "mobile",
+            "organisation_number",
+            "kind",
+        )
     )
     if not sample:
         parser.error("the database holds no customers: seed it first")
@@ -107,6 +121,25 @@ def main() -> None:
         values = [row[key] for row in sample if row[key]]
         value = rng.choice(values)
         return value[:length] if length else value
+
+    def inside(key: str, length: int) -> str:
+        """A piece from the middle of a value: what a substring search is for ("qvist")."""
+        values = [row[key] for row in sample if len(row[key] or "") > length + 1]
+        value = rng.choice(values)
+        start = rng.randint(1, len(value) - length)
+        return value[start : start + length]
+
+    def phone_otherwise() -> str:
+        """A stored phone number written the other way: 090-761 11 99 as +46 90 761 11 99."""
+        number = "".join(ch for ch in pick("phone") if ch.isdigit())
+        return f"+46 {number[1:3]} {number[3:6]} {number[6:]}"
+
+    def personal_number_without_century() -> str:
+        values = [row["organisation_number"] for row in sample if row["kind"] == "private"]
+        return rng.choice([v for v in values if len(v) == 13])[2:]
+
+    def street() -> str:
+        return pick("invoice_address1").split()[0]
 
     pages = {
         "list, first page": lambda: (url, {}),
@@ -120,6 +153,15 @@ def main() -> None:
         "search, contact person": lambda: (url, {"q": pick("contact_person", 5)}),
         "search, whole e-mail": lambda: (url, {"q": pick("email")}),
         "search, no match": lambda: (url, {"q": f"qzx{rng.randint(0, 999)}"}),
+        "search, 3 letters inside a name": lambda: (url, {"q": inside("last_name", 3)}),
+        "search, 5 letters inside a name": lambda: (url, {"q": inside("name", 5)}),
+        "search, e-mail domain": lambda: (url, {"q": pick("email").split("@")[-1]}),
+        "search, city": lambda: (url, {"q": pick("invoice_city")}),
+        "search, street": lambda: (url, {"q": street()}),
+        "search, name and city": lambda: (url, {"q": f"{pick('last_name')} {pick('invoice_city')}"}),
+        "search, phone written otherwise": lambda: (url, {"q": phone_otherwise()}),
+        "search, personal number (10)": lambda: (url, {"q": personal_number_without_century()}),
+        "search, customer number": lambda: (url, {"q": pick("number")}),
         "search + sort by name": lambda: (url, {"q": pick("name", 3), "sort": "name"}),
         "filter, companies inactive": lambda: (url, {"kind": "company", "status": "inactive"}),
         "filter, group": lambda: (url, {"group": group.pk if group else ""}),
@@ -128,12 +170,15 @@ def main() -> None:
             {"created_from": "2022-03-01", "created_to": "2022-03-31"},
         ),
         "filter, country NO": lambda: (url, {"country": "NO"}),
-        "card": lambda: (reverse("customers:detail", args=[rng.choice(sample)["id"]]), {}),
+        "card": lambda: (reverse("customers:detail", args=[rng.choice(sample)["number"]]), {}),
     }
 
+    # Targets: 150 ms a page; a search by phone, identity or customer number 50 ms.
+    fast = {"search, phone written otherwise", "search, personal number (10)", "search, customer number"}
     print(f"{total:,} customers; {options.repeat} requests a page type after 3 warm-up requests")
-    print(f"{'page':30} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    print(f"{'page':34} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'target':>7}")
     worst = 0.0
+    over = []
     for name, request in pages.items():
         for _ in range(3):
             client.get(*request())
@@ -147,8 +192,14 @@ def main() -> None:
                 raise SystemExit(f"{name}: HTTP {response.status_code} for {path} {params}")
         p95 = percentile(timings, 0.95)
         worst = max(worst, p95)
-        print(f"{name:30} {statistics.median(timings):8.1f} {p95:8.1f} {max(timings):8.1f}", flush=True)
-    print(f"worst p95: {worst:.1f} ms ({'within' if worst < 150 else 'OVER'} the 150 ms target)")
+        target = 50 if name in fast else 150
+        if p95 > target:
+            over.append(name)
+        print(
+            f"{name:34} {statistics.median(timings):8.1f} {p95:8.1f} {max(timings):8.1f} {target:7}",
+            flush=True,
+        )
+    print(f"worst p95: {worst:.1f} ms; over the target: {', '.join(over) or 'none'}")
 
 
 if __name__ == "__main__":

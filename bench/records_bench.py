@@ -1,5 +1,5 @@
-"""Benchmark of the invoice and order lists (SPEC A-6) and the erasure page of one customer (E-1) on a
-big register.
+"""Benchmark of the invoice and order lists (SPEC A-6), their searches and filters, and the erasure page
+of one customer (E-1) on a big register.
 
     DATABASE_URL=sqlite:////path/to/kund.sqlite3 .venv/bin/python bench/records_bench.py [--repeat 30]
 
@@ -37,6 +37,28 @@ def timed(client, path: str, params: dict, repeat: int) -> list[float]:
         if response.status_code != 200:
             raise SystemExit(f"HTTP {response.status_code} for {path} {params}")
     return timings
+
+
+# Searches and filters of the lists (a search by customer is the customer list's search).
+FILTERS = {
+    "invoices": {
+        "not paid": {"paid": "no"},
+        "paid": {"paid": "yes"},
+        "dated in a month": {"date_from": "2022-03-01", "date_to": "2022-03-31"},
+        "search, customer's city": {"q": "Umeå"},
+        "search, 3 letters of a name": {"q": "son"},
+        "search, part of a name": {"q": "qvist"},
+        "search, customer and not paid": {"q": "berg", "paid": "no"},
+        "search, invoice number": {"q": "F-1042"},
+    },
+    "orders": {
+        "not delivered": {"delivered": "no"},
+        "delivered, not invoiced": {"delivered": "yes", "invoiced": "no"},
+        "dated in a month": {"date_from": "2022-03-01", "date_to": "2022-03-31"},
+        "search, e-mail domain": {"q": "spray.se"},
+        "search, part of a name and not delivered": {"q": "lind", "delivered": "no"},
+    },
+}
 
 
 def main() -> None:
@@ -78,6 +100,8 @@ def main() -> None:
         depth = min(options.depth, max(rows - 1, 0))
         deep = model.objects.order_by("-date", "-number")[depth] if rows else None
         pages[f"{label}, first page"] = (url, {})
+        for name, params in FILTERS[label].items():
+            pages[f"{label}, {name}"] = (url, params)
         if deep is not None:
             pages[f"{label}, page at row {depth:,}"] = (url, {"before": cursor_of(deep)})
             offsets[f"{label}, OFFSET {depth:,} (reference)"] = (model, depth)
@@ -93,17 +117,17 @@ def main() -> None:
         pages[f"erasure page, {action}"] = (reverse("privacy:customer_erasure", args=[pk]), {})
 
     print(f"{Customer.objects.count():,} customers on {connection.vendor}; {options.repeat} requests a page")
-    print(f"{'page':40} {'p50 ms':>8} {'p95 ms':>8}")
+    print(f"{'page':50} {'p50 ms':>8} {'p95 ms':>8}")
     for name, (path, params) in pages.items():
         timings = timed(client, path, params, options.repeat)
-        print(f"{name:40} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f}", flush=True)
+        print(f"{name:50} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f}", flush=True)
     for name, (model, depth) in offsets.items():
         timings = []
         for _ in range(max(3, options.repeat // 5)):
             started = time.perf_counter()
             list(model.objects.select_related("customer").order_by("-date", "-number")[depth : depth + 51])
             timings.append((time.perf_counter() - started) * 1000)
-        print(f"{name:40} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f}", flush=True)
+        print(f"{name:50} {statistics.median(timings):8.1f} {percentile(timings, 0.95):8.1f}", flush=True)
 
 
 if __name__ == "__main__":

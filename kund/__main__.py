@@ -8,7 +8,8 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kund.settings.local")
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
-    from django.core.management import execute_from_command_line
+
+    from kund.core.program import execute_from_command_line
 
     try:
         settings.INSTALLED_APPS  # noqa: B018 (loads the settings: a missing variable is one line, not a traceback)

@@ -20,8 +20,8 @@ urlpatterns = [
     path("api/", include("kund.api.urls")),
     path("api-tokens/", include("kund.api.urls_tokens")),
     # --- customer users and their portal
-    path("customers/<int:pk>/users/", include("kund.portal.urls_staff")),
-    path("customers/<int:pk>/fault-reports/", include("kund.service.urls")),
+    path("customers/<customer_number:number>/users/", include("kund.portal.urls_staff")),
+    path("customers/<customer_number:number>/fault-reports/", include("kund.service.urls")),
     path("portal/", include("kund.portal.urls")),
     # events to connected systems (B-8) and retention rules (B-6)
     path("webhooks/", include("kund.webhooks.urls")),

@@ -22,6 +22,7 @@ from json.encoder import encode_basestring_ascii
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from kund.audit.models import ErasureLogEntry, ErasureLogHead
 
@@ -257,22 +258,32 @@ def verify_chain(*, progress: Callable[[int], None] | None = None, every: int = 
     entries = ErasureLogEntry.objects.filter(sequence__lte=last_sequence).order_by("sequence")
     for entry in entries.iterator(chunk_size=2000):
         if entry.sequence != expected_sequence:
-            return ChainCheck(False, checked, entry.sequence, f"row {expected_sequence} is missing", MISSING)
+            return ChainCheck(
+                False,
+                checked,
+                entry.sequence,
+                _("row %(row)d is missing") % {"row": expected_sequence},
+                MISSING,
+            )
         if entry.previous_hash != previous:
-            return ChainCheck(False, checked, entry.sequence, "does not follow the row before it", UNLINKED)
+            return ChainCheck(
+                False, checked, entry.sequence, _("does not follow the row before it"), UNLINKED
+            )
         if entry_hash(entry) != entry.hash:
-            return ChainCheck(False, checked, entry.sequence, "its content was changed", CHANGED)
+            return ChainCheck(False, checked, entry.sequence, _("its content was changed"), CHANGED)
         previous = entry.hash
         expected_sequence += 1
         checked += 1
         if progress is not None and checked % every == 0:
             progress(checked)
     if checked != last_sequence or previous != last_hash:
-        return ChainCheck(False, checked, checked + 1, "rows at the end of the log were removed", TRUNCATED)
+        return ChainCheck(
+            False, checked, checked + 1, _("rows at the end of the log were removed"), TRUNCATED
+        )
     # Read the last row before the head again: a row an erasure appended is in the head by then.
     beyond = ErasureLogEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first()
     if beyond is not None and beyond > _head()[0]:
-        return ChainCheck(False, checked, beyond, "a row was added after the end of the log", FORGED)
+        return ChainCheck(False, checked, beyond, _("a row was added after the end of the log"), FORGED)
     return ChainCheck(True, checked)
 
 

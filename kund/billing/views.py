@@ -6,16 +6,16 @@ The customer column goes through `customer_link`, so an anonymized customer show
 
 from django.views.generic import DetailView, TemplateView
 
+from kund.billing.filtersets import InvoiceFilterSet
 from kund.billing.models import Invoice
-from kund.core.mixins import RecordsOfVisibleCustomersMixin
-from kund.core.paging import keyset_page
+from kund.core.mixins import FilteredRecordsMixin, RecordsOfVisibleCustomersMixin
 
-CUSTOMER_FIELDS = ("customer__id", "customer__name", "customer__anonymized_at")
+CUSTOMER_FIELDS = ("customer__id", "customer__number", "customer__name", "customer__anonymized_at")
 
 
-class InvoiceListView(RecordsOfVisibleCustomersMixin, TemplateView):
+class InvoiceListView(RecordsOfVisibleCustomersMixin, FilteredRecordsMixin, TemplateView):
     template_name = "billing/invoice_list.html"
-    per_page = 50
+    filterset_class = InvoiceFilterSet
 
     def get_queryset(self):
         return self.visible(
@@ -25,8 +25,8 @@ class InvoiceListView(RecordsOfVisibleCustomersMixin, TemplateView):
         )
 
     def get_context_data(self, **kwargs):
-        page = keyset_page(self.get_queryset(), self.request.GET, self.per_page)
-        return super().get_context_data(page=page, invoices=page.object_list, **kwargs)
+        context = self.filtered_page(self.get_queryset())
+        return super().get_context_data(**context, invoices=context["page"].object_list, **kwargs)
 
 
 class InvoiceDetailView(RecordsOfVisibleCustomersMixin, DetailView):

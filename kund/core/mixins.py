@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from kund.core import rules
+from kund.core.paging import NEWER, OLDER, keyset_page
 
 
 class RecordsOfVisibleCustomersMixin(AccessMixin):
@@ -23,3 +24,30 @@ class RecordsOfVisibleCustomersMixin(AccessMixin):
 
     def visible(self, queryset: QuerySet) -> QuerySet:
         return rules.restrict(queryset, self.request.user, via=self.customer_path)
+
+
+class FilteredRecordsMixin:
+    """A list of records with a search and filters (`filterset_class`): the records the filterset selects
+    — none when a filter is malformed, and the page says why — a page of them newest first, and the
+    query string the pager keeps so that paging keeps the filters."""
+
+    filterset_class = None
+    per_page = 50
+
+    def filtered_page(self, queryset: QuerySet) -> dict:
+        filterset = self.filterset_class(self.request.GET or None, queryset=queryset)
+        records = queryset.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
+        keep = self.request.GET.copy()
+        for name in (OLDER, NEWER):
+            keep.pop(name, None)
+        searched = (
+            filterset.form.cleaned_data.get("q", "") if filterset.is_bound and filterset.is_valid() else ""
+        )
+        return {
+            "filterset": filterset,
+            "page": keyset_page(records, self.request.GET, self.per_page),
+            "keep": keep.urlencode(),
+            "searched": searched,
+            "active_filters": filterset.active_filters(),
+            "filtering": bool(searched or filterset.active_filters()),
+        }

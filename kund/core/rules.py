@@ -40,6 +40,7 @@ __all__ = [
     "may_mass_erase",
     "may_see_selections",
     "may_upload",
+    "may_upload_files",
     "may_view",
     "may_view_erasure_log",
     "may_view_register",
@@ -150,6 +151,12 @@ def may_upload(user) -> bool:
 def may_export(user, customer) -> bool:
     """The access export (B-1) and every file of the customer: whoever may view the customer."""
     return may_view(user, customer)
+
+
+def may_upload_files(user, customer) -> bool:
+    """Add a document to the customer's card: R-9's upload right, for a customer the user may see, never
+    an anonymized one (A-4: nothing new is added to it)."""
+    return may_upload(user) and not customer.is_anonymized and may_view(user, customer)
 
 
 def may_delete_files(user, customer) -> bool:

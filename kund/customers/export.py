@@ -1,17 +1,16 @@
 """The customer list's export (SPEC R-2): exactly the filtered list, in the import's columns (SPEC §8) so
 an exported file imports back. CSV streams any number of rows; XLSX is written row by row to a
-temporary file and has a ceiling, since a spreadsheet holds about a million rows at most."""
+temporary file and has a ceiling, since a spreadsheet holds about a million rows at most. Both are
+written by kund.core.spreadsheet, as every list Kund hands out (UTF-8 with a byte-order mark, the
+reader's list separator)."""
 
-import csv
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
 
-from kund.core.spreadsheet import neutralise
+from kund.core.spreadsheet import XLSX_CONTENT_TYPE, csv_delimiter, csv_lines, neutralise, xlsx_file
 from kund.customers.columns import ATTRIBUTES, ENGLISH_HEADERS
 
 XLSX_MAX_ROWS = 100_000
@@ -26,43 +25,22 @@ def export_rows(customers: QuerySet) -> Iterator[tuple]:
         yield tuple(neutralise(value) for value in row)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_lines(rows: Iterable[tuple]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # lets Excel read the file as UTF-8; the importer reads it too
-    yield writer.writerow(ENGLISH_HEADERS)
-    for row in rows:
-        yield writer.writerow(row)
-
-
 def _filename(extension: str) -> str:
     return f"customers-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
 
 
 def csv_response(customers: QuerySet) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        _csv_lines(export_rows(customers)), content_type="text/csv; charset=utf-8"
-    )
+    # The separator is chosen now, in the request's language: the lines are written after the view returns.
+    lines = csv_lines(ENGLISH_HEADERS, export_rows(customers), delimiter=csv_delimiter())
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
     return response
 
 
 def xlsx_response(customers: QuerySet) -> FileResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("customers")
-    sheet.append(list(ENGLISH_HEADERS))
-    for row in export_rows(customers):
-        sheet.append(list(row))
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-    workbook.save(handle)
-    handle.seek(0)
     return FileResponse(
-        handle,
+        xlsx_file("customers", ENGLISH_HEADERS, export_rows(customers)),
         as_attachment=True,
         filename=_filename("xlsx"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX_CONTENT_TYPE,
     )

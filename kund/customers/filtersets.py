@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from kund.core.bounds import BoundedDateField
 from kund.customers.forms import BootstrapForm
 from kund.customers.models import Customer, CustomerGroup, CustomField, CustomFieldValue
-from kund.customers.selectors import customer_search, customers_visible_to
+from kund.customers.selectors import customer_search, customers_visible_to, record_search
 
 # ?sort= value -> the ordering; the name sorts by its indexed, lower-cased copy.
 SORTS = {
@@ -47,12 +47,66 @@ class BoundedDateFilter(django_filters.DateFilter):
     field_class = BoundedDateField
 
 
-class CustomerFilterSet(django_filters.FilterSet):
+class StyledFilterSet(django_filters.FilterSet):
+    """A filterset whose form has Kund's look, and whose date range (`date_range`: the names of its
+    first and last day, each a BoundedDateFilter) is checked: the first not after the last."""
+
+    date_range: tuple[str, str] | None = None
+
+    def get_form_class(self):
+        base = super().get_form_class()
+        date_range = self.date_range
+
+        class StyledForm(BootstrapForm, base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self._style()
+
+            def clean(self):
+                cleaned = super().clean()
+                if date_range is None:
+                    return cleaned
+                first, last = (cleaned.get(name) for name in date_range)
+                if first and last and first > last:
+                    self.add_error(date_range[1], _("The last day is before the first."))
+                return cleaned
+
+        return StyledForm
+
+    not_listed = ("q",)  # not listed among the active filters (the search is said on its own)
+
+    def active_filters(self) -> list[tuple[str, str]]:
+        """(label, value) of each filter that narrows the list: for "No … match", so it says with what."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        active = []
+        for name, field in self.form.fields.items():
+            value = self.form.cleaned_data.get(name)
+            if name in self.not_listed or value in (None, "", False):
+                continue
+            if hasattr(field, "choices") and not hasattr(value, "pk"):
+                value = dict(field.choices).get(value, value)
+            active.append((str(field.label), str(value)))
+        return active
+
+    def error_lines(self) -> list[str]:
+        """Each of the bound form's errors as "Field label: message", for answers that have no form."""
+        lines = []
+        for name, errors in self.form.errors.items():
+            field = self.form.fields.get(name)
+            label = f"{field.label}: " if field is not None and field.label else ""
+            lines.extend(f"{label}{message}" for message in errors)
+        return lines
+
+
+class CustomerFilterSet(StyledFilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_search",
         max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, contact person or e-mail")}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Name, e-mail, street, city, phone or personal number")}
+        ),
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Customer.Kind.choices, empty_label=_("Any"))
     status = django_filters.ChoiceFilter(
@@ -88,12 +142,19 @@ class CustomerFilterSet(django_filters.FilterSet):
         widget=forms.CheckboxInput(attrs={"value": "1"}),
     )
 
+    date_range = ("created_from", "created_to")
+    not_listed = ("q", "anonymized")
+
     class Meta:
         model = Customer
         fields: list[str] = []
 
+    # Set before the queryset is built: the search checked on each row, for walking a sort order through
+    # a wide search (selectors.customer_search, rows=True).
+    search_rows = False
+
     def filter_search(self, queryset, name, value):
-        return customer_search(queryset, value)
+        return customer_search(queryset, value, rows=self.search_rows)
 
     def filter_created_from(self, queryset, name, value):
         if value < FIRST_BOUND:
@@ -143,25 +204,6 @@ class CustomerFilterSet(django_filters.FilterSet):
             return True
         return data.get("field") is not None and bool((data.get("value") or "").strip())
 
-    def get_form_class(self):
-        base = super().get_form_class()
-
-        class StyledForm(BootstrapForm, base):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, **kwargs)
-                self._style()
-
-        return StyledForm
-
-    def error_lines(self) -> list[str]:
-        """Each of the bound form's errors as "Field label: message", for answers that have no form."""
-        lines = []
-        for name, errors in self.form.errors.items():
-            field = self.form.fields.get(name)
-            label = f"{field.label}: " if field is not None and field.label else ""
-            lines.extend(f"{label}{message}" for message in errors)
-        return lines
-
     @property
     def include_anonymized(self) -> bool:
         return bool(self.form.is_valid() and self.form.cleaned_data.get("anonymized"))
@@ -186,13 +228,15 @@ class FilteredCustomers:
         return not self.filterset.is_bound or self.filterset.is_valid()
 
 
-def filter_customers(data, user) -> FilteredCustomers:
+def filter_customers(data, user, *, search_rows: bool = False) -> FilteredCustomers:
     """The customer list's search and filters (R-2) over the customers `user` may see (R-9), for every
     door that lists customers: the list page, its export and the API. A malformed filter selects nobody;
-    the caller says why (filterset.errors)."""
+    the caller says why (filterset.errors). `search_rows`: a search the trigram index finds often is
+    checked row by row, for the list to walk its order (selectors.customer_page)."""
     filterset = CustomerFilterSet(data or None, queryset=Customer.objects.none())
     base = customers_visible_to(user, include_anonymized=filterset.include_anonymized)
     filterset.queryset = base
+    filterset.search_rows = search_rows
     if filterset.is_bound and not filterset.is_valid():
         customers = Customer.objects.none()
     elif filterset.is_bound and filterset.narrows():
@@ -200,3 +244,37 @@ def filter_customers(data, user) -> FilteredCustomers:
     else:
         customers = base
     return FilteredCustomers(filterset=filterset, base=base, customers=customers)
+
+
+# --- lists of a customer's records: invoices, orders (kund.billing, kund.sales) ----------------------------
+
+YES_NO = (("yes", _("Yes")), ("no", _("No")))
+
+
+class RecordFilterSet(StyledFilterSet):
+    """Search and filters of a list of records linked to customers: the record's number or its customer,
+    found as the customer list finds it (selectors.record_search), and its date between two days."""
+
+    record_prefix = "R"  # the model's REF_PREFIX, as in "F-1042"
+    date_range = ("date_from", "date_to")
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=100)
+    date_from = BoundedDateFilter(
+        label=_("Dated from"),
+        field_name="date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = BoundedDateFilter(
+        label=_("Dated through"),
+        field_name="date",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def filter_search(self, queryset, name, value):
+        return record_search(queryset, value, prefix=self.record_prefix)
+
+    @staticmethod
+    def yes_or_no(queryset, field: str, value: str):
+        return queryset.filter(**{field: value == "yes"}) if value in ("yes", "no") else queryset

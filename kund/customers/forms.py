@@ -16,6 +16,7 @@ from stdnum.se import orgnr, personnummer
 from kund.core.bounds import BoundedDateField
 from kund.customers.models import Customer, CustomField
 from kund.customers.selectors import assignable_users
+from kund.documents.services import check_document
 
 PHONE_REGION = "SE"
 PHONE_FIELDS = ("phone", "mobile", "fax")
@@ -488,3 +489,19 @@ class RightsForm(forms.Form):
         required=False,
         widget=RightsWithDescriptions(attrs={"class": "form-check-input"}),
     )
+
+
+class DocumentForm(BootstrapForm, forms.Form):
+    """A document for the customer's card: a title and a file (kund.documents.services checks the file)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        check_document(upload)
+        return upload

@@ -7,10 +7,27 @@ Three steps, each usable alone (the web page shows the first two before the user
    detecting the encoding (UTF-8, with or without BOM, else Windows-1252) and the delimiter (`;` or `,`,
    whichever the header line has more of). The header row's cells are matched to the columns of
    `kund.customers.columns`. A file that cannot be read at all raises `UnreadableFile` with one line.
-2. `check_rows(parsed)` validates every row into cleaned customer data and a list of `RowError(line,
-   column, reason)`; lines count the file's lines with the header as line 1.
-3. `import_customers(*, actor, data)` writes — only when there is no error at all — every customer in one
-   transaction, set-based (bulk inserts in chunks), with one IMPORTED history row each.
+2. `check_rows(parsed, actor=...)` validates every row and sorts the good ones into new customers,
+   updates of existing customers (with each field's old and new value), rows that change nothing, and
+   probable duplicates; bad rows become `RowError(line, column, reason)`, lines counting the file's
+   lines with the header as line 1.
+3. `decide(report, decisions)` takes the user's decision on each probable duplicate (import as new,
+   update the matched customer, skip), and `apply_import(report, actor=...)` writes — only when there is
+   no error at all — everything in one transaction: new customers set-based (bulk inserts in chunks) with
+   one IMPORTED history row each, updates one by one through customer_update, which records each changed
+   field in the customer's history as the edit form does (R-4). `import_customers` does all three.
+
+Matching the register (an exported file imports back, SPEC §8):
+- A row whose customer number is a customer the user may view (kund.core.rules) is that customer: the
+  row updates it. The user needs to be allowed to change it (rules.may_change) and it must not be
+  anonymized (A-4) — unless the row changes nothing, which is counted as unchanged and is never an
+  error: an exported file imported back unchanged imports with no error and no change. A cell that reads
+  as the export writes the stored value is unchanged (see _changes).
+- A customer number of a customer the user may not view is refused exactly as the number of a deleted
+  customer is ("has already been used"): the file learns nothing about who is in the register.
+- A new row (no customer number, or one never used) with the organisation/personal number or e-mail of
+  a customer in the register is a probable duplicate (kund.customers.duplicates) and waits for a
+  decision. New rows are not compared with each other.
 
 Decisions:
 - kind: an empty kind is "private" when a first or last name is given, else "company".
@@ -38,10 +55,12 @@ Decisions:
 """
 
 import csv
+import hashlib
 import io
+import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -56,11 +75,19 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.se import orgnr, personnummer
 
 from kund.audit.models import ChangeRecord
+from kund.core import rules
 from kund.core.models import RegisterSettings
 from kund.core.spreadsheet import restore
+from kund.customers import duplicates
 from kund.customers.columns import IMPORT_COLUMNS, header_index, header_key
 from kund.customers.models import Customer, NumberReservation
-from kund.customers.services import NUMBER_PATTERN, allocate_customer_numbers
+from kund.customers.services import (
+    NUMBER_PATTERN,
+    RESERVED_NUMBERS,
+    allocate_customer_numbers,
+    customer_update,
+    ensure_kind_changeable,
+)
 
 CHUNK_SIZE = 500
 SQLITE_IMPORT_CACHE_KIB = 256 * 1024
@@ -74,6 +101,7 @@ MAX_XLSX_UNPACKED_BYTES = 256 * 1024 * 1024  # 100,000 exported customers unpack
 MAX_XLSX_PART_BYTES = 64 * 1024 * 1024
 NAME_COLUMNS = ("name", "first_name", "last_name")
 ATTRIBUTE = {english: attribute for english, _swedish, attribute in IMPORT_COLUMNS}
+ATTRIBUTE_ORDER = {attribute: position for position, (_e, _s, attribute) in enumerate(IMPORT_COLUMNS)}
 # The longest cell each column accepts: the field's length; kind and country are translated first.
 LIMITS = {
     english: None if english in ("kind", "country") else Customer._meta.get_field(attribute).max_length
@@ -119,6 +147,17 @@ class UnreadableFile(Exception):
     """The file as a whole cannot be read: one line, without personal data, for the user."""
 
 
+class DecisionsNeeded(Exception):
+    """Some probable duplicates have no decision; nothing was imported. `report.duplicates` lists them."""
+
+    def __init__(self, report: "ImportReport"):
+        super().__init__(
+            _("%(count)d rows are probable duplicates of customers in the register; nothing was imported.")
+            % {"count": len(report.duplicates)}
+        )
+        self.report = report
+
+
 class ImportRefused(Exception):
     """The file has bad rows; nothing was imported. `report.errors` lists them."""
 
@@ -157,11 +196,84 @@ class ParsedFile:
 
 
 @dataclass
+class Update:
+    """A row whose customer number is a customer the user may change, and what it changes there."""
+
+    line: int
+    customer_id: int
+    number: str
+    changes: dict[str, object]  # Customer attribute → the new value, only those that differ
+    old: dict[str, object]  # Customer attribute → the value it replaces
+
+
+@dataclass
+class Match:
+    """An existing customer a new row probably duplicates (kund.customers.duplicates)."""
+
+    customer_id: int
+    number: str
+    reasons: tuple[str, ...]  # keys of duplicates.REASONS
+    changeable: bool = False  # the user may change it: the row may update it instead
+    changes: dict[str, object] = field(default_factory=dict)  # what the row would change in it
+    old: dict[str, object] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # why the row cannot update it, if it cannot
+
+    @property
+    def can_update(self) -> bool:
+        return self.changeable and not self.problems
+
+
+@dataclass
+class Duplicate:
+    """A new row (no customer number, or an unused one) with the organisation/personal number or e-mail
+    of a customer in the register: imported only as the user decides (DECISIONS)."""
+
+    line: int
+    customer: dict  # the cleaned new customer, as in ImportReport.customers
+    matches: list[Match]
+
+    def choices(self) -> list[str]:
+        """The decisions that may be taken for this row."""
+        updates = [f"{UPDATE}{match.customer_id}" for match in self.matches if match.can_update]
+        return [NEW, *updates, SKIP]
+
+
+# The decisions on a probable duplicate: import it as a new customer anyway, update the matched customer
+# ("update:<customer id>"), or leave the row out.
+NEW, SKIP, UPDATE = "new", "skip", "update:"
+
+
+@dataclass
 class ImportReport:
     parsed: ParsedFile
-    customers: list[dict] = field(default_factory=list)  # cleaned Customer attributes, one per good row
+    customers: list[dict] = field(default_factory=list)  # cleaned new customers, not probable duplicates
     errors: list[RowError] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)  # rows that change an existing customer
+    duplicates: list[Duplicate] = field(default_factory=list)  # new rows that need a decision
+    unchanged: int = 0  # rows of existing customers that change nothing
     imported: int = 0
+    updated: int = 0
+    skipped: int = 0
+
+    def plan(self) -> str:
+        """A fingerprint of what applying the report would do: the same file checked against a register
+        that has changed since gives another one (the preview that was confirmed is no longer true)."""
+        plan = {
+            "new": [customer["_line"] for customer in self.customers],
+            "updates": [
+                [u.line, u.customer_id, [[a, str(u.old[a]), str(v)] for a, v in u.changes.items()]]
+                for u in self.updates
+            ],
+            "duplicates": [
+                [
+                    d.line,
+                    [[m.customer_id, m.can_update, sorted(map(str, m.changes.items()))] for m in d.matches],
+                ]
+                for d in self.duplicates
+            ],
+            "unchanged": self.unchanged,
+        }
+        return hashlib.sha256(json.dumps(plan, sort_keys=True).encode()).hexdigest()
 
     @property
     def ok(self) -> bool:
@@ -352,59 +464,235 @@ def _with_header(kind: str, rows: Iterable[tuple[int, list[str]]]) -> ParsedFile
 # --- 2. checking -----------------------------------------------------------------------------------------
 
 
-def check_rows(parsed: ParsedFile) -> ImportReport:
-    """Validate every row; the report holds the cleaned customers and every error."""
+def check_rows(parsed: ParsedFile, *, actor=None) -> ImportReport:
+    """Validate every row; the report holds the new customers, the updates, the probable duplicates and
+    every error. `actor` is the user importing: which customers the rows may update is theirs to know
+    (kund.core.rules); without one, no row updates anybody (a number in use is refused)."""
     report = ImportReport(parsed=parsed)
-    columns = parsed.columns
-    header_of = {column: parsed.headers[index] for column, index in columns.items()}
-    register = RegisterSettings.load()
-    typed: dict[str, tuple[int, str]] = {}  # customer number → (line, header) of its first row
-
+    checker = _Checker(report, actor)
+    chunk: list[_Row] = []
     for line, cells in parsed.rows:
-        errors: list[RowError] = []
+        chunk.append(checker.read(line, cells))
+        if len(chunk) == CHUNK_SIZE:
+            checker.match(chunk)
+            chunk = []
+    checker.match(chunk)
+    if report.errors:
+        order = {english: position for position, (english, _sv, _attr) in enumerate(IMPORT_COLUMNS)}
+        by_header = {checker.header_of[c]: order[c] for c in checker.header_of}
+        report.errors.sort(key=lambda e: (e.line, by_header.get(e.column, 99)))
+        # all or nothing: none of them will be written
+        report.customers, report.updates, report.duplicates, report.unchanged = [], [], [], 0
+    return report
 
-        def error(column: str, reason: str, line=line, errors=errors) -> None:
-            errors.append(RowError(line, header_of.get(column, column), reason))
 
+@dataclass
+class _Row:
+    line: int
+    values: dict[str, str]  # English column → the cell, stripped
+    number: str = ""  # the customer number as typed, to look up (not a repeated one)
+    repeated: int = 0  # the line the same customer number is on first, if it is on an earlier line
+    customer: dict = field(default_factory=dict)  # the cleaned attributes, as a new customer
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (English column, reason), as a new one
+
+
+class _Checker:
+    """check_rows' state: rows are read one by one, then matched against the register a chunk at a time
+    (one query per chunk and question, never one per row)."""
+
+    def __init__(self, report: ImportReport, actor):
+        self.report, self.actor = report, actor
+        self.columns = report.parsed.columns
+        self.header_of = {column: report.parsed.headers[index] for column, index in self.columns.items()}
+        self.register = RegisterSettings.load()
+        self.typed: dict[str, int] = {}  # customer number → the line of its first row
+
+    def error(self, line: int, column: str, reason: str) -> None:
+        self.report.errors.append(RowError(line, self.header_of.get(column, column), reason))
+
+    def read(self, line: int, cells: list[str]) -> _Row:
+        """The row's cells by column. It is cleaned as a new customer only if it turns out to be one
+        (match): a row of an existing customer is compared with it first, which costs far less."""
         values = {
-            column: (cells[index].strip() if index < len(cells) else "") for column, index in columns.items()
+            column: (cells[index].strip() if index < len(cells) else "")
+            for column, index in self.columns.items()
         }
-        customer = _clean_row(values, error, register)
-        number = customer.get("number")
-        if number:
-            if number in typed:
-                error(
+        row = _Row(line, values)
+        # The number as typed finds an existing customer even when the register's rules for new numbers
+        # have changed since it was issued (a longer number, say).
+        number = values.get("customer_number", "")
+        if number in self.typed:
+            row.repeated = self.typed[number]
+        elif number:
+            self.typed[number] = line
+            row.number = number
+        return row
+
+    def _clean(self, row: _Row) -> None:
+        """Clean the row as a new customer: its attributes, and its problems as one."""
+        row.customer = _clean_row(
+            dict(row.values), lambda column, reason: row.problems.append((column, reason)), self.register
+        )
+        if row.repeated:
+            row.problems.append(
+                (
                     "customer_number",
                     _("customer number %(number)s is also on line %(line)d")
-                    % {"number": number, "line": typed[number][0]},
+                    % {"number": row.values["customer_number"], "line": row.repeated},
                 )
-            else:
-                typed[number] = (line, header_of["customer_number"])
-        if errors:
-            report.errors.extend(errors)
-        else:
-            customer["_line"] = line
-            report.customers.append(customer)
+            )
+            row.customer.pop("number", None)  # reported; not looked up again
 
-    numbers = list(typed)
-    for start in range(0, len(numbers), CHUNK_SIZE):
-        chunk = numbers[start : start + CHUNK_SIZE]
-        for number in NumberReservation.objects.filter(number__in=chunk).values_list("number", flat=True):
-            line, header = typed[number]
-            report.errors.append(
-                RowError(
-                    line,
-                    header,
+    def match(self, rows: list[_Row]) -> None:
+        """Sort a chunk of rows into updates, rows that change nothing, new customers, probable duplicates
+        and errors."""
+        numbers = [row.number for row in rows if row.number]
+        existing = {
+            customer.number: customer
+            for customer in Customer.objects.filter(number__in=numbers).only(*duplicates.FIELDS).order_by()
+        }
+        used = set(
+            NumberReservation.objects.filter(
+                number__in=[n for n in numbers if n not in existing]
+            ).values_list("number", flat=True)
+        )
+        new_rows = []
+        for row in rows:
+            customer = existing.get(row.number) if row.number else None
+            if customer is not None and rules.may_view(self.actor, customer):
+                self._update(row, customer)
+                continue
+            self._clean(row)
+            for column, reason in row.problems:
+                self.error(row.line, column, reason)
+            number = row.customer.get("number")
+            if number and (customer is not None or number in used):
+                # A customer the user may not view is told apart from a deleted one by nothing: its
+                # number is simply one that was used (R-1), as the create form would say.
+                self.error(
+                    row.line,
+                    "customer_number",
                     _("customer number %(number)s has already been used and cannot be issued again")
                     % {"number": number},
                 )
-            )
-    if report.errors:
-        order = {english: position for position, (english, _sv, _attr) in enumerate(IMPORT_COLUMNS)}
-        by_header = {header_of[c]: order[c] for c in header_of}
-        report.errors.sort(key=lambda e: (e.line, by_header.get(e.column, 99)))
-        report.customers = []  # all or nothing: none of them will be written
-    return report
+            elif not row.problems:
+                new_rows.append(row)
+        self._find_duplicates(new_rows)
+
+    def _update(self, row: _Row, customer: Customer) -> None:
+        number = customer.number
+        changes, old, problems = _changes(customer, row, self.register, by_number=True)
+        if not changes and not problems:
+            self.report.unchanged += 1
+            return
+        if customer.is_anonymized:
+            problems = [
+                (
+                    "customer_number",
+                    _("customer %(number)s is anonymized and cannot be changed") % {"number": number},
+                )
+            ]
+        elif not rules.may_change(self.actor, customer):
+            problems = [("customer_number", _("you may not change customer %(number)s") % {"number": number})]
+        if problems:
+            for column, reason in problems:
+                self.error(row.line, column, reason)
+            return
+        self.report.updates.append(Update(row.line, customer.pk, number, changes, old))
+
+    def _find_duplicates(self, rows: list[_Row]) -> None:
+        candidates = duplicates.customers_with_identity(
+            organisation_numbers=[row.customer.get("organisation_number", "") for row in rows],
+            emails=[row.customer.get("email", "") for row in rows],
+        )
+        by_number: dict[str, list[Customer]] = {}
+        by_email: dict[str, list[Customer]] = {}
+        for candidate in candidates:
+            if candidate.organisation_number:
+                by_number.setdefault(candidate.organisation_number, []).append(candidate)
+            if candidate.email:
+                by_email.setdefault(duplicates.email_key(candidate.email), []).append(candidate)
+        for row in rows:
+            new = {**row.customer, "_line": row.line}
+            organisation_number, email = new.get("organisation_number", ""), new.get("email", "")
+            found = {
+                c.pk: c
+                for c in by_number.get(organisation_number, [])
+                + by_email.get(duplicates.email_key(email), [])
+            }
+            if not found:
+                self.report.customers.append(new)
+                continue
+            matches = []
+            for candidate in sorted(found.values(), key=lambda c: c.number):
+                reasons = duplicates.reasons_for(
+                    candidate, organisation_number=organisation_number, email=email
+                )
+                match = Match(candidate.pk, candidate.number, reasons)
+                if rules.may_change(self.actor, candidate):
+                    changes, old, problems = _changes(candidate, row, self.register, by_number=False)
+                    match.changeable, match.changes, match.old = True, changes, old
+                    match.problems = [reason for _column, reason in problems]
+                matches.append(match)
+            self.report.duplicates.append(Duplicate(row.line, new, matches))
+
+
+def _as_cell(value) -> str:
+    """A stored value as the export writes it (before neutralising), stripped as the importer reads it."""
+    return ("" if value is None else str(value)).strip()
+
+
+def _changes(
+    customer: Customer, row: _Row, register: RegisterSettings, *, by_number: bool
+) -> tuple[dict, dict, list[tuple[str, str]]]:
+    """What the row changes in `customer`: (new values, old values, problems) by Customer attribute.
+
+    A row found by its customer number says what the customer's fields are: an empty cell empties the
+    field. A new row matched as a probable duplicate (by_number=False) only adds what it has: its empty
+    cells, its customer number and a kind it did not give change nothing.
+
+    A cell that reads as the export writes the stored value is unchanged, and is not checked again: an
+    exported file imports back as it is, even where the register holds a value the importer would not
+    accept today (a phone number typed in another form). The row is checked as the customer would be
+    after the change, with the customer's own values for what it leaves alone; a problem the customer
+    already has without the change is not the file's.
+    """
+    stored = {column: _as_cell(getattr(customer, ATTRIBUTE[column])) for column in LIMITS}
+    merged = dict(stored)
+    changed = set()
+    for column, text in row.values.items():
+        if column == "customer_number" or (not by_number and not text):
+            continue
+        if column == "kind" and not text:
+            continue  # an empty kind is the customer's own, not a guess from the names
+        if text != stored[column]:
+            merged[column] = text
+            changed.add(column)
+    if not changed:
+        return {}, {}, []
+    before: list[tuple[str, str]] = []
+    _clean_row(dict(stored), lambda column, reason: before.append((column, reason)), register)
+    problems: list[tuple[str, str]] = []
+    cleaned = _clean_row(dict(merged), lambda column, reason: problems.append((column, reason)), register)
+    problems = [problem for problem in problems if problem not in before]
+    if not problems and "kind" in changed:
+        try:
+            ensure_kind_changeable(customer, cleaned["kind"])
+        except ValidationError as error:
+            problems = [("kind", reason) for reason in error.messages]
+    if problems:
+        return {}, {}, problems
+    attributes = {ATTRIBUTE[column] for column in changed}
+    kind = cleaned.get("kind", customer.kind)
+    if kind == Customer.Kind.PRIVATE and "name" not in changed and changed & {"first_name", "last_name"}:
+        attributes.add("name")  # a person's name is their first and last name, as the edit form has it
+        cleaned["name"] = f"{cleaned.get('first_name', '')} {cleaned.get('last_name', '')}".strip()
+    changes, old = {}, {}
+    for attribute in sorted(attributes, key=ATTRIBUTE_ORDER.__getitem__):
+        new_value = cleaned.get(attribute, "")
+        if new_value != getattr(customer, attribute):
+            changes[attribute], old[attribute] = new_value, getattr(customer, attribute)
+    return changes, old, []
 
 
 def _clean_row(values: dict[str, str], error, register: RegisterSettings) -> dict:
@@ -424,6 +712,11 @@ def _clean_row(values: dict[str, str], error, register: RegisterSettings) -> dic
     if number:
         if not NUMBER_PATTERN.match(number):
             error("customer_number", _("a customer number may contain only letters, digits and hyphens"))
+        elif number.lower() in RESERVED_NUMBERS:
+            error(
+                "customer_number",
+                _("“%(number)s” is the name of a page and cannot be a customer number") % {"number": number},
+            )
         elif not register.number_min_length <= len(number) <= register.number_max_length:
             error(
                 "customer_number",
@@ -551,20 +844,93 @@ def _postal_code(value: str, country: str, error) -> str:
 # --- 3. writing ------------------------------------------------------------------------------------------
 
 
-def check_file(data: bytes) -> ImportReport:
+def check_file(data: bytes, *, actor=None) -> ImportReport:
     """Read and check a file without writing anything (the preview, --dry-run)."""
-    return check_rows(read_file(data))
+    return check_rows(read_file(data), actor=actor)
 
 
-def import_customers(*, actor, data: bytes, dry_run: bool = False) -> ImportReport:
-    """Import every customer of the file, or none (R-8). Raises UnreadableFile for a file that cannot be
-    read and ImportRefused (with the report) when any row is bad."""
-    report = check_file(data)
+def decide(report: ImportReport, decisions: Mapping[int, str], *, default: str | None = None) -> None:
+    """Take the user's decision on every probable duplicate (by line: NEW, SKIP or UPDATE + the matched
+    customer's id; `default`, NEW or SKIP, for a line without one): the rows join the new customers or
+    the updates, or are left out. Raises DecisionsNeeded, deciding nothing, when a row has no decision
+    that may be taken for it."""
+    chosen = {}
+    for duplicate in report.duplicates:
+        choice = decisions.get(duplicate.line) or default
+        if choice not in duplicate.choices():
+            raise DecisionsNeeded(report)
+        chosen[duplicate.line] = choice
+    for duplicate in report.duplicates:
+        choice = chosen[duplicate.line]
+        if choice == NEW:
+            report.customers.append(duplicate.customer)
+        elif choice == SKIP:
+            report.skipped += 1
+        else:
+            match = next(m for m in duplicate.matches if f"{UPDATE}{m.customer_id}" == choice)
+            if match.changes:
+                report.updates.append(
+                    Update(duplicate.line, match.customer_id, match.number, match.changes, match.old)
+                )
+            else:
+                report.unchanged += 1
+    report.customers.sort(key=lambda customer: customer["_line"])  # numbers are drawn in the file's order
+    report.updates.sort(key=lambda update: update.line)
+    report.duplicates = []
+
+
+def apply_import(report: ImportReport, *, actor) -> ImportReport:
+    """Write a checked report whose duplicates are decided: the new customers and the updates, all or
+    none. Each update goes through customer_update, which records its changes in the customer's history
+    as the edit form's do (R-4); the new customers get an IMPORTED history row each."""
+    if not report.ok or report.duplicates:
+        raise ValueError("only a checked report without errors and with every duplicate decided")
+    with transaction.atomic():
+        report.imported = _write(report.customers, actor=actor)
+        report.updated = _apply_updates(report, actor=actor)
+    return report
+
+
+def import_customers(
+    *,
+    actor,
+    data: bytes,
+    dry_run: bool = False,
+    decisions: Mapping[int, str] | None = None,
+    on_duplicate=None,
+) -> ImportReport:
+    """Import every customer of the file, or none (R-8): new rows are created, rows whose customer number
+    is a customer the actor may change update it. Raises UnreadableFile for a file that cannot be read,
+    ImportRefused (with the report) when any row is bad and DecisionsNeeded when a probable duplicate has
+    no decision (`decisions` by line, `on_duplicate` for the rest)."""
+    report = check_file(data, actor=actor)
     if not report.ok:
         raise ImportRefused(report)
+    decide(report, decisions or {}, default=on_duplicate)
     if not dry_run:
-        report.imported = _write(report.customers, actor=actor)
+        apply_import(report, actor=actor)
     return report
+
+
+def _apply_updates(report: ImportReport, *, actor) -> int:
+    """Update the customers one by one through the service; a refusal there (the customer changed in a
+    way the check could not know) refuses the whole import, every such row listed."""
+    index = report.parsed.columns.get("customer_number")
+    header = report.parsed.headers[index] if index is not None else ""
+    errors = []
+    for update in report.updates:
+        try:
+            customer_update(customer=Customer(pk=update.customer_id), actor=actor, data=update.changes)
+        except ValidationError as error:
+            errors.extend(RowError(update.line, header, message) for message in error.messages)
+        except Customer.DoesNotExist:
+            errors.append(
+                RowError(update.line, header, _("customer %(number)s is gone") % {"number": update.number})
+            )
+    if errors:
+        report.errors, report.imported = errors, 0
+        raise ImportRefused(report)
+    return len(report.updates)
 
 
 @transaction.atomic

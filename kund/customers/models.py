@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kund.core.files import RandomName
 from kund.core.models import PkReferenced
+from kund.customers.search import Digits, PhoneKey, search_text_expression
 
 ANONYMIZED_NAME = "Xxxx"
 # An anonymized person's display name: first and last name each Xxxx (seed 001: "Anna Andersson → Xxxx
@@ -213,6 +214,29 @@ class Customer(models.Model):
     search_last_name = search_column("last_name", 100)
     search_contact = search_column("contact_person", 200)
     search_email = search_column("email", 254)
+    # Search for what people type (kund.customers.search): the folded text the trigram index holds,
+    # and phone and personal/organisation numbers as digits, searched by prefix.
+    search_text = models.GeneratedField(
+        expression=search_text_expression(), output_field=models.TextField(), db_persist=True, editable=False
+    )
+    search_phone = models.GeneratedField(
+        expression=PhoneKey("phone"),
+        output_field=models.CharField(max_length=48),
+        db_persist=True,
+        editable=False,
+    )
+    search_mobile = models.GeneratedField(
+        expression=PhoneKey("mobile"),
+        output_field=models.CharField(max_length=48),
+        db_persist=True,
+        editable=False,
+    )
+    search_identity = models.GeneratedField(
+        expression=Digits("organisation_number"),
+        output_field=models.CharField(max_length=48),
+        db_persist=True,
+        editable=False,
+    )
 
     objects = CustomerQuerySet.as_manager()
 
@@ -250,6 +274,15 @@ class Customer(models.Model):
             # counted by reading this index alone.
             models.Index(fields=["status", "kind", "anonymized_at"], name="customer_status_kind_anon"),
             models.Index(fields=["invoice_country"], name="customer_invoice_country"),
+            # Phone and identity numbers by prefix (kund.customers.search); the text's trigram index is
+            # not expressible here (SQLite FTS5, PostgreSQL pg_trgm): see migration 0012.
+            *(
+                models.Index(fields=[column], name=f"customer_{column}", opclasses=["varchar_pattern_ops"])
+                for column in ("search_phone", "search_mobile", "search_identity")
+            ),
+            # Probable duplicates (kund.customers.duplicates): the create form and every imported row ask
+            # who has this organisation or personal identity number.
+            models.Index(fields=["organisation_number"], name="customer_organisation_number"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(number=""), name="customer_number_not_empty"),

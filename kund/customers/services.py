@@ -18,6 +18,9 @@ from kund.core.rules import is_administrator
 from kund.customers.models import Customer, Notification, NumberReservation, NumberSequence
 
 NUMBER_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]*$")
+# The register's pages under /customers/ beside the cards, which are found by customer number
+# (kund/customers/urls.py): these words cannot be customer numbers, in any case.
+RESERVED_NUMBERS = frozenset({"new", "id", "assign", "notifications", "custom-fields", "rights", "records"})
 
 # Fields a customer service may write from user input; everything else is set by a service of its own
 # (number, responsible user, status history, anonymization).
@@ -47,6 +50,13 @@ def validate_customer_number(number: str, *, register: RegisterSettings | None =
     if not NUMBER_PATTERN.match(number):
         raise ValidationError(
             {"number": _("A customer number may contain only letters, digits and hyphens.")}
+        )
+    if number.lower() in RESERVED_NUMBERS:
+        raise ValidationError(
+            {
+                "number": _("“%(number)s” is the name of a page and cannot be a customer number.")
+                % {"number": number}
+            }
         )
     if not register.number_min_length <= len(number) <= register.number_max_length:
         raise ValidationError(

@@ -17,9 +17,9 @@ from kund.core import rules
 from kund.core.htmx import render_page_or_partial
 from kund.core.paging import window_page
 from kund.core.rules import is_administrator
-from kund.customers import export, mailing, selectors
+from kund.customers import duplicates, export, mailing, search, selectors
 from kund.customers.custom_fields import custom_field_delete, custom_field_save, custom_values_set
-from kund.customers.filtersets import DEFAULT_SORT, SORTS, filter_customers, sort_of
+from kund.customers.filtersets import DEFAULT_SORT, SORTS, CustomerFilterSet, filter_customers, sort_of
 from kund.customers.forms import (
     AssignForm,
     BulkAssignForm,
@@ -27,6 +27,7 @@ from kund.customers.forms import (
     CustomerForm,
     CustomFieldForm,
     DeceasedForm,
+    DocumentForm,
 )
 from kund.customers.models import Customer, CustomField, CustomFieldValue, Notification
 from kund.customers.services import (
@@ -74,31 +75,63 @@ class CustomerView(RegisterView):
 
     def prepare(self, request, **kwargs) -> None:
         self.customer = get_object_or_404(
-            Customer.objects.select_related("group", "responsible"), pk=kwargs["pk"]
+            Customer.objects.select_related("group", "responsible"), number=kwargs["number"]
         )
         if not rules.may_view(request.user, self.customer):
             raise Http404
 
 
+class CustomerByIdView(RegisterView):
+    """A customer's card by its internal id, for links made before cards were found by customer number:
+    a redirect to the card, for whoever may see it (to anyone else it does not exist)."""
+
+    rule = staticmethod(rules.may_view_register)
+
+    def get(self, request, pk: int):
+        customer = get_object_or_404(Customer.objects.only("pk", "number", "responsible"), pk=pk)
+        if not rules.may_view(request.user, customer):
+            raise Http404
+        return redirect("customers:detail", customer.number)
+
+
 # --- the list (R-2) ------------------------------------------------------------------------------------
 
 
-def _filtered(request, *, with_base: bool = False):
+def _filtered(request, *, with_base: bool = False, wide_search: bool = False):
     """The filterset and the customers it selects (none when a filter is malformed: the page says why);
     with_base also gives the visible customers before filtering, the very same object when no filter
-    narrows them."""
-    found = filter_customers(request.GET, request.user)
+    narrows them. `wide_search`: a search the trigram index finds often is checked row by row, for the
+    list to walk its order (selectors.customer_page)."""
+    found = filter_customers(request.GET, request.user, search_rows=wide_search)
     if with_base:
         return found.filterset, found.base, found.customers
     return found.filterset, found.customers
+
+
+def _search_of(request) -> str:
+    """The list's search text as the filterset reads it; "" when it is too long to be valid."""
+    query = (request.GET.get("q") or "").strip()
+    return query if len(query) <= CustomerFilterSet.base_filters["q"].extra["max_length"] else ""
+
+
+def _search_kind(query: str) -> str:
+    """What the list searched, for the page to say: "number", "prefix" (one or two letters) or "text"."""
+    if search.is_number_query(query):
+        return "number"
+    if all(len(word) < search.MIN_WORD for word in search.words_of(query)):
+        return "prefix"
+    return "text"
 
 
 class CustomerListView(RegisterView):
     rule = staticmethod(rules.may_view_register)
 
     def get(self, request):
-        filterset, base, customers = _filtered(request, with_base=True)
         sort = sort_of(request.GET.get("sort"))
+        query = _search_of(request)
+        # A search the trigram index finds more often than the probe reads is walked along the order.
+        wide = bool(query) and selectors.search_is_wide(query, selectors.SEARCH_PROBE)
+        filterset, base, customers = _filtered(request, with_base=True, wide_search=wide)
         detailed = request.GET.get("view") == "detailed"
         narrowed = customers is not base
         base = base.select_related("group", "responsible").only(*LIST_FIELDS[1:])
@@ -107,25 +140,35 @@ class CustomerListView(RegisterView):
         )
         notice = ""
         searching = filterset.is_bound and filterset.is_valid() and bool(filterset.form.cleaned_data.get("q"))
+        wide = wide and searching and narrowed
 
         def probe_for(sort: str) -> int:
             return selectors.probe_size(sort, searching=searching)
 
-        try:
-            page = selectors.customer_page(
-                base, customers, SORTS[sort], request.GET.get("page"), PER_PAGE, probe_size=probe_for(sort)
+        def page_in(sort: str):
+            return selectors.customer_page(
+                base, customers, SORTS[sort], request.GET.get("page"), PER_PAGE, probe_for(sort), wide=wide
             )
+
+        try:
+            page = page_in(sort)
         except selectors.TooWideToSort:
             notice = _(
                 "Too many customers match to sort them by name; they are shown by number. Narrow the search."
             )
             sort = DEFAULT_SORT
-            page = selectors.customer_page(
-                base, customers, SORTS[sort], request.GET.get("page"), PER_PAGE, probe_size=probe_for(sort)
+            page = page_in(sort)
+        if wide:
+            counted = selectors.count_search_matches(
+                customers,
+                query,
+                selectors.SEARCH_PROBE,
+                whole_register=not filterset.active_filters() and not rules.sees_only_assigned(request.user),
             )
-        query = request.GET.copy()
+            page.matches, page.more = min(counted, selectors.SEARCH_PROBE), counted > selectors.SEARCH_PROBE
+        query_string = request.GET.copy()
         for name in ("page", "sort"):
-            query.pop(name, None)
+            query_string.pop(name, None)
         columns = columns_for(detailed)
         context = {
             "filterset": filterset,
@@ -135,11 +178,15 @@ class CustomerListView(RegisterView):
             "sort": sort,
             "columns": columns,
             "detailed": detailed,
-            "query": query.urlencode(),
+            "query": query_string.urlencode(),
+            "searched": query if searching else "",
+            "search_kind": _search_kind(query) if searching else "",
+            "active_filters": filterset.active_filters(),
             "advanced": any(
                 request.GET.get(name) for name in filterset.form.fields if name not in {"q", "kind", "status"}
             ),
             "can_add": rules.may_create(request.user),
+            "can_upload": rules.may_upload(request.user),
             "is_admin": is_administrator(request.user),
             # The list as a place to act (seeds 000, 004): row actions, ticking rows to assign them.
             "can_assign_any": rules.may_assign_any(request.user),
@@ -287,16 +334,25 @@ def _custom_values(customer: Customer) -> dict[int, str]:
 
 
 class CustomerDetailView(CustomerView):
-    def get(self, request, pk: int):
+    def get(self, request, number: str):
         customer, user = self.customer, request.user
         anonymized = customer.is_anonymized
         fields = list(CustomField.objects.all())
         values = {} if anonymized else _custom_values(customer)
+        # A-4: an anonymized customer's card has no tabs and no buttons.
+        sections = [] if anonymized else selectors.card_sections(customer)
+        present = [entry for entry in sections if entry["count"]]
         context = {
             "customer": customer,
             "anonymized": anonymized,
-            # A-4: an anonymized customer's card has no tabs and no buttons.
-            "sections": [] if anonymized else selectors.card_sections(customer),
+            "sections": sections,
+            "empty_sections": [entry for entry in sections if not entry["count"]],
+            # The tab asked for (?tab=documents after an upload), else the first the customer has records
+            # in; with none, the custom fields.
+            "active_tab": _active_tab(request.GET.get("tab"), sections, present),
+            "can_upload_files": rules.may_upload_files(user, customer),
+            "can_delete_files": rules.may_delete_files(user, customer),
+            "document_form": DocumentForm(),
             "history": [] if anonymized else list(selectors.change_history(customer)[:10]),
             "custom_values": [(f, values.get(f.pk, "")) for f in fields],
             "can_change": rules.may_change(user, customer),
@@ -307,10 +363,16 @@ class CustomerDetailView(CustomerView):
         return render(request, "customers/customer_detail.html", context)
 
 
+def _active_tab(asked: str | None, sections: list[dict], present: list[dict]) -> str:
+    if asked and any(entry["section"].key == asked for entry in sections):
+        return asked
+    return present[0]["section"].key if present else "custom"
+
+
 class CustomerSectionView(CustomerView):
     """One kind of linked record, sorted, a page at a time ("show all", R-3). htmx gets the table only."""
 
-    def get(self, request, pk: int, key: str):
+    def get(self, request, number: str, key: str):
         section = selectors.SECTIONS_BY_KEY.get(key)
         if section is None or self.customer.is_anonymized:
             raise Http404
@@ -328,6 +390,7 @@ class CustomerSectionView(CustomerView):
             "entry": {"section": section, "rows": rows, "more": more, "sort": sort},
             "page": page,
             "show_all": bool(request.GET.get("all")),
+            "can_delete_files": rules.may_delete_files(request.user, self.customer),
         }
         return render_page_or_partial(
             request, "customers/customer_section.html", "customers/_section.html", context
@@ -335,7 +398,7 @@ class CustomerSectionView(CustomerView):
 
 
 class CustomerHistoryView(CustomerView):
-    def get(self, request, pk: int):
+    def get(self, request, number: str):
         if self.customer.is_anonymized:
             raise Http404
         page = window_page(selectors.change_history(self.customer), request.GET.get("page"), per_page=50)
@@ -372,6 +435,14 @@ class CustomerCreateView(RegisterView):
     def post(self, request):
         form = self._form(request)
         if form.is_valid():
+            matches = _unconfirmed_duplicates(request, form)
+            if matches:
+                context = {
+                    "form": form,
+                    "creating": True,
+                    "duplicates": _duplicates_shown(matches, request.user),
+                }
+                return render(request, "customers/customer_form.html", context)
             try:
                 with transaction.atomic():
                     customer = customer_create(
@@ -384,8 +455,37 @@ class CustomerCreateView(RegisterView):
                 _apply_form_errors(form, error)
             else:
                 messages.success(request, _("Customer %(number)s was created.") % {"number": customer.number})
-                return redirect("customers:detail", customer.pk)
+                return redirect("customers:detail", customer.number)
         return render(request, "customers/customer_form.html", {"form": form, "creating": True}, status=200)
+
+
+def _unconfirmed_duplicates(request, form) -> list[duplicates.Match]:
+    """The customers the new one probably duplicates (same organisation/personal number or e-mail), unless
+    the user has seen exactly these and chose "create anyway"."""
+    data = form.customer_data()
+    matches = duplicates.probable_duplicates(
+        organisation_number=data.get("organisation_number") or "", email=data.get("email") or ""
+    )
+    confirmed = (
+        set(request.POST.getlist("confirmed_duplicate")) if request.POST.get("create_anyway") else set()
+    )
+    if {str(match.customer.pk) for match in matches} <= confirmed:
+        return []
+    return matches
+
+
+def _duplicates_shown(matches: list[duplicates.Match], user) -> list[dict]:
+    """How the form names each match: with its name and a link for a customer the user may view, else by
+    its customer number alone (kund.core.rules)."""
+    return [
+        {
+            "pk": match.customer.pk,
+            "number": match.customer.number,
+            "customer": match.customer if rules.may_view(user, match.customer) else None,
+            "reasons": match.reason_labels,
+        }
+        for match in matches
+    ]
 
 
 class CustomerEditView(CustomerView):
@@ -404,12 +504,12 @@ class CustomerEditView(CustomerView):
             creating=False,
         )
 
-    def get(self, request, pk: int):
+    def get(self, request, number: str):
         self._check(request)
         context = {"form": self._form(request), "customer": self.customer, "creating": False}
         return render(request, "customers/customer_form.html", context)
 
-    def post(self, request, pk: int):
+    def post(self, request, number: str):
         self._check(request)
         form = self._form(request)
         if form.is_valid():
@@ -421,7 +521,7 @@ class CustomerEditView(CustomerView):
                 _apply_form_errors(form, error)
             else:
                 messages.success(request, _("The customer was saved."))
-                return redirect("customers:detail", self.customer.pk)
+                return redirect("customers:detail", self.customer.number)
         context = {"form": form, "customer": self.customer, "creating": False}
         return render(request, "customers/customer_form.html", context)
 
@@ -432,19 +532,19 @@ class CustomerStatusView(CustomerView):
     rule = staticmethod(rules.may_change_any)
     http_method_names = ["post"]
 
-    def post(self, request, pk: int):
+    def post(self, request, number: str):
         if not rules.may_change(request.user, self.customer):
             raise _deny()
         status = request.POST.get("status", "")
         if status not in Customer.Status.values:
             messages.error(request, _("Unknown status."))
-            return redirect("customers:detail", self.customer.pk)
+            return redirect("customers:detail", self.customer.number)
         deceased_on = None
         if status == Customer.Status.DECEASED:
             form = DeceasedForm(request.POST)
             if not form.is_valid():
                 messages.error(request, " ".join(form.errors["deceased_on"]))
-                return redirect("customers:detail", self.customer.pk)
+                return redirect("customers:detail", self.customer.number)
             deceased_on = form.cleaned_data["deceased_on"]
         try:
             customer_set_status(
@@ -452,7 +552,7 @@ class CustomerStatusView(CustomerView):
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-            return redirect("customers:detail", self.customer.pk)
+            return redirect("customers:detail", self.customer.number)
         if status == Customer.Status.INACTIVE:
             messages.success(request, _("The customer was deactivated. It cannot be chosen for new orders."))
         elif status == Customer.Status.DECEASED:
@@ -462,7 +562,7 @@ class CustomerStatusView(CustomerView):
             )
         else:
             messages.success(request, _("The customer was activated."))
-        return redirect("customers:detail", self.customer.pk)
+        return redirect("customers:detail", self.customer.number)
 
 
 def _prospect_becomes(customer: Customer) -> str:
@@ -477,13 +577,13 @@ class CustomerConvertView(CustomerView):
     rule = staticmethod(rules.may_change_any)
     http_method_names = ["post"]
 
-    def post(self, request, pk: int):
+    def post(self, request, number: str):
         if not rules.may_change(request.user, self.customer):
             raise _deny()
         form = ConvertForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Choose a private person or a company."))
-            return redirect("customers:detail", self.customer.pk)
+            return redirect("customers:detail", self.customer.number)
         try:
             customer = customer_convert_prospect(
                 customer=self.customer, actor=request.user, kind=form.cleaned_data["kind"]
@@ -496,7 +596,7 @@ class CustomerConvertView(CustomerView):
                 _("The prospect is a customer now, with the same number %(number)s.")
                 % {"number": customer.number},
             )
-        return redirect("customers:detail", self.customer.pk)
+        return redirect("customers:detail", self.customer.number)
 
 
 class CustomerAssignView(CustomerView):
@@ -508,12 +608,12 @@ class CustomerAssignView(CustomerView):
         if not rules.may_assign(request.user, self.customer):
             raise _deny()
 
-    def get(self, request, pk: int):
+    def get(self, request, number: str):
         self._check(request)
         form = AssignForm(initial={"responsible": self.customer.responsible_id})
         return render(request, "customers/customer_assign.html", {"form": form, "customer": self.customer})
 
-    def post(self, request, pk: int):
+    def post(self, request, number: str):
         self._check(request)
         form = AssignForm(request.POST)
         if not form.is_valid():
@@ -529,7 +629,7 @@ class CustomerAssignView(CustomerView):
                 request,
                 _("%(user)s is now responsible for the customer.") % {"user": responsible.get_username()},
             )
-        return redirect("customers:detail", self.customer.pk)
+        return redirect("customers:detail", self.customer.number)
 
 
 # --- notifications (R-6) ------------------------------------------------------------------------------

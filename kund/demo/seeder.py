@@ -62,6 +62,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 from faker import Faker
 from stdnum import luhn
 
@@ -734,7 +735,15 @@ class DemoSeeder:
                 done += sum(built.cases.values())
                 if progress:
                     elapsed = time.monotonic() - started
-                    progress(f"seed_demo: {done:,}/{count:,} customers ({done / count:.0%}), {elapsed:.1f} s")
+                    progress(
+                        gettext("seed_demo: %(done)s/%(count)s customers (%(share)s), %(seconds).1f s")
+                        % {
+                            "done": f"{done:,}",
+                            "count": f"{count:,}",
+                            "share": f"{done / count:.0%}",
+                            "seconds": elapsed,
+                        }
+                    )
         self._check_erasure_log()
         result.rows = dict(sorted(rows.items()))
         result.seconds = time.monotonic() - started

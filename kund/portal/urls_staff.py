@@ -1,5 +1,5 @@
-"""The register's pages for a customer's portal users, mounted at /customers/<int:pk>/users/ (every
-view takes the customer's `pk`)."""
+"""The register's pages for a customer's portal users, mounted at /customers/<customer number>/users/
+(every view takes the customer's `number`)."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""The register's pages for a customer's portal users (SPEC R-9, R-10), under /customers/<pk>/users/:
+"""The register's pages for a customer's portal users (SPEC R-9, R-10), under /customers/<number>/users/:
 the list for whoever may view the customer, and inviting, changing portal rights and deleting, each for
 the staff user holding its right (kund.core.rules). A customer user of another customer is a 404."""
 
@@ -39,7 +39,7 @@ class CustomerUsersView(CustomerView):
 
 
 class CustomerUserListView(CustomerUsersView):
-    def get(self, request, pk: int):
+    def get(self, request, number: str):
         if self.customer.is_anonymized:  # A-4: no tabs, and its users are gone
             raise Http404
         user = request.user
@@ -58,11 +58,11 @@ class CustomerUserInviteView(CustomerUsersView):
         if not rules.may_invite_customer_users(request.user, self.customer):
             raise _deny()
 
-    def get(self, request, pk: int):
+    def get(self, request, number: str):
         self._check(request)
         return self._page(request, CustomerUserInviteForm())
 
-    def post(self, request, pk: int):
+    def post(self, request, number: str):
         self._check(request)
         form = CustomerUserInviteForm(request.POST)
         if form.is_valid():
@@ -87,7 +87,7 @@ class CustomerUserInviteView(CustomerUsersView):
 class CustomerUserInviteAgainView(CustomerUsersView):
     http_method_names = ["post"]
 
-    def post(self, request, pk: int, user_pk: int):
+    def post(self, request, number: str, user_pk: int):
         if not rules.may_invite_customer_users(request.user, self.customer):
             raise _deny()
         customer_user = self.customer_user(user_pk)
@@ -102,13 +102,13 @@ class CustomerUserEditView(CustomerUsersView):
         if not rules.may_change_customer_user_rights(request.user, self.customer):
             raise _deny()
 
-    def get(self, request, pk: int, user_pk: int):
+    def get(self, request, number: str, user_pk: int):
         self._check(request)
         customer_user = self.customer_user(user_pk)
         form = CustomerUserRightsForm(initial={"rights": customer_user.rights()})
         return self._page(request, customer_user, form)
 
-    def post(self, request, pk: int, user_pk: int):
+    def post(self, request, number: str, user_pk: int):
         self._check(request)
         customer_user = self.customer_user(user_pk)
         form = CustomerUserRightsForm(request.POST)
@@ -120,7 +120,7 @@ class CustomerUserEditView(CustomerUsersView):
         messages.success(
             request, _("The portal rights of %(email)s were saved.") % {"email": customer_user.email}
         )
-        return redirect("customer_users:list", self.customer.pk)
+        return redirect("customer_users:list", self.customer.number)
 
     def _page(self, request, customer_user, form):
         context = {"customer": self.customer, "customer_user": customer_user, "form": form}
@@ -130,10 +130,10 @@ class CustomerUserEditView(CustomerUsersView):
 class CustomerUserDeleteView(CustomerUsersView):
     http_method_names = ["post"]
 
-    def post(self, request, pk: int, user_pk: int):
+    def post(self, request, number: str, user_pk: int):
         if not rules.may_delete_customer_users(request.user, self.customer):
             raise _deny()
         customer_user = self.customer_user(user_pk)
         services.customer_user_delete(customer_user=customer_user, actor=request.user)
         messages.success(request, _("The customer user was deleted and can no longer sign in."))
-        return redirect("customer_users:list", self.customer.pk)
+        return redirect("customer_users:list", self.customer.number)

@@ -9,15 +9,27 @@ records, such as an invoice's order) are exported too, as the linked record's re
 receipts are exported as they are (A-3); documents by their names, not their contents. Change history is
 one of the policy's tables (audit.ChangeRecord).
 
+Columns that mean nothing to the person are left out (`is_internal`): the database's search copies of the
+name and e-mail (policy DERIVED, generated from columns that are exported), credentials' hashes (SECRET),
+and the storage keys of files (random names; a file is exported as its row: a document by its title).
+
+The JSON holds values as Kund stores them (codes such as "private", ISO dates) for another system to
+read; the HTML page says them in the reader's language — field labels, the labels of choices ("Private
+person"), yes and no, the labels of a change's field — and prints on A4 (privacy/access-export-print.css:
+no table is cut off at the page's edge).
+
 `access_export(*, customer, actor)` builds the export and records an EXPORTED event in the customer's
 history (R-4); render it with `as_json()` or `as_html()`.
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
+from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.template.loader import render_to_string
@@ -27,9 +39,16 @@ from django.utils.translation import gettext
 from kund.audit.models import ChangeRecord
 from kund.audit.services import record_event
 from kund.customers.models import Customer
-from kund.privacy.policy import CUSTOMER, OTHER_CUSTOMERS, SECRET, TABLES, Table
+from kund.privacy.policy import CUSTOMER, DERIVED, OTHER_CUSTOMERS, SECRET, TABLES, Table
 
 FORMAT = "kund-access-export/1"
+PRINT_CSS = "privacy/access-export-print.css"
+# A table of more columns than this is printed as one block per record (label: value), not as a table.
+WIDE = 8
+
+
+# How the page says a column's value: (value, the whole row) -> text in the active language.
+Say = Callable[[object, dict], str]
 
 
 @dataclass
@@ -40,10 +59,22 @@ class Section:
     title: str  # its plural verbose name, for the HTML page
     columns: list[tuple[str, str]]  # (field name, label)
     rows: list[dict] = field(default_factory=list)  # {"ref": ..., field name: value}
+    says: dict[str, Say] = field(default_factory=dict)  # columns whose values the page says in words
 
-    def display_rows(self) -> list[tuple[str, list[str]]]:
+    @property
+    def wide(self) -> bool:
+        return len(self.columns) > WIDE
+
+    def display(self, name: str, row: dict) -> str:
+        value = row.get(name)
+        say = self.says.get(name)
+        return say(value, row) if say is not None and value not in (None, "") else display(value)
+
+    def display_rows(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """(reference, [(label, value), …]) per row, as the page shows them."""
         return [
-            (row.get("ref", ""), [display(row.get(name)) for name, _l in self.columns]) for row in self.rows
+            (row.get("ref", ""), [(label, self.display(name, row)) for name, label in self.columns])
+            for row in self.rows
         ]
 
 
@@ -68,14 +99,21 @@ class AccessExport:
         return json.dumps(self.as_dict(), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
 
     def as_html(self, request=None) -> str:
+        customer_row = self.customer.rows[0]
         customer_rows = [
-            (label, display(self.customer.rows[0].get(name))) for name, label in self.customer.columns
+            (label, self.customer.display(name, customer_row)) for name, label in self.customer.columns
         ]
-        return render_to_string(
-            "privacy/access_export.html",
-            {"export": self, "customer_rows": customer_rows, "sections": self.sections},
-            request=request,
-        )
+        context = {"export": self, "customer_rows": customer_rows, "sections": self.sections}
+        if request is None:
+            # A file written by the command line has no server to fetch the stylesheet from: inline it.
+            context["print_css"] = _print_css()
+        return render_to_string("privacy/access_export.html", context, request=request)
+
+
+def _print_css() -> str:
+    path = finders.find(PRINT_CSS)
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
 
 
 def display(value) -> str:
@@ -120,22 +158,60 @@ def _key(table: Table) -> str:
     return table.model if first is table else f"{table.model}/{table.link.removesuffix('_id')}"
 
 
+def is_internal(table: Table, model_field: models.Field) -> bool:
+    """A column that means nothing to the person, left out of the export: a search copy the database
+    generates from exported columns (policy.DERIVED), a credential's hash — a key, not data about anyone
+    (policy.SECRET) — and a file's storage key (a random name; the file is exported as its row)."""
+    rule = table.fields.get(model_field.name)
+    return rule is DERIVED or rule is SECRET or isinstance(model_field, models.FileField)
+
+
 def _exported_fields(table: Table) -> list[models.Field]:
-    """The policy's fields first, in its order, then every other column of the model except its id and
-    its link to the customer. Through a second link, another customer's details are not this customer's
-    data and stay out (policy.OTHER_CUSTOMERS)."""
+    """The policy's fields first, in its order, then every other column of the model except its id, its
+    link to the customer and the internal columns. Through a second link, another customer's details are
+    not this customer's data and stay out (policy.OTHER_CUSTOMERS)."""
     model = table.model_class
     concrete = [
-        f for f in model._meta.concrete_fields if not f.primary_key and not _is_customer_link(table, f)
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key and not _is_customer_link(table, f) and not is_internal(table, f)
     ]
     by_name = {f.name: f for f in concrete}
-    # A credential's hash (a password, a link, a session) is a key, not data about anyone: never exported.
     policy_fields = [
         by_name[name]
         for name, rule in table.fields.items()
-        if name in by_name and rule is not SECRET and rule is not OTHER_CUSTOMERS
+        if name in by_name and rule is not OTHER_CUSTOMERS
     ]
     return policy_fields + [f for f in concrete if f.name not in table.fields]
+
+
+def _choice(model_field: models.Field) -> Say:
+    labels = dict(model_field.flatchoices)
+    return lambda value, row: str(labels.get(value, value))
+
+
+def _change_field(value, row: dict) -> str:
+    """A change's field by the customer's label for it ("invoice address: line 1", not invoice_address1)."""
+    try:
+        return str(Customer._meta.get_field(value).verbose_name)
+    except FieldDoesNotExist:
+        return str(value)
+
+
+def _change_value(value, row: dict) -> str:
+    """A change's old or new value; a choice ("private") by its label."""
+    try:
+        model_field = Customer._meta.get_field(row.get("field") or "")
+    except FieldDoesNotExist:
+        return display(value)
+    return _choice(model_field)(value, row) if model_field.choices else display(value)
+
+
+def _says(model, fields: list[models.Field]) -> dict[str, Say]:
+    says = {f.name: _choice(f) for f in fields if f.choices}
+    if model is ChangeRecord:
+        says.update(field=_change_field, old_value=_change_value, new_value=_change_value)
+    return says
 
 
 def _is_customer_link(table: Table, model_field: models.Field) -> bool:
@@ -157,6 +233,7 @@ def _section(table: Table, queryset, *, key: str) -> Section:
         table=key,
         title=str(table.label or model._meta.verbose_name_plural),
         columns=[(f.name, str(f.verbose_name)) for f in fields],
+        says=_says(model, fields),
     )
     for obj in queryset.order_by("pk"):
         row: dict = {}

@@ -1,7 +1,8 @@
 """Erasure jobs: mass erasure (SPEC §5) and erasure of a saved selection (§6) as resumable background work.
 
 A job is planned (its customers and what would happen to each are stored: the verification of M-4),
-started (queued for the workers, after the double confirmation of M-5, or S-2's single one), and run by
+started (queued for the workers, after the double confirmation of M-5, for a mass run and a selection
+alike), and run by
 every worker that is free: kund.privacy.runner cuts it into chunks that the workers claim one by one and
 hand to the erasure engine, which records each customer's outcome inside the erasure's own transaction.
 A worker killed at any instant leaves every customer either erased and recorded, or untouched and
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kund.core import rules
-from kund.privacy import job_queue, mass, runner
+from kund.privacy import job_queue, mass, runner, selections
 from kund.privacy.models import ErasureJob, ErasureJobChunk, ErasureJobItem, SavedSelection, job_lease
 from kund.privacy.runner import run_job  # noqa: F401  (the job runner, for commands and tests)
 
@@ -118,14 +119,23 @@ def plan_mass_job(*, actor, criteria: str, through: date, limit: int | None = No
 
 
 def plan_selection_job(*, actor, selection: SavedSelection) -> ErasureJob:
-    """S-2, S-3: every customer of the selection, by the rules of §4 (companies too)."""
+    """S-2, S-3: every customer of the selection, by the rules of §4 (companies too), planned and stored
+    like a mass run: the verification of M-4, started only after M-5's two confirmations (start_job).
+    One run of a selection at a time, and none once every customer of it is erased."""
     require_administrator(actor)
-    ids = list(selection.members.order_by("pk").values_list("customer_id", flat=True))
-    if not ids:
-        raise NothingSelected(_("The selection holds no customers."))
-    return _create_job(
-        kind=ErasureJob.Kind.SELECTION, rows=mass.plan_rows(ids), actor=actor, selection=selection
-    )
+    with transaction.atomic():
+        # Locked: two administrators checking the same selection at once plan one run, not two.
+        SavedSelection.objects.select_for_update().filter(pk=selection.pk).first()
+        if selection.jobs.filter(state__in=selections.OPEN_STATES).exists():
+            raise JobRefused(_("A run of this selection is already verified or under way."))
+        ids = list(selection.members.order_by("pk").values_list("customer_id", flat=True))
+        if not ids:
+            raise NothingSelected(_("The selection holds no customers."))
+        if not selections.remaining_members(selection).exists():
+            raise NothingSelected(_("Every customer of this selection has been erased."))
+        return _create_job(
+            kind=ErasureJob.Kind.SELECTION, rows=mass.plan_rows(ids), actor=actor, selection=selection
+        )
 
 
 def _require_may_run(actor, job: ErasureJob) -> None:
@@ -150,6 +160,10 @@ def start_job(*, actor, job: ErasureJob, enqueue: bool = True) -> ErasureJob:
         job.state = State.QUEUED
         job.heartbeat_at = timezone.now()
         job.save(update_fields=["state", "heartbeat_at"])
+        if job.selection_id is not None:
+            # A-7: a selection's filter may hold a name typed into the search; from now on its frozen ids
+            # are what is erased, so the filter goes.
+            SavedSelection.objects.filter(pk=job.selection_id).update(query="")
         if enqueue:
             job_queue.enqueue_on_commit(job.pk, tasks=runner.expected_chunks(job))
     return job
@@ -234,13 +248,3 @@ def plan_rule_job(
 
 
 # --- end of retention rules --------------------------------------------------------------------------
-
-
-def erase_selection(*, actor, selection: SavedSelection) -> ErasureJob:
-    """S-2: plan and start the erasure of a whole selection. Its filter, which may hold a name typed into
-    the search, is cleared: the frozen ids are what is erased (A-7)."""
-    with transaction.atomic():
-        job = plan_selection_job(actor=actor, selection=selection)
-        start_job(actor=actor, job=job)
-        SavedSelection.objects.filter(pk=selection.pk).update(query="")
-    return job

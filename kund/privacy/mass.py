@@ -21,13 +21,12 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from kund.billing.models import Invoice, Receipt
 from kund.core import rules
-from kund.core.spreadsheet import neutralise
+from kund.core.spreadsheet import Sheet, neutralise
 from kund.customers.models import Customer
-from kund.privacy import residue
+from kund.privacy import reasons, residue
 from kund.privacy.models import ErasureJob
 from kund.privacy.planner import Action, blocked_condition, plan_customers, today
 from kund.sales.models import Order
@@ -116,14 +115,18 @@ def ignored_customers(
     return blocked.order_by("created_at", "pk")[:limit]
 
 
+def years_before(day: date, years: int) -> date:
+    """The same day `years` years earlier (28 February for a 29 February that year lacks): "older than N
+    years" as M-1's through date, counted back from today."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
 def is_recent(through: date, *, today: date | None = None) -> bool:
     """M-3: a date within the last year may catch customers who were created or bought recently."""
-    today = today or timezone.localdate()
-    try:
-        a_year_ago = today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        a_year_ago = today.replace(year=today.year - 1, day=28)
-    return through > a_year_ago
+    return through > years_before(today or timezone.localdate(), 1)
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,7 @@ class Row:
     customer_id: int
     number: str
     action: str  # "delete", "anonymize" or "ignore"
-    reason: str = ""
+    reason: str = ""  # a code (kund.privacy.reasons)
     residue: int | None = None  # B-5: findings of the person in kept text its anonymization redacts
 
 
@@ -163,10 +166,12 @@ class Verification:
 
 
 def ignore_reason(plan) -> str:
+    """Why the run leaves the customer out, as a code (kund.privacy.reasons), said in the reader's
+    language wherever the run is shown."""
     if plan.action == Action.BLOCKED:
-        return "; ".join(f"{b.kind} {b.ref} {b.reason}" for b in plan.blockers) or _("blocked")
+        return reasons.of_blockers(plan.blockers)
     if plan.action == Action.ALREADY_ANONYMIZED:
-        return _("already anonymized")
+        return reasons.ALREADY_ANONYMIZED
     return ""
 
 
@@ -184,7 +189,7 @@ def plan_rows(customer_ids: list[int], *, residue: bool = True) -> list[Row]:
         for pk in ids:
             plan = plans.get(pk)
             if plan is None:
-                rows.append(Row(pk, "", "ignore", _("no longer exists")))
+                rows.append(Row(pk, "", "ignore", reasons.NO_LONGER_EXISTS))
             elif plan.action == Action.ANONYMIZE:
                 rows.append(
                     Row(pk, plan.number, plan.action.value, residue=found.get(pk, 0) if residue else None)
@@ -230,6 +235,7 @@ def verify(*, criteria: str, through: date, limit: int | None = None) -> Verific
 
 # --- the review lists (M-4) -------------------------------------------------------------------------
 
+
 ERASE_COLUMNS = ["customer_number", "name", "created_at", "last_purchase", "action", "residue"]
 # B-5: where the person is in the kept text of the customers to anonymize; never what.
 RESIDUE_COLUMNS = ["customer_number", "kind", "ref", "field", "found"]
@@ -269,27 +275,46 @@ def _details(customer_ids: list[int], reader) -> dict[int, dict]:
     return details
 
 
-def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
+def visible_customers(customer_ids: list[int], reader) -> dict[int, Customer]:
+    """Those of the listed customers `reader` may view (R-9), by id, with what a page needs to name and
+    link them; the others are shown by number only. One query."""
+    if not customer_ids:
+        return {}
+    customers = rules.restrict(Customer.objects.filter(pk__in=customer_ids), reader)
+    return {c.pk: c for c in customers.only("pk", "number", "name", "kind", "anonymized_at")}
+
+
+def review_sheets(rows: list[Row], *, reader) -> tuple[Sheet, Sheet]:
     """The two review lists: those to erase (with the action) and those ignored (with the reason), as
-    `reader` may see them. Every cell a spreadsheet would run as a formula gets an apostrophe in front
-    (kund.core.spreadsheet)."""
+    `reader` may see them, to be written as CSV or XLSX (kund.core.spreadsheet). Every cell a spreadsheet
+    would run as a formula gets an apostrophe in front."""
     details = _details([r.customer_id for r in rows], reader)
-    to_erase, ignored = io.StringIO(), io.StringIO()
-    erase_writer, ignored_writer = csv.writer(to_erase), csv.writer(ignored)
-    erase_writer.writerow(ERASE_COLUMNS)
-    ignored_writer.writerow(IGNORED_COLUMNS)
+    erase_writer, ignored_writer = Sheet("to-erase", ERASE_COLUMNS), Sheet("ignored", IGNORED_COLUMNS)
     for row in rows:
         d = details.get(row.customer_id, {})
         created = d.get("created_at")
         if row.action == "ignore":
-            cells = [row.number, d.get("name", ""), created or "", row.reason]
+            cells = [row.number, d.get("name", ""), created or "", reasons.describe(row.reason)]
             ignored_writer.writerow([neutralise(cell) for cell in cells])
         else:
             last = d.get("last_purchase")
-            found = row.residue if row.action == "anonymize" else None  # deleted: nothing is kept
-            cells = [row.number, d.get("name", ""), created or "", last or "", row.action, found]
+            cells = [
+                row.number,
+                d.get("name", ""),
+                created or "",
+                last or "",
+                reasons.action_text(row.action),
+                row.residue if row.action == "anonymize" else None,  # deleted: nothing is kept
+            ]
             erase_writer.writerow([neutralise(cell) for cell in cells])
-    return to_erase.getvalue(), ignored.getvalue()
+    return erase_writer, ignored_writer
+
+
+def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
+    """The two review lists as CSV files, as every list Kund hands out: UTF-8 with a byte-order mark, in
+    the list separator of the active language."""
+    to_erase, ignored = review_sheets(rows, reader=reader)
+    return to_erase.csv(), ignored.csv()
 
 
 def residue_csv(rows: list[Row]) -> str:

@@ -14,7 +14,7 @@ from kund.core import rules
 from kund.customers.models import Customer, CustomFieldValue
 from kund.customers.selectors import SECTIONS
 from kund.customers.templatetags.kund import customer_url
-from kund.privacy import policy, residue
+from kund.privacy import policy, reasons, residue
 from kund.privacy.planner import Plan
 
 # A customer's own records are few, but the page never renders an unbounded list.
@@ -63,7 +63,7 @@ def _card_section_url(table: policy.Table, customer: Customer) -> str:
     """The card's "show all" list of that kind of record, where the card has one."""
     for section in SECTIONS:
         if section.model == table.model and f"{section.link}_id" == table.link:
-            return reverse_or("customers:section", "", args=[customer.pk, section.key])
+            return reverse_or("customers:section", "", args=[customer.number, section.key])
     return ""
 
 
@@ -79,12 +79,12 @@ def _record_url(table: policy.Table, kind: str, pk: int | None, customer: Custom
             pass
     if table.model == "customers.CustomFieldValue":
         return _customer_edit_url(customer)
-    return _card_section_url(table, customer) or customer_url(customer.pk)
+    return _card_section_url(table, customer) or customer_url(customer)
 
 
 def _customer_edit_url(customer: Customer) -> str:
     """The customer's own free text (info, internal information, custom fields) is cleared in its form."""
-    return reverse_or("customers:edit", customer_url(customer.pk), args=[customer.pk])
+    return reverse_or("customers:edit", customer_url(customer), args=[customer.number])
 
 
 def _kind_label(kind: str, tables: dict[str, policy.Table]) -> str:
@@ -92,6 +92,16 @@ def _kind_label(kind: str, tables: dict[str, policy.Table]) -> str:
         return str(Customer._meta.verbose_name)
     table = tables.get(kind)
     return str(table.model_class._meta.verbose_name) if table else kind
+
+
+def kind_label(kind: str) -> str:
+    """What a plan's kind of record is called in the active language ("order", "agreement invoice")."""
+    return _kind_label(kind, _tables_by_kind())
+
+
+def field_label(kind: str, name: str) -> str:
+    """A field of a plan's kind of record, by its label in the active language."""
+    return _field_label(kind, name, _tables_by_kind())
 
 
 def _field_label(kind: str, name: str, tables: dict[str, policy.Table]) -> str:
@@ -126,7 +136,7 @@ def record_lines(rows, *, customer: Customer, user, text_of) -> list[RecordLine]
         if kind == "customer":
             url = _customer_edit_url(customer)
         elif kind not in tables:
-            url = customer_url(customer.pk)
+            url = customer_url(customer)
         else:
             url = _record_url(tables[kind], kind, pks.get((kind, ref)), customer, user)
         label = _kind_label(kind, tables)
@@ -136,17 +146,8 @@ def record_lines(rows, *, customer: Customer, user, text_of) -> list[RecordLine]
     return lines
 
 
-# The planner's reasons (kund/privacy/policy.py), for translation.
-BLOCKER_REASONS = {
-    "not delivered": gettext_lazy("not delivered"),
-    "not invoiced": gettext_lazy("not invoiced"),
-    "not paid": gettext_lazy("not paid"),
-    "ongoing agreement": gettext_lazy("ongoing agreement"),
-}
-
-
 def blocker_text(row, tables) -> str:
-    return str(BLOCKER_REASONS.get(row.reason, row.reason))
+    return reasons.blocker_label(row.kind, row.reason)
 
 
 def kept_text(row, tables) -> str:

@@ -1,10 +1,13 @@
 """Saved selections (SPEC S-1): a customer list's search result frozen under a name. Erasing one is a job
-(kund.privacy.jobs.plan_selection_job), for an administrator only (S-2). When a customer is erased, the
-erasure engine takes the customer's details out of every selection's name and filter (scrub_selections).
+(kund.privacy.jobs.plan_selection_job), for an administrator only (S-2), verified and confirmed twice like
+a mass run; the selection's page lists its members and where its erasure stands (selection_state). When
+a customer is erased, the erasure engine takes the customer's details out of every selection's name and
+filter (scrub_selections).
 """
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
@@ -15,7 +18,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from kund.core import rules
-from kund.privacy.models import SavedSelection, SelectionMember
+from kund.privacy.models import ErasureJob, ErasureJobItem, SavedSelection, SelectionMember
 
 # A selection is a reviewable list, not a copy of the register: past this size, narrow the search.
 SELECTION_LIMIT = getattr(settings, "KUND_SELECTION_LIMIT", 10_000)
@@ -61,6 +64,105 @@ def selection_save(*, actor, name: str, query: str) -> SavedSelection:
             (SelectionMember(selection=selection, customer_id=pk) for pk in ids), batch_size=2000
         )
     return selection
+
+
+# --- a selection's page: its members and the state of its erasure (S-2, S-3) -------------------------
+
+# A run of a selection that is verified and waits for its confirmation, or is under way: while one is, no
+# other is planned (kund.privacy.jobs.plan_selection_job) and the page offers none.
+OPEN_STATES = (ErasureJob.State.PLANNED, ErasureJob.State.QUEUED, ErasureJob.State.RUNNING)
+
+
+def remaining_members(selection: SavedSelection) -> QuerySet:
+    """The selection's customers still in the register and not anonymized: those an erasure can still
+    take. Members only (an id each), whoever may view them."""
+    from kund.customers.models import Customer
+
+    return Customer.objects.filter(
+        pk__in=selection.members.values("customer_id"), anonymized_at__isnull=True
+    ).order_by()
+
+
+@dataclass
+class SelectionState:
+    """Where the erasure of a selection stands: its runs (latest first), the one open if any, and how many
+    of its customers remain to be erased."""
+
+    runs: list[ErasureJob]
+    open_run: ErasureJob | None
+    remaining: int
+
+    @property
+    def erasable(self) -> bool:
+        """Whether erasing the whole selection is offered: no run open, and customers left to erase."""
+        return self.open_run is None and self.remaining > 0
+
+    @property
+    def erased_by(self) -> ErasureJob | None:
+        """The run that erased the selection, once none of its customers remains: the last one finished."""
+        if self.remaining or self.open_run is not None:
+            return None
+        return next((run for run in self.runs if run.is_finished), None)
+
+
+RUNS_SHOWN = 10
+
+
+def selection_state(selection: SavedSelection) -> SelectionState:
+    """Two queries: the latest runs (no run is planned while one is open, so an open run is the latest),
+    and the count of the customers remaining."""
+    runs = list(selection.jobs.order_by("-created_at", "-pk")[:RUNS_SHOWN])
+    open_run = next((run for run in runs if run.state in OPEN_STATES), None)
+    return SelectionState(runs=runs, open_run=open_run, remaining=remaining_members(selection).count())
+
+
+@dataclass
+class Member:
+    """One customer of a selection as its page lists it. `customer` is set only when the reader may view
+    the customer (R-9: its name and a link); the others are shown by number."""
+
+    customer_id: int
+    number: str
+    state: str  # "active", "anonymized" or "deleted"
+    customer: object | None = None
+    last_item: ErasureJobItem | None = None  # what the selection's latest run to take it did with it
+
+    @property
+    def state_label(self) -> str:
+        return {
+            "active": _("in the register"),
+            "anonymized": _("anonymized"),
+            "deleted": _("deleted"),
+        }[self.state]
+
+
+def members(selection: SavedSelection, customer_ids: list[int], *, reader) -> list[Member]:
+    """The given customers of the selection (a page of them), in that order, as `reader` may see them:
+    a fixed number of queries whatever their number."""
+    from kund.customers.models import Customer
+    from kund.privacy.mass import visible_customers
+
+    found = {
+        pk: (number, anonymized_at)
+        for pk, number, anonymized_at in Customer.objects.filter(pk__in=customer_ids).values_list(
+            "pk", "number", "anonymized_at"
+        )
+    }
+    visible = visible_customers(list(found), reader)
+    last_items: dict[int, ErasureJobItem] = {}
+    items = ErasureJobItem.objects.filter(job__selection=selection, customer_id__in=customer_ids)
+    for item in items.order_by("job_id", "pk"):
+        last_items[item.customer_id] = item  # the latest run's last
+    rows = []
+    for pk in customer_ids:
+        item = last_items.get(pk)
+        if pk in found:
+            number, anonymized_at = found[pk]
+            state = "active" if anonymized_at is None else "anonymized"
+        else:  # deleted: its number is known where a run of the selection deleted it
+            number, state = (item.customer_number if item else ""), "deleted"
+        rows.append(Member(pk, number, state, customer=visible.get(pk), last_item=item))
+    return rows
 
 
 # --- an erased customer's details leave the selections (A-7) ---------------------------------------

@@ -33,7 +33,8 @@ from kund.audit import erasure_log
 from kund.core import rules
 from kund.core.batch import without_cyclic_gc
 from kund.customers.models import Customer
-from kund.privacy import policy, residue, scope
+from kund.customers.search import compact_after_erasure
+from kund.privacy import policy, reasons, residue, scope
 from kund.privacy.planner import Action, Plan, plan_customers, row_counts
 from kund.privacy.selections import scrub_selections
 from kund.webhooks.outbox import announce_erasures
@@ -67,7 +68,7 @@ class Outcome:
     customer_id: int
     number: str
     result: str  # "deleted", "anonymized", "ignored", "failed"
-    reason: str = ""
+    reason: str = ""  # a code (kund.privacy.reasons); for "failed", the exception's class
     receipt: str = ""
     # Ignored because someone else erased the customer first: deleted ("gone") or already anonymized.
     erased_before: str = ""  # "", "gone" or "anonymized"
@@ -276,14 +277,16 @@ def _delete_rows(present: set[str]) -> None:
 
 
 def _reason(plan: Plan, allowed: frozenset[Action]) -> str:
+    """Why the customer is left alone, as a code (kund.privacy.reasons): runs store it, and each reader
+    sees it in their own language."""
     if plan.action == Action.BLOCKED:
-        return "; ".join(f"{b.kind} {b.ref} {b.reason}" for b in plan.blockers) or _("blocked")
+        return reasons.of_blockers(plan.blockers)
     if plan.action == Action.ALREADY_ANONYMIZED:
-        return _("already anonymized")
+        return reasons.ALREADY_ANONYMIZED
     if plan.action == Action.ANONYMIZE and Action.ANONYMIZE not in allowed:
-        return _("has linked transactions or events, so it can only be anonymized")
+        return reasons.ONLY_ANONYMIZE
     if plan.action == Action.DELETE and Action.DELETE not in allowed:
-        return _("has no linked transactions or events, so it can only be deleted")
+        return reasons.ONLY_DELETE
     return plan.action.value
 
 
@@ -352,7 +355,7 @@ def _erase_chunk(
         # Not there to lock: deleted since it was chosen, by a concurrent erasure that committed first.
         gone = set(ids) - set(plans)
         outcomes += [
-            Outcome(pk, "", "ignored", _("already erased"), erased_before="gone") for pk in sorted(gone)
+            Outcome(pk, "", "ignored", reasons.ALREADY_ERASED, erased_before="gone") for pk in sorted(gone)
         ]
         if in_transaction is not None:
             # The caller's record of these outcomes commits (or rolls back) with the erasure itself.
@@ -449,6 +452,10 @@ def erase_customers(
                 _checkpoint_sqlite("RESTART")
                 since_checkpoint = 0
         _checkpoint_sqlite()
+    if result.deleted or result.anonymized:
+        # The search index's triggers followed every row at once; its older segments still hold the
+        # erased trigrams until merged, which a background task does (B-3, kund.customers.search).
+        compact_after_erasure()
     return result
 
 
@@ -503,13 +510,13 @@ def _erase_one(
     if outcome.erased_before:
         raise AlreadyErased(
             _("Customer %(number)s was not erased: %(reason)s")
-            % {"number": customer.number, "reason": outcome.reason},
+            % {"number": customer.number, "reason": reasons.describe(outcome.reason)},
             gone=False,
         )
     if outcome.result in ("ignored", "failed"):
         raise ErasureRefused(
             _("Customer %(number)s was not erased: %(reason)s")
-            % {"number": customer.number, "reason": outcome.reason}
+            % {"number": customer.number, "reason": reasons.describe(outcome.reason)}
         )
     return outcome
 

@@ -85,7 +85,7 @@ class CustomerErasureView(LoginRequiredMixin, View):
             _("Customer %(number)s has been anonymized. Erasure log receipt: %(receipt)s")
             % {"number": outcome.number, "receipt": outcome.receipt},
         )
-        return redirect(customer_url(customer.pk))
+        return redirect(customer_url(customer))
 
     def already_erased(self, message: str) -> HttpResponse:
         """The customer is gone: there is no page to show again, so say so on the customer list."""
@@ -119,13 +119,14 @@ class CustomerErasureView(LoginRequiredMixin, View):
             "action": plan.action.value,
             "form": form,
             "refused": refused,
-            "card_url": customer_url(customer.pk),
+            "card_url": customer_url(customer),
             "linked": presenters.linked_summary(plan),
         }
         if plan.action == Action.DELETE:
             documents = Document.objects.filter(customer=customer).order_by("title", "pk")
             context["documents"] = list(documents.values_list("pk", "title")[: presenters.LIST_LIMIT])
             context["documents_more"] = max(0, plan.documents_to_delete - presenters.LIST_LIMIT)
+            context["can_delete_files"] = rules.may_delete_files(user, customer)
         if plan.action == Action.ANONYMIZE:
             context["kept"] = presenters.record_lines(
                 plan.kept_free_text, customer=customer, user=user, text_of=presenters.kept_text

@@ -14,8 +14,9 @@ from django.views import View
 
 from kund.core import rules
 from kund.core.rules import is_administrator
+from kund.core.spreadsheet import XLSX_CONTENT_TYPE
 from kund.privacy import jobs, mass, selections
-from kund.privacy.forms_mass import EraseSelectionForm, MassErasureForm, SaveSelectionForm, StartForm
+from kund.privacy.forms_mass import MassErasureForm, SaveSelectionForm, StartForm
 from kund.privacy.models import ErasureJob, ErasureJobItem, SavedSelection
 
 PAGE_SIZE = 50
@@ -53,12 +54,24 @@ class MassErasureView(MassView):
             except jobs.NothingSelected as exc:
                 form.add_error(None, str(exc))
             else:
+                if form.cleaned_data["years"] is not None:
+                    messages.info(
+                        request,
+                        _("Older than %(years)d years: customers through %(through)s.")
+                        % {"years": form.cleaned_data["years"], "through": job.through.isoformat()},
+                    )
                 return redirect("mass_erasure:job", pk=job.pk)
         return self._page(request, form, status=200)
 
     def _page(self, request, form, status=200):
+        # The runs of saved selections (S-2) are erasures like these; listed to those who may see them.
+        kinds = [ErasureJob.Kind.MASS]
+        if rules.may_erase_selection(request.user):
+            kinds.append(ErasureJob.Kind.SELECTION)
         runs = Paginator(
-            ErasureJob.objects.filter(kind=ErasureJob.Kind.MASS).exclude(state=ErasureJob.State.PLANNED),
+            ErasureJob.objects.filter(kind__in=kinds)
+            .exclude(state=ErasureJob.State.PLANNED)
+            .select_related("selection"),
             20,
         ).get_page(request.GET.get("page"))
         context = {"form": form, "runs": runs, "limit": mass.default_limit()}
@@ -80,8 +93,14 @@ class JobView(LoginRequiredMixin, View):
 
 
 def _items_page(request, job: ErasureJob, results):
+    """A page of the job's customers with these results; each with its `customer` where the user may view
+    it (R-9: name and link), None otherwise (the number only)."""
     items = job.items.filter(result__in=results).order_by("pk")
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    visible = mass.visible_customers([item.customer_id for item in page], request.user)
+    for item in page:
+        item.customer = visible.get(item.customer_id)
+    return page
 
 
 def _residue(request, job: ErasureJob) -> dict:
@@ -157,21 +176,28 @@ class JobResumeView(JobView):
 
 
 class JobListView(JobView):
-    """M-4: the review lists as CSV, to erase or ignored, by customer number, and by name where the user
-    may view the customer; and B-5's, where the person is in the kept text of those to anonymize."""
+    """M-4: the review lists, to erase or ignored, by customer number, and by name where the user may view
+    the customer; as CSV the way the customer list's export writes it, or as XLSX; and B-5's, where the
+    person is in the kept text of those to anonymize."""
 
-    def get(self, request, which: str):
+    def get(self, request, which: str, fmt: str = "csv"):
         items = self.job.items.order_by("pk").values_list(
             "customer_id", "customer_number", "planned", "reason", "residue"
         )
         rows = [mass.Row(*item) for item in items]
         if which == "residue":
             body = mass.residue_csv([row for row in rows if row.residue])
+            response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="erasure-{self.job.pk}-residue.csv"'
+            response["Cache-Control"] = "no-store"
+            return response
+        to_erase, ignored = mass.review_sheets(rows, reader=request.user)
+        sheet = to_erase if which == "to-erase" else ignored
+        if fmt == "xlsx":
+            response = HttpResponse(sheet.xlsx(), content_type=XLSX_CONTENT_TYPE)
         else:
-            to_erase, ignored = mass.csv_lists(rows, reader=request.user)
-            body = to_erase if which == "to-erase" else ignored
-        response = HttpResponse(body, content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="erasure-{self.job.pk}-{which}.csv"'
+            response = HttpResponse(sheet.csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="erasure-{self.job.pk}-{which}.{fmt}"'
         response["Cache-Control"] = "no-store"
         return response
 
@@ -227,63 +253,35 @@ class SelectionSaveView(SelectionsView):
 
 
 class SelectionDetailView(SelectionsView):
+    """S-1..S-3: a selection, its customers (a page of them: numbers, and names where the user may view
+    them), and where its erasure stands. An administrator may have the erasure of the whole selection
+    checked (SelectionCheckView) while no run of it is open and customers of it remain."""
+
     def get(self, request, pk: int):
         selection = get_object_or_404(SavedSelection, pk=pk)
-        return self._page(request, selection, EraseSelectionForm())
-
-    def post(self, request, pk: int):
-        """S-2: an administrator, only an administrator, erases the whole selection after confirming."""
-        selection = get_object_or_404(SavedSelection, pk=pk)
-        if not is_administrator(request.user):
-            raise PermissionDenied
-        form = EraseSelectionForm(request.POST)
-        if not form.is_valid():
-            return self._page(request, selection, form)
-        try:
-            job = jobs.erase_selection(actor=request.user, selection=selection)
-        except jobs.NothingSelected as exc:
-            messages.error(request, str(exc))
-            return redirect("mass_erasure:selection", pk=selection.pk)
-        return redirect("mass_erasure:job", pk=job.pk)
-
-    def _page(self, request, selection, form):
+        ids = selection.members.order_by("pk").values_list("customer_id", flat=True)
+        page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
         context = {
             "selection": selection,
-            "form": form,
-            "is_administrator": is_administrator(request.user),
-            "jobs": selection.jobs.order_by("-created_at")[:10],
+            "members": page,
+            "member_rows": selections.members(selection, list(page), reader=request.user),
+            "state": selections.selection_state(selection),
+            "may_erase": rules.may_erase_selection(request.user),
         }
-        if rules.may_erase_selection(request.user):
-            context.update(_selection_residue(request, selection))
         return render(request, "privacy/mass/selection.html", context)
 
 
-def _selection_rows(selection: SavedSelection) -> list[mass.Row]:
-    """B-5: the selection's customers to anonymize whose kept text holds the person, planned now."""
-    ids = list(selection.members.order_by("pk").values_list("customer_id", flat=True))
-    return [row for row in mass.plan_rows(ids) if row.action == "anonymize" and row.residue]
+class SelectionCheckView(SelectionsView):
+    """S-2 with M-4: plan the erasure of the whole selection and show its verification, where it is
+    started only after the two confirmations of a mass run (JobStartView). Nothing is erased here."""
 
-
-def _selection_residue(request, selection: SavedSelection) -> dict:
-    """B-5 before a selection is erased: per customer, how many findings its anonymization redacts."""
-    rows = _selection_rows(selection)
-    return {
-        "residue_items": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("residue_page")),
-        "residue_customers": len(rows),
-        "residue_findings": sum(row.residue for row in rows),
-        "residue_csv_url": reverse("mass_erasure:selection_residue", args=[selection.pk]),
-    }
-
-
-class SelectionResidueView(SelectionsView):
-    """B-5: where the person is in the kept text of the selection's customers to anonymize, as CSV —
-    kind, reference, field and what was found, never the text. For whoever may erase the selection."""
-
-    def get(self, request, pk: int):
+    def post(self, request, pk: int):
         selection = get_object_or_404(SavedSelection, pk=pk)
         if not rules.may_erase_selection(request.user):
             raise PermissionDenied
-        response = HttpResponse(mass.residue_csv(_selection_rows(selection)), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="selection-{selection.pk}-residue.csv"'
-        response["Cache-Control"] = "no-store"
-        return response
+        try:
+            job = jobs.plan_selection_job(actor=request.user, selection=selection)
+        except jobs.JobRefused as exc:
+            messages.error(request, str(exc))
+            return redirect("mass_erasure:selection", pk=selection.pk)
+        return redirect("mass_erasure:job", pk=job.pk)

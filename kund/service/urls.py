@@ -1,5 +1,5 @@
-"""Fault reports on the register's side, mounted at /customers/<int:pk>/fault-reports/ (every view takes
-the customer's `pk`): a report with its photos and files, for whoever may view the customer."""
+"""Fault reports on the register's side, mounted at /customers/<customer number>/fault-reports/ (every
+view takes the customer's `number`): a report with its photos and files, for whoever may view the customer."""
 
 from django.urls import path
 

@@ -11,7 +11,7 @@ from kund.service.models import FaultReport, FaultReportFile
 
 
 class FaultReportView(CustomerView):
-    def get(self, request, pk: int, report_pk: int):
+    def get(self, request, number: str, report_pk: int):
         if self.customer.is_anonymized:  # its records are not shown
             raise Http404
         report = get_object_or_404(
@@ -25,7 +25,7 @@ class FaultReportView(CustomerView):
 class FaultReportFileView(CustomerView):
     http_method_names = ["get", "head"]
 
-    def get(self, request, pk: int, report_pk: int, file_pk: int):
+    def get(self, request, number: str, report_pk: int, file_pk: int):
         record = get_object_or_404(
             FaultReportFile.objects.select_related("fault_report"),
             pk=file_pk,

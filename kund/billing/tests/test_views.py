@@ -57,12 +57,12 @@ def test_a6_the_list_links_a_customer_and_shows_an_anonymized_one_as_plain_xxxx(
     # then
     html = response.content.decode()
     assert response.status_code == 200
-    assert f'<a href="/customers/{known.pk}/" class="kund-customer-link">Maja Lundgren</a>' in html
+    assert f'<a href="/customers/{known.number}/" class="kund-customer-link">Maja Lundgren</a>' in html
     row = html[html.index(f'data-invoice="{forgotten_invoice.ref}"') :]
     row = row[: row.index("</tr>")]
     assert '<span class="kund-anonymized-customer">Xxxx Xxxx</span>' in row  # a private person (seed 001)
     assert "anonymized customer" in row
-    assert f"/customers/{forgotten.pk}/" not in html
+    assert f"/customers/{forgotten.number}/" not in html
     assert b'id="nav-invoices"' in response.content
 
 
@@ -149,4 +149,4 @@ def test_the_invoice_of_a_known_customer_has_no_hint(client, bookkeeper):
     response = client.get(reverse("billing:invoice_detail", args=[invoice.pk]))
 
     assert 'id="invoice-anonymized-hint"' not in response.content.decode()
-    assert f'href="/customers/{customer.pk}/"' in response.content.decode()
+    assert f'href="/customers/{customer.number}/"' in response.content.decode()

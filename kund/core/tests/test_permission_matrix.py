@@ -178,12 +178,17 @@ def _customer(w: World) -> list:
     return [w.customer.pk]
 
 
+def _card(w: World) -> list:
+    """The customer's pages are found by its customer number."""
+    return [w.customer.number]
+
+
 def _request(w: World) -> list:
     return [w.extra["request_pk"]]
 
 
 def _portal_user(w: World) -> list:
-    return [w.customer.pk, w.extra["portal_user"].pk]
+    return [w.customer.number, w.extra["portal_user"].pk]
 
 
 DOORS = [
@@ -191,27 +196,28 @@ DOORS = [
     # the register (R-2..R-9)
     Door("customers:list", REGISTER),
     Door("customers:export", REGISTER, args=lambda w: ["csv"]),
-    Door("customers:detail", VIEWERS, args=_customer),
-    Door("customers:section", VIEWERS, args=lambda w: [w.customer.pk, "orders"]),
-    Door("customers:history", VIEWERS, args=_customer),
+    Door("customers:detail", VIEWERS, args=_card),
+    Door("customers:by_id", VIEWERS, args=_customer),  # old links by id: a redirect to the card
+    Door("customers:section", VIEWERS, args=lambda w: [w.customer.number, "orders"]),
+    Door("customers:history", VIEWERS, args=_card),
     Door(
         "customers:edit",
         frozenset({"change", "administrator"}),
-        args=_customer,
+        args=_card,
         methods=("get", "post"),
         data=lambda w: {"kind": "private"},  # incomplete: the form answers with its errors, saves nothing
     ),
     Door(
         "customers:status",
         frozenset({"change", "administrator"}),
-        args=_customer,
+        args=_card,
         methods=("post",),
         data=lambda w: {"status": "nonsense"},
     ),
     Door(
         "customers:assign",
         ADMIN,
-        args=_customer,
+        args=_card,
         methods=("get", "post"),
         data=lambda w: {"responsible": "not-a-user"},
     ),
@@ -220,7 +226,7 @@ DOORS = [
     Door(
         "customers:convert",
         frozenset({"change", "administrator"}),
-        args=_customer,
+        args=_card,
         methods=("post",),
         data=lambda w: {"kind": "private"},
     ),
@@ -264,13 +270,30 @@ DOORS = [
     Door(
         "customers:document_download",
         VIEWERS,
-        args=lambda w: [w.customer.pk, w.extra["owned"]["document"].pk],
+        args=lambda w: [w.customer.number, w.extra["owned"]["document"].pk],
+    ),
+    # documents on the card: upload (the upload right; no file: refused with a message, nothing added) and
+    # delete after a confirmation (the "delete uploaded files" right)
+    Door(
+        "customers:document_upload",
+        ADMIN,
+        args=lambda w: [w.customer.number],
+        methods=("post",),
+        data=lambda w: {"title": "Avtal"},
+    ),
+    Door(
+        "customers:document_delete",
+        ADMIN,
+        args=lambda w: [w.customer.number, w.extra["owned"]["document"].pk],
+        methods=("get", "post"),
     ),
     Door(
         "customers:credit_file_download",
         VIEWERS,
-        args=lambda w: [w.customer.pk, w.extra["owned"]["credit_file"].pk],
+        args=lambda w: [w.customer.number, w.extra["owned"]["credit_file"].pk],
     ),
+    # linked records: the register's read-only page of a record, for whoever may view its customer
+    Door("customers:record", VIEWERS, args=lambda w: ["agreements", w.extra["rows"]["agreement"].pk]),
     # linked records
     Door("sales:order_list", REGISTER),
     Door("sales:order_detail", VIEWERS, args=lambda w: [w.order_pk]),
@@ -296,10 +319,11 @@ DOORS = [
     Door("mass_erasure:progress", MASS, args=lambda w: [w.other_job.pk]),
     Door("mass_erasure:resume", MASS, args=lambda w: [w.other_job.pk], methods=("post",)),
     Door("mass_erasure:list", MASS, args=lambda w: [w.other_job.pk, "ignored"]),
+    Door("mass_erasure:list_xlsx", MASS, args=lambda w: [w.other_job.pk, "to-erase"]),
     Door("mass_erasure:selections", MASS),
     Door("mass_erasure:selection", MASS, args=lambda w: [w.selection_pk]),
-    # B-5: where the person is in the selection's kept text, for whoever may erase the selection (S-2).
-    Door("mass_erasure:selection_residue", ADMIN, args=lambda w: [w.selection_pk]),
+    # S-2: only an administrator has the erasure of a selection checked (planned); nothing is erased
+    Door("mass_erasure:selection_check", ADMIN, args=lambda w: [w.selection_pk], methods=("post",)),
     Door(
         "mass_erasure:selection_save",
         MASS,
@@ -332,11 +356,11 @@ DOORS = [
     # Someone else's token is refused to every persona; revoking one's own: kund/api/tests/test_tokens.py.
     Door("api_tokens:revoke", frozenset(), args=lambda w: [w.extra["boss_token"]], methods=("post",)),
     # customer users (R-9, R-10): the administrator is the only persona with their three rights
-    Door("customer_users:list", VIEWERS, args=_customer),
+    Door("customer_users:list", VIEWERS, args=_card),
     Door(
         "customer_users:invite",
         ADMIN,
-        args=_customer,
+        args=_card,
         methods=("get", "post"),
         data=lambda w: {"email": "not-an-address"},  # refused with its error, nobody invited
     ),
@@ -344,11 +368,15 @@ DOORS = [
     Door("customer_users:invite_again", ADMIN, args=_portal_user, methods=("post",)),
     Door("customer_users:delete", ADMIN, args=_portal_user, methods=("post",)),
     # fault reports with their photos (R-3, R-10)
-    Door("service:fault_report", VIEWERS, args=lambda w: [w.customer.pk, w.extra["rows"]["fault_report"].pk]),
+    Door(
+        "service:fault_report",
+        VIEWERS,
+        args=lambda w: [w.customer.number, w.extra["rows"]["fault_report"].pk],
+    ),
     Door(
         "service:fault_report_file",
         VIEWERS,
-        args=lambda w: [w.customer.pk, w.extra["rows"]["fault_report"].pk, w.extra["photo"].pk],
+        args=lambda w: [w.customer.number, w.extra["rows"]["fault_report"].pk, w.extra["photo"].pk],
     ),
     # connected systems (B-8) and retention rules (B-6): administrators only
     Door("webhooks:list", ADMIN, methods=("get", "post"), data=lambda w: {"url": "nonsense"}),

@@ -16,11 +16,20 @@ from kund.customers.models import anonymized_display_name
 register = template.Library()
 
 
-def customer_url(customer_id: int) -> str:
+def customer_url(customer) -> str:
+    """The customer's card: /customers/<customer number>/. Given only an id (an int), or a customer whose
+    number was not loaded, the link goes through /customers/id/<id>/, which redirects to the card; no
+    query is made for the number."""
+    if isinstance(customer, int):
+        name, key = "customers:by_id", customer
+    elif "number" not in customer.__dict__:  # deferred (get_deferred_fields() looks at every field)
+        name, key = "customers:by_id", customer.pk
+    else:
+        name, key = "customers:detail", customer.number
     try:
-        return reverse("customers:detail", args=[customer_id])
-    except NoReverseMatch:  # the card's URLconf is not included (a project without the register's pages)
-        return f"/customers/{customer_id}/"
+        return reverse(name, args=[key])
+    except NoReverseMatch:  # not a number the URLs take, or a project without the register's pages
+        return f"/customers/id/{customer.pk if not isinstance(customer, int) else customer}/"
 
 
 def anonymized_hint() -> str:
@@ -34,9 +43,9 @@ def anonymized_hint() -> str:
 @register.filter
 def customer_link(customer) -> str:
     """`{{ invoice.customer|customer_link }}`: the customer's name linked to the card, or "Xxxx Xxxx"
-    ("Xxxx" for a company) unlinked with an "anonymized customer" hint. Needs only id, name and
-    anonymized_at of the customer (select them with the row, e.g. `select_related("customer")` or
-    `.only(...)`, to avoid a query per row)."""
+    ("Xxxx" for a company) unlinked with an "anonymized customer" hint. Needs only id, number, name
+    and anonymized_at of the customer (select them with the row, e.g. `select_related("customer")` or
+    `.only(...)`, to avoid a query per row; without the number the link goes through the id redirect)."""
     if customer is None:
         return ""
     if customer.anonymized_at is not None:
@@ -46,7 +55,7 @@ def customer_link(customer) -> str:
             anonymized_hint(),
         )
     return format_html(
-        '<a href="{}" class="kund-customer-link">{}</a>', customer_url(customer.pk), customer.name
+        '<a href="{}" class="kund-customer-link">{}</a>', customer_url(customer), customer.name
     )
 
 

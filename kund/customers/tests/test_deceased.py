@@ -85,7 +85,7 @@ def test_seed003_a_company_is_not_recorded_as_deceased(company, client, clerk):
         customer_set_status(customer=company, actor=None, status=Customer.Status.DECEASED, deceased_on=DIED)
 
     assert Customer.objects.get(pk=company.pk).status == Customer.Status.ACTIVE
-    card = client.get(reverse("customers:detail", args=[company.pk])).content.decode()
+    card = client.get(reverse("customers:detail", args=[company.number])).content.decode()
     assert 'id="customer-deceased-form"' not in card
 
 
@@ -119,18 +119,18 @@ def test_seed003_the_list_filters_by_the_deceased_status(client, clerk, person):
 
 def test_seed003_the_card_records_a_death_with_its_date(client, clerk, person):
     # given
-    card = client.get(reverse("customers:detail", args=[person.pk])).content.decode()
+    card = client.get(reverse("customers:detail", args=[person.number])).content.decode()
     assert 'id="customer-deceased-form"' in card
 
     # when
     response = client.post(
-        reverse("customers:status", args=[person.pk]), {"status": "deceased", "deceased_on": "2024-02-11"}
+        reverse("customers:status", args=[person.number]), {"status": "deceased", "deceased_on": "2024-02-11"}
     )
 
     # then
     assert response.status_code == 302
     assert Customer.objects.get(pk=person.pk).deceased_on == DIED
-    card = client.get(reverse("customers:detail", args=[person.pk])).content.decode()
+    card = client.get(reverse("customers:detail", args=[person.number])).content.decode()
     assert "Deceased 2024-02-11" in card
 
 
@@ -139,7 +139,7 @@ def test_seed003_the_card_answers_a_bad_date_with_a_message_and_changes_nothing(
     client, clerk, person, deceased_on
 ):
     response = client.post(
-        reverse("customers:status", args=[person.pk]),
+        reverse("customers:status", args=[person.number]),
         {"status": "deceased", "deceased_on": deceased_on},
         follow=True,
     )

@@ -177,7 +177,7 @@ def test_r3_r7_create_page_creates_the_customer_with_custom_values(client, clerk
     # then
     customer = Customer.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("customers:detail", args=[customer.pk])
+    assert response["Location"] == reverse("customers:detail", args=[customer.number])
     assert customer.name == "Öhrlings Byggservice AB"
     assert dict(CustomFieldValue.objects.values_list("field__name", "value")) == {
         "Avtalsnivå": "Guld",
@@ -189,7 +189,7 @@ def test_r3_r7_create_page_creates_the_customer_with_custom_values(client, clerk
 def test_r4_edit_records_each_changed_field_in_the_history(client, clerk, person):
     # when
     response = client.post(
-        reverse("customers:edit", args=[person.pk]),
+        reverse("customers:edit", args=[person.number]),
         {**PRIVATE, "last_name": "Lindqvist-Berg", "phone": "070-765 43 21"},
     )
 
@@ -206,8 +206,8 @@ def test_r4_edit_records_each_changed_field_in_the_history(client, clerk, person
 
 @pytest.mark.django_db
 def test_a4_anonymized_customer_cannot_be_edited(client, clerk, anonymized):
-    get = client.get(reverse("customers:edit", args=[anonymized.pk]))
-    post = client.post(reverse("customers:edit", args=[anonymized.pk]), PRIVATE)
+    get = client.get(reverse("customers:edit", args=[anonymized.number]))
+    post = client.post(reverse("customers:edit", args=[anonymized.number]), PRIVATE)
 
     assert get.status_code == 403
     assert post.status_code == 403

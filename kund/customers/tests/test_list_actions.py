@@ -208,6 +208,6 @@ def test_seed004_without_the_assign_right_there_are_no_boxes(client, person):
 
 
 def test_seed004_the_cards_assign_page_groups_the_technicians_too(client, manager, technician, person):
-    html = client.get(reverse("customers:assign", args=[person.pk])).content.decode()
+    html = client.get(reverse("customers:assign", args=[person.number])).content.decode()
 
     assert '<optgroup label="Technicians">' in html

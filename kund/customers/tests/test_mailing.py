@@ -172,7 +172,7 @@ def test_seed003_each_card_records_who_took_its_address_and_when_in_one_statemen
     assert all(record.at is not None for record in records)
     inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
     assert len(inserts) == 1
-    history = client.get(reverse("customers:history", args=[register["post_only"].pk])).content.decode()
+    history = client.get(reverse("customers:history", args=[register["post_only"].number])).content.decode()
     assert "address exported for a mailing" in history and "vera.viewer" in history
 
 

@@ -136,11 +136,11 @@ def test_seed001_a_prospect_cannot_be_chosen_for_a_new_order_until_converted():
 def test_seed001_the_card_converts_a_prospect(client, clerk):
     # given
     prospect = new_prospect()
-    card = client.get(reverse("customers:detail", args=[prospect.pk])).content.decode()
+    card = client.get(reverse("customers:detail", args=[prospect.number])).content.decode()
     assert 'id="customer-convert"' in card
 
     # when
-    response = client.post(reverse("customers:convert", args=[prospect.pk]), {"kind": "private"})
+    response = client.post(reverse("customers:convert", args=[prospect.number]), {"kind": "private"})
 
     # then
     assert response.status_code == 302
@@ -154,7 +154,7 @@ def test_seed001_the_card_answers_bad_input_with_a_message_and_changes_nothing(c
     customer = new_private()
 
     for data in ({"kind": "private"}, {"kind": "nonsense"}, {}):
-        response = client.post(reverse("customers:convert", args=[customer.pk]), data, follow=True)
+        response = client.post(reverse("customers:convert", args=[customer.number]), data, follow=True)
         assert response.status_code == 200
         assert list(response.context["messages"])
     assert Customer.objects.get(pk=customer.pk).kind == Customer.Kind.PRIVATE
@@ -164,7 +164,7 @@ def test_seed001_converting_needs_the_change_right(client):
     client.force_login(make_user("view_customer"))
     prospect = new_prospect()
 
-    response = client.post(reverse("customers:convert", args=[prospect.pk]), {"kind": "private"})
+    response = client.post(reverse("customers:convert", args=[prospect.number]), {"kind": "private"})
 
     assert response.status_code == 403
     assert Customer.objects.get(pk=prospect.pk).kind == Customer.Kind.PROSPECT
@@ -232,8 +232,12 @@ def test_seed001_a_prospect_without_any_name_is_refused_beside_the_field(client,
 def test_seed001_the_edit_form_offers_no_way_between_prospect_and_customer(client, clerk):
     prospect, customer = new_prospect(), new_company()
 
-    prospect_kinds = client.get(reverse("customers:edit", args=[prospect.pk])).context["form"].fields["kind"]
-    customer_kinds = client.get(reverse("customers:edit", args=[customer.pk])).context["form"].fields["kind"]
+    prospect_kinds = (
+        client.get(reverse("customers:edit", args=[prospect.number])).context["form"].fields["kind"]
+    )
+    customer_kinds = (
+        client.get(reverse("customers:edit", args=[customer.number])).context["form"].fields["kind"]
+    )
 
     assert [value for value, _label in prospect_kinds.choices] == ["prospect"]
     assert [value for value, _label in customer_kinds.choices] == ["private", "company"]

@@ -16,7 +16,18 @@ def test_a6_a_customer_is_a_link_to_the_card():
 
     html = _render(customer)
 
-    assert html == '<a href="/customers/42/" class="kund-customer-link">Agnes Sjöberg</a>'
+    assert html == '<a href="/customers/10042/" class="kund-customer-link">Agnes Sjöberg</a>'
+
+
+def test_a6_a_customer_loaded_without_its_number_links_through_the_id_redirect(db, django_assert_num_queries):
+    from kund.demo.testing.factories import make_customer
+
+    customer = Customer.objects.only("pk", "name", "anonymized_at").get(pk=make_customer().pk)
+
+    with django_assert_num_queries(0):
+        html = _render(customer)
+
+    assert f'href="/customers/id/{customer.pk}/"' in html
 
 
 def test_a6_an_anonymized_customer_is_a_plain_xxxx_with_a_hint_and_no_link():
@@ -27,7 +38,7 @@ def test_a6_an_anonymized_customer_is_a_plain_xxxx_with_a_hint_and_no_link():
     assert "<a " not in html and "href" not in html
     assert '<span class="kund-anonymized-customer">Xxxx</span>' in html
     assert "kund-anonymized-hint" in html
-    assert "/customers/42/" not in html and "10042" not in html
+    assert "/customers/" not in html and "10042" not in html
 
 
 @pytest.mark.parametrize(

@@ -83,7 +83,7 @@ def test_r3_search_open_the_card_and_its_tabs(live_server, page, screenshot_dir,
 
     # and open the card
     page.click(f'tr[data-customer="{customer.number}"] a.link-body-emphasis')
-    page.wait_for_url(f"{live_server.url}/customers/{customer.pk}/")
+    page.wait_for_url(f"{live_server.url}/customers/{customer.number}/")
 
     # then the card shows the orders tab, its first 10 rows and "show all"
     assert "Öhrlings Byggservice AB" in page.locator("#customer-name").inner_text()
@@ -102,7 +102,7 @@ def test_r3_search_open_the_card_and_its_tabs(live_server, page, screenshot_dir,
     page.click("#tab-orders")
     page.click('#section-orders th a:has-text("Reference")')
     page.wait_for_selector("#section-orders .bi-caret-up-fill")
-    assert page.url == f"{live_server.url}/customers/{customer.pk}/"
+    assert page.url == f"{live_server.url}/customers/{customer.number}/"
 
 
 @pytest.mark.browser
@@ -112,7 +112,7 @@ def test_a4_anonymized_card_in_a_browser(live_server, page, screenshot_dir, card
     sign_in(page, live_server, "maria.manager")
 
     # when
-    page.goto(f"{live_server.url}/customers/{gone.pk}/")
+    page.goto(f"{live_server.url}/customers/{gone.number}/")
 
     # then
     assert page.locator("#anonymized-banner").is_visible()

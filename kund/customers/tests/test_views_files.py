@@ -25,11 +25,11 @@ def owned(person):
 
 
 def _document_url(customer, document) -> str:
-    return reverse("customers:document_download", args=[customer.pk, document.pk])
+    return reverse("customers:document_download", args=[customer.number, document.pk])
 
 
 def _credit_url(customer, credit_file) -> str:
-    return reverse("customers:credit_file_download", args=[customer.pk, credit_file.pk])
+    return reverse("customers:credit_file_download", args=[customer.number, credit_file.pk])
 
 
 def _body(response) -> bytes:
@@ -154,8 +154,13 @@ def test_a_file_asked_for_under_another_customer_is_not_found(client, person, ow
 def test_an_unknown_file_or_customer_is_not_found(client, person, owned):
     client.force_login(make_user("view_customer"))
 
-    assert client.get(reverse("customers:document_download", args=[person.pk, 999_999])).status_code == 404
-    assert client.get(reverse("customers:credit_file_download", args=[person.pk, 999_999])).status_code == 404
+    assert (
+        client.get(reverse("customers:document_download", args=[person.number, 999_999])).status_code == 404
+    )
+    assert (
+        client.get(reverse("customers:credit_file_download", args=[person.number, 999_999])).status_code
+        == 404
+    )
     unknown_customer = reverse("customers:document_download", args=[999_999, owned["document"].pk])
     assert client.get(unknown_customer).status_code == 404
 
@@ -175,7 +180,7 @@ def test_the_card_links_each_file_to_its_download(client, person, owned):
     client.force_login(make_user("view_customer"))
 
     # when
-    html = client.get(reverse("customers:detail", args=[person.pk])).content.decode()
+    html = client.get(reverse("customers:detail", args=[person.number])).content.decode()
 
     # then
     assert f'href="{_document_url(person, owned["document"])}"' in html

@@ -103,7 +103,7 @@ def test_r10_an_anonymized_customers_card_shows_no_portal_panel(admin_user, clie
     customer_anonymize(customer=customer, actor=admin_user)
     client.force_login(admin_user)
 
-    card = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    card = client.get(reverse("customers:detail", args=[customer.number])).content.decode()
 
     assert 'id="portal-panel"' not in card
-    assert client.get(reverse("customer_users:list", args=[customer.pk])).status_code == 404
+    assert client.get(reverse("customer_users:list", args=[customer.number])).status_code == 404

@@ -91,7 +91,7 @@ def test_r10_invite_set_password_sign_in_on_a_phone_read_a_protocol_report_a_fau
 
     # given: the manager invites the company's caretaker from the customer card
     _staff_sign_in(page, live_server, "maria.manager")
-    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    page.goto(f"{live_server.url}/customers/{customer.number}/")
     page.click("#portal-panel-manage")
     page.click("#customer-user-invite")
     page.fill("#id_email", "karin.lund@ohrlings-bygg.se")
@@ -155,7 +155,7 @@ def test_r10_invite_set_password_sign_in_on_a_phone_read_a_protocol_report_a_fau
     assert page.locator("#notification-count").inner_text().startswith("2")  # assigned, and the fault
     page.goto(live_server.url + reverse("customers:notifications"))
     assert "A fault was reported" in page.locator("#notification-list").inner_text()
-    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    page.goto(f"{live_server.url}/customers/{customer.number}/")
     page.click("#tab-fault_reports")
     assert page.locator('#pane-fault_reports table[data-section="fault_reports"] tbody tr').count() == 1
     page.click(f'#portal-panel-faults [data-fault="{report.ref}"]')

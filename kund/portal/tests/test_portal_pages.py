@@ -105,15 +105,17 @@ def test_r10_r6_a_fault_reported_in_the_portal_is_on_the_card_assigned_and_notif
     client.force_login(technician)
     notes = client.get(reverse("customers:notifications")).content.decode()
     assert "A fault was reported for a customer you are responsible for" in notes
-    card = client.get(reverse("customers:detail", args=[site.customer.pk]))
+    card = client.get(reverse("customers:detail", args=[site.customer.number]))
     (faults,) = [entry for entry in card.context["sections"] if entry["section"].key == "fault_reports"]
     assert report in faults["rows"]
     panel = card.content.decode()
-    assert reverse("service:fault_report", args=[site.customer.pk, report.pk]) in panel
-    detail = client.get(reverse("service:fault_report", args=[site.customer.pk, report.pk]))
+    assert reverse("service:fault_report", args=[site.customer.number, report.pk]) in panel
+    detail = client.get(reverse("service:fault_report", args=[site.customer.number, report.pk]))
     (photo,) = detail.context["report"].files.all()
     assert "Värmepumpen piper" in detail.content.decode()
-    download = client.get(reverse("service:fault_report_file", args=[site.customer.pk, report.pk, photo.pk]))
+    download = client.get(
+        reverse("service:fault_report_file", args=[site.customer.number, report.pk, photo.pk])
+    )
     assert download.status_code == 200 and b"".join(download.streaming_content) == PNG
 
 
@@ -183,8 +185,8 @@ def test_r10_staff_who_may_not_view_the_customer_do_not_see_its_fault_reports(cl
     client.force_login(make_user("view_assigned_customer"))
 
     for url in (
-        reverse("service:fault_report", args=[site.customer.pk, site.fault.pk]),
-        reverse("service:fault_report_file", args=[site.customer.pk, site.fault.pk, site.photo.pk]),
+        reverse("service:fault_report", args=[site.customer.number, site.fault.pk]),
+        reverse("service:fault_report_file", args=[site.customer.number, site.fault.pk, site.photo.pk]),
     ):
         assert client.get(url).status_code == 404
 
@@ -193,8 +195,12 @@ def test_r10_a_fault_report_is_found_under_its_own_customer_only(client, site, o
     client.force_login(make_user("view_customer"))
 
     assert (
-        client.get(reverse("service:fault_report", args=[site.customer.pk, other_site.fault.pk])).status_code
+        client.get(
+            reverse("service:fault_report", args=[site.customer.number, other_site.fault.pk])
+        ).status_code
         == 404
     )
-    url = reverse("service:fault_report_file", args=[site.customer.pk, site.fault.pk, other_site.photo.pk])
+    url = reverse(
+        "service:fault_report_file", args=[site.customer.number, site.fault.pk, other_site.photo.pk]
+    )
     assert client.get(url).status_code == 404

@@ -38,7 +38,7 @@ def test_r9_create_customer_users_right_invites_and_is_recorded(client, site):
 
     # when they invite someone, with two portal rights
     response = client.post(
-        reverse("customer_users:invite", args=[site.customer.pk]),
+        reverse("customer_users:invite", args=[site.customer.number]),
         {
             "email": " Eva.Holm@Ohrlings-Bygg.se ",
             "name": "Eva Holm",
@@ -74,10 +74,10 @@ def test_r9_without_the_create_right_nobody_is_invited(client, site, rights):
     before = CustomerUser.objects.count()
 
     # when / then
-    url = reverse("customer_users:invite", args=[site.customer.pk])
+    url = reverse("customer_users:invite", args=[site.customer.number])
     assert client.get(url).status_code == 403
     assert client.post(url, {"email": "eva.holm@ohrlings-bygg.se"}).status_code == 403
-    again = reverse("customer_users:invite_again", args=[site.customer.pk, site.user.pk])
+    again = reverse("customer_users:invite_again", args=[site.customer.number, site.user.pk])
     assert client.post(again).status_code == 403
     assert CustomerUser.objects.count() == before
     with pytest.raises(PermissionDenied):
@@ -89,14 +89,15 @@ def test_r9_the_create_right_needs_a_customer_the_user_may_view(client, site):
     client.force_login(make_user("view_assigned_customer", CREATE))
 
     # then the customer does not exist for them
-    assert client.get(reverse("customer_users:invite", args=[site.customer.pk])).status_code == 404
+    assert client.get(reverse("customer_users:invite", args=[site.customer.number])).status_code == 404
 
 
 def test_r9_an_address_can_belong_to_one_customer_user_only(client, site, other_site):
     client.force_login(make_user(VIEW, CREATE))
 
     response = client.post(
-        reverse("customer_users:invite", args=[site.customer.pk]), {"email": other_site.user.email.upper()}
+        reverse("customer_users:invite", args=[site.customer.number]),
+        {"email": other_site.user.email.upper()},
     )
 
     assert response.status_code == 200
@@ -120,7 +121,7 @@ def test_r9_a_new_invitation_voids_the_earlier_link(client, site):
 
     # when a new invitation is made
     client.force_login(boss)
-    response = client.post(reverse("customer_users:invite_again", args=[site.customer.pk, user.pk]))
+    response = client.post(reverse("customer_users:invite_again", args=[site.customer.number, user.pk]))
 
     # then the new link works and the first does not
     assert response.status_code == 200
@@ -145,7 +146,8 @@ def test_r9_change_rights_right_changes_portal_rights_and_is_recorded(client, si
 
     # when
     response = client.post(
-        reverse("customer_users:edit", args=[site.customer.pk, user.pk]), {"rights": ["can_see_protocols"]}
+        reverse("customer_users:edit", args=[site.customer.number, user.pk]),
+        {"rights": ["can_see_protocols"]},
     )
 
     # then
@@ -174,7 +176,7 @@ def test_r9_a_right_taken_away_closes_its_portal_pages(client, site):
 @pytest.mark.parametrize("rights", [(VIEW,), (VIEW, CREATE, DELETE)])
 def test_r9_without_the_change_right_nothing_changes(client, site, rights):
     client.force_login(make_user(*rights))
-    url = reverse("customer_users:edit", args=[site.customer.pk, site.user.pk])
+    url = reverse("customer_users:edit", args=[site.customer.number, site.user.pk])
 
     assert client.get(url).status_code == 403
     assert client.post(url, {"rights": []}).status_code == 403
@@ -188,7 +190,7 @@ def test_r9_another_customers_user_is_a_404_on_this_customers_pages(client, site
     client.force_login(make_user(VIEW, CREATE, CHANGE, DELETE))
 
     for name in ("customer_users:edit", "customer_users:delete", "customer_users:invite_again"):
-        url = reverse(name, args=[site.customer.pk, other_site.user.pk])
+        url = reverse(name, args=[site.customer.number, other_site.user.pk])
         assert client.post(url, {"rights": []}).status_code == 404, name
     assert CustomerUser.objects.filter(pk=other_site.user.pk, can_report_faults=True).exists()
 
@@ -207,7 +209,7 @@ def test_r9_delete_right_deletes_the_user_with_their_sessions_and_links(client, 
 
     # when staff with the delete right delete the user
     client.force_login(staff)
-    response = client.post(reverse("customer_users:delete", args=[site.customer.pk, site.user.pk]))
+    response = client.post(reverse("customer_users:delete", args=[site.customer.number, site.user.pk]))
 
     # then the user, their sessions and links are gone, and the portal session no longer works
     assert response.status_code == 302
@@ -226,7 +228,7 @@ def test_r9_delete_right_deletes_the_user_with_their_sessions_and_links(client, 
 def test_r9_without_the_delete_right_nobody_is_deleted(client, site, rights):
     client.force_login(make_user(*rights))
 
-    response = client.post(reverse("customer_users:delete", args=[site.customer.pk, site.user.pk]))
+    response = client.post(reverse("customer_users:delete", args=[site.customer.number, site.user.pk]))
 
     assert response.status_code == 403
     assert CustomerUser.objects.filter(pk=site.user.pk).exists()
@@ -239,13 +241,13 @@ def test_r9_without_the_delete_right_nobody_is_deleted(client, site, rights):
 
 def test_r10_the_list_shows_each_action_only_to_the_holder_of_its_right(client, site):
     urls = {
-        CREATE: reverse("customer_users:invite", args=[site.customer.pk]),
-        CHANGE: reverse("customer_users:edit", args=[site.customer.pk, site.user.pk]),
-        DELETE: reverse("customer_users:delete", args=[site.customer.pk, site.user.pk]),
+        CREATE: reverse("customer_users:invite", args=[site.customer.number]),
+        CHANGE: reverse("customer_users:edit", args=[site.customer.number, site.user.pk]),
+        DELETE: reverse("customer_users:delete", args=[site.customer.number, site.user.pk]),
     }
     for right in urls:
         client.force_login(make_user(VIEW, right))
-        page = client.get(reverse("customer_users:list", args=[site.customer.pk])).content.decode()
+        page = client.get(reverse("customer_users:list", args=[site.customer.number])).content.decode()
         assert site.user.email in page
         assert {r: f'"{u}"' in page for r, u in urls.items()} == {r: r == right for r in urls}, right
 
@@ -253,8 +255,8 @@ def test_r10_the_list_shows_each_action_only_to_the_holder_of_its_right(client, 
 def test_r10_the_card_shows_the_portal_panel_with_open_fault_reports(client, site):
     client.force_login(make_user(VIEW))
 
-    page = client.get(reverse("customers:detail", args=[site.customer.pk])).content.decode()
+    page = client.get(reverse("customers:detail", args=[site.customer.number])).content.decode()
 
     assert 'id="portal-panel"' in page
-    assert reverse("service:fault_report", args=[site.customer.pk, site.fault.pk]) in page
-    assert reverse("customer_users:list", args=[site.customer.pk]) in page
+    assert reverse("service:fault_report", args=[site.customer.number, site.fault.pk]) in page
+    assert reverse("customer_users:list", args=[site.customer.number]) in page

@@ -3,6 +3,7 @@
 import io
 import itertools
 import json
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -15,13 +16,13 @@ from django.core.management.base import CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from kund.audit.models import ChangeRecord
 from kund.customers.models import Customer
-from kund.privacy.access_export import _key, access_export, build_export
-from kund.privacy.policy import CUSTOMER, OTHER_CUSTOMERS, SECRET, TABLES
+from kund.privacy.access_export import _key, access_export, build_export, is_internal
+from kund.privacy.policy import CUSTOMER, DERIVED, OTHER_CUSTOMERS, SECRET, TABLES
 
 _serial = itertools.count(1)
 
@@ -126,7 +127,7 @@ def test_b1_every_personal_field_of_the_policy_appears_in_the_export(seeded, sta
     data = json.loads(access_export(customer=seeded, actor=staff).as_json())
 
     # then
-    assert set(CUSTOMER.fields) <= set(data["customer"])
+    assert {name for name, rule in CUSTOMER.fields.items() if rule is not DERIVED} <= set(data["customer"])
     for table in TABLES:
         rows = data["records"][_key(table)]
         assert rows, f"{table.model}: the seeded customer has a row here"
@@ -134,7 +135,7 @@ def test_b1_every_personal_field_of_the_policy_appears_in_the_export(seeded, sta
             if rule is OTHER_CUSTOMERS:  # another customer's details, through a second link
                 assert all(name not in row for row in rows), f"{table.model}.{name} is not this customer's"
                 continue
-            if rule is SECRET:  # a credential's hash is never exported (see the test below)
+            if is_internal(table, table.model_class._meta.get_field(name)):  # see the tests below
                 continue
             assert all(name in row for row in rows), f"{table.model}.{name} missing from the export"
 
@@ -143,9 +144,9 @@ def test_b1_every_value_in_the_database_for_the_customer_is_in_the_json(seeded):
     # given: what the export reads (access_export then adds its own EXPORTED history row)
     data = json.loads(build_export(seeded).as_json())
 
-    # then: the customer row, column by column
+    # then: the customer row, column by column (but the columns that mean nothing to the person)
     for model_field in Customer._meta.concrete_fields:
-        if model_field.primary_key:
+        if model_field.primary_key or is_internal(CUSTOMER, model_field):
             continue
         expected = getattr(seeded, model_field.attname)
         if model_field.is_relation:
@@ -164,7 +165,9 @@ def test_b1_every_value_in_the_database_for_the_customer_is_in_the_json(seeded):
         for obj in rows:
             expected = {}
             for model_field in model._meta.concrete_fields:
-                if model_field.primary_key or table.fields.get(model_field.name) in (SECRET, OTHER_CUSTOMERS):
+                if model_field.primary_key or table.fields.get(model_field.name) is OTHER_CUSTOMERS:
+                    continue
+                if is_internal(table, model_field):
                     continue
                 if model_field.is_relation and model_field.related_model is Customer:
                     continue
@@ -176,8 +179,6 @@ def test_b1_every_value_in_the_database_for_the_customer_is_in_the_json(seeded):
                         expected[model_field.name] = (
                             None if target is None else (getattr(target, "ref", None) or str(target))
                         )
-                elif isinstance(model_field, models.FileField):
-                    expected[model_field.name] = getattr(obj, model_field.name).name
                 else:
                     expected[model_field.name] = _as_json(getattr(obj, model_field.attname))
             assert any(all(row.get(k) == v for k, v in expected.items()) for row in exported), (
@@ -223,9 +224,12 @@ def test_b1_documents_are_listed_by_name(seeded, staff):
 
     document = Document.objects.get(customer=seeded)
 
-    rows = access_export(customer=seeded, actor=staff).as_dict()["records"]["documents.Document"]
+    export = access_export(customer=seeded, actor=staff)
 
-    assert [(row["title"], row["file"]) for row in rows] == [(document.title, document.file.name)]
+    rows = export.as_dict()["records"]["documents.Document"]
+    assert [row["title"] for row in rows] == [document.title]
+    # not by the file's storage key, a random name that means nothing to the person
+    assert document.file.name not in export.as_json() + export.as_html()
 
 
 def test_b1_the_export_is_recorded_in_the_customers_history(seeded, staff):
@@ -287,7 +291,7 @@ def test_b1_html_page_shows_every_section_and_is_printable(seeded, staff):
     assert seeded.number in html and seeded.email in html
     for table in TABLES:
         assert f'id="section-{slugify(_key(table))}"' in html
-    assert "@media print" in html
+    assert '<style media="print">' in html  # the print stylesheet, inlined: the page is a file
 
 
 # --- command line ----------------------------------------------------------------------------------------
@@ -373,3 +377,110 @@ def test_b1_r9_a_user_who_sees_only_assigned_customers_exports_only_those(client
 def test_b1_anonymous_visitor_is_sent_to_sign_in(client, seeded):
     response = client.get(reverse("access_export_html", args=[seeded.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+# --- the page: nothing internal, every value in the reader's language, printable on A4 ----------------
+
+
+INTERNAL_NAMES = (
+    "search_name",
+    "search_last_name",
+    "search_contact",
+    "search_email",
+    "token_hash",
+    "key_hash",
+)
+
+
+def test_b1_the_export_holds_no_internal_column(seeded, staff):
+    # given the columns the policy says are internal: the search copies, the hashes, the files' keys
+    internal = [
+        (table, f)
+        for table in (CUSTOMER, *TABLES)
+        for f in table.model_class._meta.concrete_fields
+        if is_internal(table, f)
+    ]
+    assert {f.name for _t, f in internal} >= {*INTERNAL_NAMES, "password", "file"}
+
+    # when
+    export = access_export(customer=seeded, actor=staff)
+    data, html = export.as_dict(), export.as_html()
+
+    # then neither the JSON nor the page has them, by name or by label
+    assert not set(INTERNAL_NAMES) & set(data["customer"])
+    for rows in data["records"].values():
+        assert not {"token_hash", "key_hash", "password", "file"} & {name for row in rows for name in row}
+    for _table, model_field in internal:
+        assert f">{str(model_field.verbose_name).capitalize()}<" not in html, model_field.name
+
+
+def _cells(html: str) -> dict[str, str]:
+    """The customer's rows on the page: label → value."""
+    return dict(re.findall(r'<tr><th scope="row">([^<]*)</th><td>([^<]*)</td></tr>', html))
+
+
+def test_b1_the_page_says_kinds_statuses_and_labels_in_the_readers_language(seeded, staff):
+    # given a private person who has died (seeded), and Swedish as the reader's language
+    with translation.override("sv"):
+        private, deceased = str(Customer.Kind.PRIVATE.label), str(Customer.Status.DECEASED.label)
+        kind, status = str(Customer._meta.get_field("kind").verbose_name).capitalize(), "Status"
+
+        # when the page is read
+        html = access_export(customer=seeded, actor=staff).as_html()
+
+    # then the kind, the status and their labels are Swedish, not Kund's codes
+    assert private == "Privatperson"  # the status's label is said through the same catalog
+    cells = _cells(html)
+    assert cells[kind] == private and cells[status] == deceased
+    assert "private" not in cells.values() and "deceased" not in cells.values()
+    # and the JSON keeps the codes, for another system to read
+    assert build_export(seeded).as_dict()["customer"]["kind"] == "private"
+
+
+def test_b1_the_page_says_every_choice_by_its_label(seeded, staff):
+    html = build_export(seeded).as_html()
+
+    for table in (CUSTOMER, *TABLES):
+        for model_field in table.model_class._meta.concrete_fields:
+            if not model_field.choices:
+                continue
+            for value in table.model_class._default_manager.filter(**{table.link: seeded.pk}).values_list(
+                model_field.attname, flat=True
+            ):
+                label = str(dict(model_field.flatchoices)[value])
+                assert f">{label}<" in html, (table.model, model_field.name, value)
+
+
+def test_b1_the_history_names_fields_by_their_labels(seeded, staff):
+    # given a change of the invoice address and of the kind
+    ChangeRecord.objects.create(
+        customer=seeded, event=ChangeRecord.Event.CHANGED, field="invoice_address1", old_value="Storgatan 1"
+    )
+    ChangeRecord.objects.create(
+        customer=seeded,
+        event=ChangeRecord.Event.CONVERTED,
+        field="kind",
+        old_value="prospect",
+        new_value="private",
+    )
+
+    # when
+    html = access_export(customer=seeded, actor=staff).as_html()
+
+    # then the page names the field as the card does, and the kinds by their labels
+    assert 'data-label="Field">invoice address: line 1<' in html
+    assert 'data-label="Field">invoice_address1<' not in html
+    assert 'data-label="Old value">Prospect<' in html and 'data-label="New value">Private person<' in html
+
+
+def test_b1_the_web_page_links_its_print_stylesheet(client, seeded, django_user_model):
+    client.force_login(_user_with(django_user_model, "viewer", "view_customer"))
+
+    html = client.get(reverse("access_export_html", args=[seeded.pk])).content.decode()
+
+    link = re.search(r'<link rel="stylesheet" media="print" href="([^"]+)"', html)
+    assert link and link.group(1).endswith("privacy/access-export-print.css")
+    css = client.get(link.group(1))
+    assert css.status_code == 200
+    text = b"".join(css.streaming_content if css.streaming else [css.content]).decode()
+    assert "size: A4" in text and "table-layout: fixed" in text

@@ -52,7 +52,7 @@ def test_anonymize_walk_search_card_confirm_then_gone_from_the_list_and_xxxx_on_
     page.goto(f"{live_server.url}/customers/?q=Lundgren")
     page.screenshot(path=str(screenshot_dir / "anonymize-search.png"), full_page=True)
     page.get_by_role("link", name=re.compile("Maja Lundgren")).first.click()
-    page.wait_for_url(re.compile(rf"/customers/{customer.pk}/"))
+    page.wait_for_url(re.compile(rf"/customers/{customer.number}/"))
     panel = page.locator("#erasure-panel")
     assert panel.get_attribute("data-erasure-action") == "anonymize"
 
@@ -71,7 +71,7 @@ def test_anonymize_walk_search_card_confirm_then_gone_from_the_list_and_xxxx_on_
     button.click()
 
     # then: back on the card, which says the customer is anonymized (A-4)
-    page.wait_for_url(re.compile(rf"/customers/{customer.pk}/$"))
+    page.wait_for_url(re.compile(rf"/customers/{customer.number}/$"))
     assert "has been anonymized" in page.locator("#messages").inner_text()
     assert page.locator("#anonymized-banner").is_visible()
     assert page.locator("#card-tabs").count() == 0
@@ -104,7 +104,7 @@ def test_delete_walk_warns_of_the_documents_and_removes_the_customer(live_server
     sign_in(page, live_server, "erik.privacy")
 
     # when: the user opens the erasure page from the card
-    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    page.goto(f"{live_server.url}/customers/{customer.number}/")
     page.locator("#erasure-panel #erasure-open").click()
     warning = page.locator("#erasure-delete-warning")
 
@@ -133,7 +133,7 @@ def test_blocked_walk_lists_every_blocker_with_a_link(live_server, page, screens
     sign_in(page, live_server, "erik.privacy")
 
     # when
-    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    page.goto(f"{live_server.url}/customers/{customer.number}/")
     page.locator("#erasure-panel #erasure-open").click()
 
     # then: each blocker with its record, and no button to erase
@@ -160,7 +160,7 @@ def test_without_the_erasure_right_the_card_has_no_panel_and_the_page_is_refused
     sign_in(page, live_server, "karin.seller")
 
     # when / then: no panel on the card (E-4) ...
-    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    page.goto(f"{live_server.url}/customers/{customer.number}/")
     assert page.locator("#erasure-panel").count() == 0
 
     # ... and the erasure page itself is forbidden
@@ -169,7 +169,7 @@ def test_without_the_erasure_right_the_card_has_no_panel_and_the_page_is_refused
     assert response.status == 403
 
     # ... and so is a forged POST from the signed-in session, with a valid CSRF token (E-4)
-    page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    page.goto(f"{live_server.url}/customers/{customer.number}/")
     token = page.locator('input[name="csrfmiddlewaretoken"]').first.get_attribute("value")
     status = page.evaluate(
         """([url, token]) => fetch(url, {method: "POST", credentials: "same-origin",

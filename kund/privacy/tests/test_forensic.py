@@ -160,6 +160,75 @@ def test_b3_erased_values_are_found_nowhere_but_in_vouchers(admin_user):
     assert law_copies > 0  # anonymized customers with invoices keep their legal copy
 
 
+def _index_terms_of(customer_id: int) -> set[str]:
+    """The trigrams the SQLite search index holds for a customer, as a search reads the index."""
+    from kund.customers.search import FTS_TABLE
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocabulary "
+            f"USING fts5vocab(main, {FTS_TABLE}, instance)"
+        )
+        cursor.execute("SELECT DISTINCT term FROM temp.search_vocabulary WHERE doc = %s", [customer_id])
+        return {term for (term,) in cursor.fetchall()}
+
+
+def _index_has_unmerged_segments() -> bool:
+    """Whether FTS5 would find anything to merge: older segments, which may hold entries that a later
+    one marks deleted. Asked in a transaction that is rolled back."""
+    from django.db import transaction
+
+    from kund.customers.search import FTS_TABLE
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT total_changes()")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('merge', -1)")
+        cursor.execute("SELECT total_changes()")
+        (after,) = cursor.fetchone()
+        transaction.set_rollback(True)
+    return after - before >= 2
+
+
+def _trigrams(text: str) -> set[str]:
+    from kund.customers.search import fold
+
+    text = fold(text)
+    return {text[i : i + 3] for i in range(len(text) - 2)}
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+@pytest.mark.django_db(transaction=True)
+def test_b3_search_index_keeps_nothing_of_erased_customers(admin_user):
+    from kund.demo.testing.factories import Person, add_transactions, make_customer
+
+    # given a customer to anonymize and one to delete, each with details of its own, in the index
+    kept = make_customer(person=Person(first_name="Berit", last_name="Sandberg", email="berit@exempel.se"))
+    ingrid = make_customer(person=Person(last_name="Qvarnström", email="iq@qvarn.se", street="Kvarngatan 3"))
+    add_transactions(ingrid)
+    olle = make_customer(
+        person=Person(first_name="Olle", last_name="Zackrisson", email="olle@zackris.se", personal_number="")
+    )
+    assert "qva" in _index_terms_of(ingrid.pk) and "zac" in _index_terms_of(olle.pk)
+
+    # when both are erased (the index compacts itself after the erasure has committed)
+    result = erase_customers(customer_ids=[ingrid.pk, olle.pk], actor=admin_user)
+
+    # then the index holds only what the anonymized customer is now, nothing of the deleted one
+    assert len(result.anonymized) == 1 and len(result.deleted) == 1
+    now = Customer.objects.get(pk=ingrid.pk).search_text
+    assert _index_terms_of(ingrid.pk) == _trigrams(now)
+    assert not _index_terms_of(ingrid.pk) & _trigrams("Qvarnström iq@qvarn.se Kvarngatan 3 Uppsala")
+    assert _index_terms_of(olle.pk) == set()
+    assert _index_terms_of(kept.pk) >= _trigrams("Berit Sandberg")
+    # and no older segment of it still holds them under a delete marker: the index is merged whole
+    assert not _index_has_unmerged_segments()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    hits = _sqlite_hits()
+    assert hits("qvarnström") == hits("iq@qvarn.se") == hits("zackrisson") == 0
+
+
 @pytest.mark.django_db(transaction=True)
 def test_b3_r10_a_customers_portal_users_are_found_nowhere_after_anonymization(admin_user):
     """Customer users are the customer's own people: after the customer is anonymized, their e-mail

@@ -73,8 +73,11 @@ def test_m4_dry_run_prints_the_counts_and_writes_both_lists(three, tmp_path):
     assert Customer.objects.count() == 3 and not ErasureJob.objects.exists()
     to_erase = tmp_path / "mass-erasure-both-2020-12-31-to-erase.csv"
     ignored = tmp_path / "mass-erasure-both-2020-12-31-ignored.csv"
-    assert [r["customer_number"] for r in csv.DictReader(to_erase.open())] == [never.number, buyer.number]
-    assert [r["customer_number"] for r in csv.DictReader(ignored.open())] == [blocked.number]
+    # written as the customer list's export writes them: UTF-8 with a byte-order mark
+    to_erase_rows = csv.DictReader(to_erase.open(encoding="utf-8-sig"))
+    assert [r["customer_number"] for r in to_erase_rows] == [never.number, buyer.number]
+    ignored_rows = csv.DictReader(ignored.open(encoding="utf-8-sig"))
+    assert [r["customer_number"] for r in ignored_rows] == [blocked.number]
 
 
 def test_m5_yes_runs_the_job_and_prints_the_result(three):

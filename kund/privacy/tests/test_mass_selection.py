@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kund.core.spreadsheet import BOM
 from kund.customers.models import Customer
 from kund.privacy import mass
 from kund.privacy.mass import Criteria, is_recent, select_customers, verify
@@ -152,17 +153,17 @@ def test_m4_verification_counts_and_the_two_csv_lists(admin_user):
 
     # and both lists, with the customer's number and name for review
     to_erase, ignored = mass.csv_lists(verification.rows, reader=admin_user)
-    erase_rows = list(csv.DictReader(io.StringIO(to_erase)))
+    erase_rows = list(csv.DictReader(io.StringIO(to_erase.removeprefix(BOM))))
     assert [(r["customer_number"], r["name"], r["action"]) for r in erase_rows] == [
         (never.number, "Astrid Nyström", "delete"),
         (buyer.number, "Gunnar Holm", "anonymize"),
     ]
     assert erase_rows[1]["last_purchase"] == "2016-06-06"
     assert erase_rows[0]["created_at"] == "2015-05-05"
-    ignored_rows = list(csv.DictReader(io.StringIO(ignored)))
+    ignored_rows = list(csv.DictReader(io.StringIO(ignored.removeprefix(BOM))))
     assert len(ignored_rows) == 1
     assert ignored_rows[0]["customer_number"] == blocked.number
-    assert f"order {open_order.ref} not delivered" in ignored_rows[0]["reason"]
+    assert f"order {open_order.ref} is not delivered" in ignored_rows[0]["reason"]
 
 
 def test_m4_a_customer_gone_since_selection_is_ignored_with_its_reason():

@@ -40,7 +40,7 @@ def test_b5_the_findings_are_shown_in_context_and_a_document_is_kept_with_a_reas
     page.screenshot(path=str(screenshot_dir / "anonymize-residue.png"), full_page=True)
     page.locator("#id_confirm").check()
     page.locator("#erasure-submit").click()
-    page.wait_for_url(f"**/customers/{customer.pk}/")
+    page.wait_for_url(f"**/customers/{customer.number}/")
 
     # then the contract stays with its reason, the letter is gone, the comment is redacted
     kept = Document.objects.get(pk=contract.pk)

@@ -52,7 +52,7 @@ def test_erasure_plan_text_names_the_residue_too(admin_user):
     customer, order = customer_with_order()
     Order.objects.filter(pk=order.pk).update(internal_comment="Johan nås på 070-745 38 49")
     text, status = run("erasure_plan", customer.number)
-    assert status == 0 and f"order {order.ref} internal_comment (phone)" in text
+    assert status == 0 and f"order {order.ref}, internal comment (a phone number)" in text
     assert "070-745" not in text
 
 
@@ -86,8 +86,8 @@ def test_residue_scan_text_says_where_never_what(anonymized_with_residue):
     customer, order, letter = anonymized_with_residue
     text, status = run("residue_scan", "--anonymized")
     assert status == 0
-    assert f"customer {customer.number}: order {order.ref} internal_comment (email)" in text
-    assert f"customer {customer.number}: document {letter.ref} file (name)" in text
+    assert f"customer {customer.number}: order {order.ref}, internal comment (an e-mail address)" in text
+    assert f"customer {customer.number}: document {letter.ref}, file (the name)" in text
     for value in PERSONAL:
         assert value not in text
 

@@ -194,7 +194,7 @@ def test_a_task_erases_one_chunk_and_leaves_a_task_in_its_place_while_chunks_are
 
     # then it erased one chunk, and one task waits to go on at once
     assert list(job.chunks.values_list("state", flat=True)) == ["done", "pending", "pending"]
-    waiting = DBTaskResult.objects.get(status="READY")
+    waiting = DBTaskResult.objects.get(status="READY", task_path="kund.privacy.tasks.run_erasure_job")
     assert waiting.args_kwargs == {"args": [job.pk], "kwargs": {}}
     assert waiting.task_result.task.run_after is None
 

@@ -317,7 +317,7 @@ def test_seed001_r3_the_second_customers_card_shows_the_activities_that_link_it(
     meeting = _meeting(anna, berit, BERIT)
     client.force_login(eraser)
 
-    response = client.get(reverse("customers:section", args=[berit.pk, "linked_activities"]))
+    response = client.get(reverse("customers:section", args=[berit.number, "linked_activities"]))
 
     assert response.status_code == 200
     assert meeting.ref in response.content.decode()

@@ -111,11 +111,11 @@ def test_s2_only_an_administrator_can_erase_a_selection(client, clerk, mixed):
     selection = selection_save(actor=clerk, name="Familjen Lindqvist", query="q=lindqvist")
     client.force_login(clerk)
 
-    # when / then
-    response = client.post(reverse("mass_erasure:selection", args=[selection.pk]), {"understood": "on"})
+    # when / then: neither the page's check nor the service plans a run
+    response = client.post(reverse("mass_erasure:selection_check", args=[selection.pk]))
     assert response.status_code == 403
     with pytest.raises(PermissionDenied):
-        jobs.erase_selection(actor=clerk, selection=selection)
+        jobs.plan_selection_job(actor=clerk, selection=selection)
     assert not ErasureJob.objects.exists() and Customer.objects.count() == 6
 
 
@@ -124,18 +124,11 @@ def test_s2_a_member_of_the_administrator_group_may(mixed, django_capture_on_com
     boss = user_with("chefen")
     boss.groups.add(group)
     selection = selection_save(actor=boss, name="Alla Lindqvist", query="q=lindqvist")
+    job = jobs.plan_selection_job(actor=boss, selection=selection)
     with django_capture_on_commit_callbacks(execute=True):
-        job = jobs.erase_selection(actor=boss, selection=selection)
+        jobs.start_job(actor=boss, job=job)
     job.refresh_from_db()
     assert job.state == "done"
-
-
-def test_s2_erasing_asks_for_confirmation_first(client, admin, mixed):
-    selection = selection_save(actor=admin, name="Familjen Lindqvist", query="q=lindqvist")
-    client.force_login(admin)
-    response = client.post(reverse("mass_erasure:selection", args=[selection.pk]), {})
-    assert response.status_code == 200 and b'data-field-error="understood"' in response.content
-    assert not ErasureJob.objects.exists()
 
 
 def test_s3_mixed_outcomes_are_reported_one_by_one_with_the_counts(
@@ -146,13 +139,15 @@ def test_s3_mixed_outcomes_are_reported_one_by_one_with_the_counts(
     anonymize_customers(customer_ids=[mixed["gone"].pk])
     client.force_login(admin)
 
-    # when the administrator confirms the erasure
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("mass_erasure:selection", args=[selection.pk]), {"understood": "on"})
-
-    # then §4's rules, companies included
+    # when the administrator has it checked, and confirms twice
+    response = client.post(reverse("mass_erasure:selection_check", args=[selection.pk]))
     job = ErasureJob.objects.get()
     assert response["Location"] == reverse("mass_erasure:job", args=[job.pk])
+    start = reverse("mass_erasure:start", args=[job.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(start, {"understood": "on", "confirmed": "yes"})
+
+    # then §4's rules, companies included
     job.refresh_from_db()
     assert job.kind == "selection" and job.state == "done"
     assert (job.deleted, job.anonymized, job.ignored, job.failed) == (2, 1, 2, 0)
@@ -165,7 +160,7 @@ def test_s3_mixed_outcomes_are_reported_one_by_one_with_the_counts(
     page = client.get(response["Location"]).content.decode()
     assert "2 deleted, 1 anonymized, 2 ignored, 0 failed" in page
     assert f'data-customer="{mixed["blocked"].number}"' in page
-    assert f"{mixed['blocking'].ref} not invoiced" in page
+    assert f"order {mixed['blocking'].ref} is not invoiced" in page
     assert f'data-customer="{mixed["gone"].number}"' in page and "already anonymized" in page
     assert ErasureLogEntry.objects.filter(job_id=job.pk).count() == 3
 

@@ -151,7 +151,7 @@ def test_d1_the_delete_page_warns_in_red_of_the_documents_that_go_with_the_custo
     assert "Offertförfrågan kök" in html and "Ritning altan" in html
     # each is linked to its download, which checks the rules again
     for document in customer.documents.all():
-        assert reverse("customers:document_download", args=[customer.pk, document.pk]) in html
+        assert reverse("customers:document_download", args=[customer.number, document.pk]) in html
     assert "Delete permanently — cannot be undone" in html
     assert "Anonymize permanently" not in html
     assert "I have read the information about deletion and anonymization" in html
@@ -170,12 +170,16 @@ def test_a2_the_anonymize_page_lists_the_kept_free_text_with_links(client, priva
     html = response.content.decode()
     assert response.context["action"] == "anonymize"
     kept = {(line.ref, line.text, line.url) for line in response.context["kept"]}
-    assert (customer.number, "internal information", reverse("customers:edit", args=[customer.pk])) in kept
+    assert (
+        customer.number,
+        "internal information",
+        reverse("customers:edit", args=[customer.number]),
+    ) in kept
     assert (placed.ref, "internal comment", reverse("sales:order_detail", args=[placed.pk])) in kept
     document = customer.documents.get()
-    documents_url = reverse("customers:section", args=[customer.pk, "documents"])
+    documents_url = reverse("customers:section", args=[customer.number, "documents"])
     assert (document.ref, "title, file", documents_url) in kept
-    assert ("Portkod", "value", reverse("customers:edit", args=[customer.pk])) in kept
+    assert ("Portkod", "value", reverse("customers:edit", args=[customer.number])) in kept
     assert len(kept) == 4
     assert "Anonymize permanently — cannot be undone" in html
     assert "Delete permanently" not in html
@@ -201,7 +205,7 @@ def test_e3_the_blocked_page_lists_every_blocker_with_a_link_and_offers_no_butto
     assert blockers[open_order.ref, "not delivered, not invoiced"] == order_url
     assert blockers[unpaid.ref, "not paid"] == reverse("billing:invoice_detail", args=[unpaid.pk])
     assert blockers[agreement.ref, "ongoing agreement"] == reverse(
-        "customers:section", args=[customer.pk, "agreements"]
+        "customers:section", args=[customer.number, "agreements"]
     )
     assert len(blockers) == 3
     assert 'id="erasure-form"' not in html
@@ -311,7 +315,7 @@ def test_anonymize_turns_the_customer_into_xxxx_and_goes_back_to_the_card(client
 
     # then
     assert response.status_code == 302
-    assert response["Location"] == f"/customers/{customer.pk}/"
+    assert response["Location"] == f"/customers/{customer.number}/"
     fresh = Customer.objects.get(pk=customer.pk)
     assert fresh.anonymized_at is not None
     assert (fresh.first_name, fresh.last_name, fresh.name, fresh.email) == ("Xxxx", "Xxxx", "Xxxx Xxxx", "")

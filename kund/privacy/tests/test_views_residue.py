@@ -275,7 +275,7 @@ def test_a3_the_card_of_an_anonymized_customer_says_what_stays(client, admin_use
     customer_anonymize(customer=customer, actor=admin_user)
     client.force_login(admin_user)
 
-    html = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    html = client.get(reverse("customers:detail", args=[customer.number])).content.decode()
 
     stays = html[html.index('id="anonymized-what-stays"') :]
     assert "legal copies of its details on its invoices, agreement invoices and receipts" in stays

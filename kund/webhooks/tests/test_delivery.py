@@ -26,6 +26,8 @@ from kund.webhooks.tests.queue import DATABASE_TASKS, run_queue
 
 pytestmark = pytest.mark.django_db
 
+DELIVERIES = "kund.webhooks.tasks.deliver_event"  # the queue holds the search index's compaction too
+
 
 def subscribe(url: str, *, events=("customer.deleted", "customer.anonymized")) -> tuple[Subscription, str]:
     return services.subscription_create(actor=None, url=url, events=list(events), name="Bokföringen")
@@ -154,9 +156,9 @@ def test_b8_receiver_down_at_first_gets_each_event_exactly_once(
         erase_customers(customer_ids=[first.pk, second.pk], actor=admin_user)
 
     # when the worker tries (refused), and again after the first pause (refused)
-    assert run_queue() == 2
+    assert run_queue(counting=DELIVERIES) == 2
     clock.advance(delivery.PAUSES[0] + timedelta(seconds=1))
-    assert run_queue() == 2
+    assert run_queue(counting=DELIVERIES) == 2
     # and the system comes up before the second pause is over
     down.start()
     clock.advance(delivery.PAUSES[1] + timedelta(seconds=1))
@@ -247,7 +249,7 @@ def test_b8_an_event_whose_process_died_before_asking_the_worker_is_swept_up(
     ):
         customer_erase(customer=customer, actor=admin_user)
     assert Delivery.objects.filter(state="pending").count() == 1
-    assert not DBTaskResult.objects.exists()
+    assert not DBTaskResult.objects.filter(task_path__startswith="kund.webhooks.").exists()
 
     # when a later erasure schedules the sweep, and the sweep's time comes
     other = make_customer(number="760001")

@@ -3,6 +3,7 @@ shows tokens without their secrets; `revoke ID` makes one stop working. Bad inpu
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from kund.api.models import ApiToken
 from kund.api.tokens import token_create, token_revoke
@@ -13,7 +14,7 @@ def _user(username: str):
     User = get_user_model()
     user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
     if user is None or not user.is_active:
-        raise bad_input(f"unknown or inactive user: {username}")
+        raise bad_input(_("unknown or inactive user: %(username)s") % {"username": username})
     return user
 
 
@@ -38,7 +39,7 @@ class Command(KundCommand):
         elif action == "revoke":
             self._revoke(options["id"])
         else:
-            raise bad_input("say what to do: create USERNAME, list [USERNAME] or revoke ID")
+            raise bad_input(_("say what to do: create USERNAME, list [USERNAME] or revoke ID"))
 
     def _create(self, username: str, name: str) -> None:
         user = _user(username)
@@ -48,7 +49,8 @@ class Command(KundCommand):
             raise bad_input(" ".join(error.messages)) from None
         self.stdout.write(made.secret)
         self.stderr.write(
-            f"token {made.token.pk} for {user.get_username()} ({made.token.name}): shown only this once",
+            _("token %(id)d for %(username)s (%(name)s): shown only this once")
+            % {"id": made.token.pk, "username": user.get_username(), "name": made.token.name},
             style_func=str,
         )
 
@@ -57,16 +59,17 @@ class Command(KundCommand):
         if username:
             tokens = tokens.filter(user=_user(username))
         for token in tokens:
-            used = token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else "never"
+            used = token.last_used_at.isoformat(timespec="seconds") if token.last_used_at else _("never")
+            created = _("created %(when)s") % {"when": token.created_at.isoformat(timespec="seconds")}
             self.stdout.write(
-                f"{token.pk}\t{token.user.get_username()}\t{token.prefix}…\t{token.name}\t"
-                f"created {token.created_at.isoformat(timespec='seconds')}\tlast used {used}"
+                f"{token.pk}\t{token.user.get_username()}\t{token.prefix}…\t{token.name}\t{created}\t"
+                + _("last used %(when)s") % {"when": used}
             )
 
     def _revoke(self, token_id: str) -> None:
         known = token_id.isdigit() and len(token_id) <= 18
         token = ApiToken.objects.filter(pk=int(token_id)).first() if known else None
         if token is None:
-            raise bad_input(f"no API token with id {token_id}")
+            raise bad_input(_("no API token with id %(id)s") % {"id": token_id})
         token_revoke(token=token)
-        self.stdout.write(f"revoked token {token_id}")
+        self.stdout.write(_("revoked token %(id)s") % {"id": token_id})

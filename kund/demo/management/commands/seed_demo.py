@@ -5,27 +5,51 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kund.core.cli import KundCommand
-from kund.demo.seeder import seed_demo
+from kund.demo.seeder import Case, seed_demo
 
 # The most customers one run adds: ten times the largest register the benchmarks seed.
 MAX_CUSTOMERS = 10_000_000
 
+# The erasure cases the report counts (kund.demo.seeder.Case), in words.
+CASE_WORDS = {
+    Case.NO_TRANSACTIONS: gettext_lazy("no transactions"),
+    Case.SETTLED: gettext_lazy("settled"),
+    Case.RECENT: gettext_lazy("recent purchases"),
+    Case.NOT_DELIVERED: gettext_lazy("not delivered"),
+    Case.NOT_INVOICED: gettext_lazy("not invoiced"),
+    Case.UNPAID: gettext_lazy("not paid"),
+    Case.ONGOING_AGREEMENT: gettext_lazy("ongoing agreement"),
+    Case.OWN_DETAILS_IN_FREE_TEXT: gettext_lazy("own details in free text"),
+    Case.ANONYMIZED: gettext_lazy("already anonymized"),
+}
+
 
 def _count(option: str, value: str | None, maximum: int | None = None) -> int:
     if value is None:
-        raise CommandError(f"{option} is required", returncode=2)
+        raise CommandError(_("%(option)s is required") % {"option": option}, returncode=2)
     try:
         number = int(value) if len(value) <= 30 else None  # a thousand digits cost a long conversion
     except ValueError:
         number = None
     if number is None:
-        raise CommandError(f"{option} must be a whole number, not {value[:30]!r}", returncode=2)
+        raise CommandError(
+            _("%(option)s must be a whole number, not %(value)r") % {"option": option, "value": value[:30]},
+            returncode=2,
+        )
     if number < 0:
-        raise CommandError(f"{option} must not be negative, not {number}", returncode=2)
+        raise CommandError(
+            _("%(option)s must not be negative, not %(value)d") % {"option": option, "value": number},
+            returncode=2,
+        )
     if maximum is not None and number > maximum:
-        raise CommandError(f"{option} must be at most {maximum:,}", returncode=2)
+        raise CommandError(
+            _("%(option)s must be at most %(most)s") % {"option": option, "most": f"{maximum:,}"},
+            returncode=2,
+        )
     return number
 
 
@@ -55,9 +79,23 @@ class Command(KundCommand):
             )
         except ValidationError as exc:  # the customer-number sequence ran past the register's maximum length
             raise CommandError(" ".join(exc.messages), returncode=1) from None
-        cases = ", ".join(f"{name} {count:,}" for name, count in sorted(result.cases.items()))
+        cases = ", ".join(
+            f"{CASE_WORDS.get(name, name)} {count:,}" for name, count in sorted(result.cases.items())
+        )
         self.stdout.write(
-            f"seed_demo: added {result.customers:,} customers ({result.companies:,} companies; {cases}), "
-            f"{result.linked_rows:,} linked rows, {result.files:,} files, {result.anonymized:,} anonymized, "
-            f"seed {seed}, in {result.seconds:.1f} s"
+            _(
+                "seed_demo: added %(customers)s customers (%(companies)s companies; %(cases)s), "
+                "%(rows)s linked rows, %(files)s files, %(anonymized)s anonymized, "
+                "seed %(seed)d, in %(seconds).1f s"
+            )
+            % {
+                "customers": f"{result.customers:,}",
+                "companies": f"{result.companies:,}",
+                "cases": cases,
+                "rows": f"{result.linked_rows:,}",
+                "files": f"{result.files:,}",
+                "anonymized": f"{result.anonymized:,}",
+                "seed": seed,
+                "seconds": result.seconds,
+            }
         )

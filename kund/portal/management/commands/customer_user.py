@@ -5,6 +5,7 @@ Each action needs its right (R-9), asked of kund.core.rules by the service: `add
 customer users, `delete` the right to delete them, `list` the right to view the customer."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 from kund.core.cli import KundCommand, bad_input, customer_and_actor, not_done
 from kund.portal import services
@@ -22,7 +23,10 @@ def _rights(text: str) -> list[str]:
     words = [word.strip() for word in text.split(",") if word.strip()]
     unknown = [word for word in words if word not in RIGHT_WORDS]
     if unknown:
-        raise bad_input(f"unknown portal right: {unknown[0]} (known: {', '.join(RIGHT_WORDS)})")
+        raise bad_input(
+            _("unknown portal right: %(right)s (known: %(known)s)")
+            % {"right": unknown[0], "known": ", ".join(RIGHT_WORDS)}
+        )
     return [RIGHT_WORDS[word] for word in words]
 
 
@@ -48,12 +52,12 @@ class Command(KundCommand):
         customer, actor = customer_and_actor(number, username)
         if action == "list":
             for user in CustomerUser.objects.filter(customer=customer).order_by("email"):
-                state = "invited" if user.invited else "active"
+                state = _("invited") if user.invited else _("active")
                 words = ",".join(word for word, right in RIGHT_WORDS.items() if getattr(user, right))
                 self.stdout.write(f"{user.email}\t{state}\t{words}")
             return
         if not email:
-            raise bad_input(f"{action} needs the customer user's e-mail address")
+            raise bad_input(_("%(action)s needs the customer user's e-mail address") % {"action": action})
         try:
             if action == "add":
                 _user, secret = services.customer_user_invite(
@@ -64,13 +68,18 @@ class Command(KundCommand):
                 user = CustomerUser.objects.filter(customer=customer, email=email.strip().lower()).first()
                 if user is None:
                     raise bad_input(
-                        f"customer {customer.number} has no customer user with that e-mail address"
+                        _("customer %(number)s has no customer user with that e-mail address")
+                        % {"number": customer.number}
                     )
                 services.customer_user_delete(customer_user=user, actor=actor)
-                self.stdout.write(f"deleted a customer user of customer {customer.number}")
+                self.stdout.write(
+                    _("deleted a customer user of customer %(number)s") % {"number": customer.number}
+                )
         except PermissionDenied:
-            raise not_done(
-                f"user {actor.get_username()} does not have the right to {action} customer users"
-            ) from None
+            refusals = {
+                "add": _("user %(username)s does not have the right to add customer users"),
+                "delete": _("user %(username)s does not have the right to delete customer users"),
+            }
+            raise not_done(refusals[action] % {"username": actor.get_username()}) from None
         except ValidationError as error:
             raise bad_input(" ".join(error.messages)) from None

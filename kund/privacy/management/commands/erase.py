@@ -1,7 +1,9 @@
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
-from kund.core.cli import KundCommand, bad_input, customer_and_actor, not_done
+from kund.core.cli import KundCommand, bad_input, customer_and_actor, not_done, unknown_customer
 from kund.customers.models import Customer
+from kund.privacy import reasons
 from kund.privacy.planner import plan_customer
 from kund.privacy.services import ErasureRefused, customer_erase
 
@@ -18,20 +20,24 @@ class Command(KundCommand):
         customer, actor = customer_and_actor(number, username)
         if not yes:
             try:
-                action = plan_customer(customer).action.value.replace("_", " ")
+                action = plan_customer(customer).action.value
             except Customer.DoesNotExist:  # deleted since it was looked up: a deleted customer is unknown
-                raise bad_input(f"unknown customer number: {number}") from None
+                raise unknown_customer(number) from None
             raise bad_input(
-                f"nothing done: customer {customer.number} would be: {action}; add --yes to erase"
+                _("nothing done: customer %(number)s would be: %(action)s; add --yes to erase")
+                % {"number": customer.number, "action": reasons.action_text(action)}
             )
         try:
             outcome = customer_erase(customer=customer, actor=actor)
         except PermissionDenied:
             raise not_done(
-                f"user {actor.get_username()} does not have the right to erase customers"
+                _("user %(username)s does not have the right to erase customers")
+                % {"username": actor.get_username()}
             ) from None
         except ErasureRefused as exc:
             raise not_done(str(exc)) from None
-        self.stdout.write(
-            f"customer {outcome.number} {outcome.result}; erasure log receipt {outcome.receipt}"
-        )
+        done = {
+            "deleted": _("customer %(number)s deleted; erasure log receipt %(receipt)s"),
+            "anonymized": _("customer %(number)s anonymized; erasure log receipt %(receipt)s"),
+        }
+        self.stdout.write(done[outcome.result] % {"number": outcome.number, "receipt": outcome.receipt})

@@ -1,7 +1,10 @@
 import json
 
-from kund.core.cli import KundCommand, bad_input, customer_and_actor
+from django.utils.translation import gettext as _
+
+from kund.core.cli import KundCommand, customer_and_actor, unknown_customer
 from kund.customers.models import Customer
+from kund.privacy import presenters, reasons
 from kund.privacy.planner import Action, plan_customer
 
 
@@ -19,21 +22,47 @@ class Command(KundCommand):
         try:
             plan = plan_customer(customer)
         except Customer.DoesNotExist:  # deleted since it was looked up: a deleted customer is unknown
-            raise bad_input(f"unknown customer number: {number}") from None
+            raise unknown_customer(number) from None
         if options["json"]:
+            # The codes of SPEC §8, in no language.
             self.stdout.write(json.dumps(plan.as_dict(), ensure_ascii=False))
             return
-        self.stdout.write(f"customer {plan.number}: {plan.action.value.replace('_', ' ')}")
+        # In words of the command's language, each line whole.
+        self.stdout.write(
+            _("customer %(number)s: %(action)s")
+            % {"number": plan.number, "action": reasons.action_text(plan.action.value)}
+        )
         for blocker in plan.blockers:
-            self.stdout.write(f"  blocked by {blocker.kind} {blocker.ref}: {blocker.reason}")
+            said = reasons.blocker_text(blocker.kind, blocker.ref, blocker.reason)
+            self.stdout.write("  " + _("blocked: %(blocker)s") % {"blocker": said})
         if plan.action == Action.DELETE and plan.documents_to_delete:
-            self.stdout.write(f"  documents deleted with it: {plan.documents_to_delete}")
+            self.stdout.write(
+                "  " + _("documents deleted with it: %(count)d") % {"count": plan.documents_to_delete}
+            )
         if plan.linked:
-            self.stdout.write("  linked: " + ", ".join(f"{k} {v}" for k, v in sorted(plan.linked.items())))
+            counts = ", ".join(f"{label} {n}" for label, n in presenters.linked_summary(plan))
+            self.stdout.write("  " + _("linked: %(counts)s") % {"counts": counts})
         for kept in plan.kept_free_text:
-            self.stdout.write(f"  kept free text to review: {kept.kind} {kept.ref} {kept.field}")
+            self.stdout.write(
+                "  "
+                + _("kept free text to review: %(record)s %(ref)s, %(field)s")
+                % {
+                    "record": presenters.kind_label(kept.kind),
+                    "ref": kept.ref,
+                    "field": presenters.field_label(kept.kind, kept.field),
+                }
+            )
         for found in plan.as_dict()["residue"]:
             self.stdout.write(
-                f"  the person's details, redacted on anonymization: {found['kind']} {found['ref']} "
-                f"{found['field']} ({found['found'].replace('_', ' ')})"
+                "  "
+                + _(
+                    "the person's details, redacted on anonymization: "
+                    "%(record)s %(ref)s, %(field)s (%(found)s)"
+                )
+                % {
+                    "record": presenters.kind_label(found["kind"]),
+                    "ref": found["ref"],
+                    "field": presenters.field_label(found["kind"], found["field"]),
+                    "found": reasons.found_text(found["found"]),
+                }
             )

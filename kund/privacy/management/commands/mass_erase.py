@@ -3,10 +3,11 @@ from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from kund.core.bounds import EARLIEST_DATE, LATEST_DATE, date_in_range, whole_number
-from kund.core.cli import KundCommand, acting_user, bad_input, not_done
-from kund.privacy import jobs, mass
+from kund.core.cli import KundCommand, acting_user, bad_input, not_done, os_error_text
+from kund.privacy import jobs, mass, reasons
 from kund.privacy.models import ErasureJob
 
 CRITERIA = [c.value for c in ErasureJob.Criteria]
@@ -41,19 +42,24 @@ class Command(KundCommand):
     def handle(self, *args, criteria, through, limit, dry_run, yes, report_dir, username, **options):
         criteria, through, limit = self._parse(criteria, through, limit)
         if not (yes or dry_run):
-            raise bad_input("nothing done: add --dry-run to see what would be erased, or --yes to erase")
+            raise bad_input(_("nothing done: add --dry-run to see what would be erased, or --yes to erase"))
         actor = acting_user(username)
         try:
             jobs.require_mass_erasure(actor)
         except PermissionDenied:
-            raise not_done(f"user {actor.get_username()} does not have the mass-erasure right") from None
+            raise not_done(
+                _("user %(username)s does not have the mass-erasure right")
+                % {"username": actor.get_username()}
+            ) from None
         except jobs.JobRefused as exc:
             raise not_done(str(exc)) from None
 
         if mass.is_recent(through):
             self.stderr.write(
-                "warning: the date lies within the last year; recently created or recently buying "
-                "customers may be caught (M-3)"
+                _(
+                    "warning: the date lies within the last year; recently created or recently buying "
+                    "customers may be caught (M-3)"
+                )
             )
         if dry_run:
             self._dry_run(actor, criteria, through, limit, report_dir, as_json=options["json"])
@@ -62,23 +68,30 @@ class Command(KundCommand):
 
     def _parse(self, criteria: str | None, through: str | None, limit: str | None) -> tuple[str, date, int]:
         if criteria is None or through is None:
-            raise bad_input("--criteria and --through are required")
+            raise bad_input(_("--criteria and --through are required"))
         if criteria not in CRITERIA:
-            raise bad_input(f"bad --criteria {criteria!r}: use one of {', '.join(CRITERIA)}")
+            raise bad_input(
+                _("bad --criteria %(value)r: use one of %(choices)s")
+                % {"value": criteria, "choices": ", ".join(CRITERIA)}
+            )
         try:
             day = date.fromisoformat(through)
         except ValueError:
-            raise bad_input(f"bad --through date {through!r}: use YYYY-MM-DD") from None
+            raise bad_input(_("bad --through date %(value)r: use YYYY-MM-DD") % {"value": through}) from None
         if not date_in_range(day):
             raise bad_input(
-                f"bad --through date {through!r}: use a date from {EARLIEST_DATE} to {LATEST_DATE}"
+                _("bad --through date %(value)r: use a date from %(first)s to %(last)s")
+                % {"value": through, "first": EARLIEST_DATE, "last": LATEST_DATE}
             )
         if limit is None:
             return criteria, day, mass.default_limit()
         most = max(MAX_LIMIT, mass.default_limit())
         number = whole_number(limit, minimum=1, maximum=most)
         if number is None:
-            raise bad_input(f"bad --limit {limit[:30]!r}: use a whole number from 1 to {most}")
+            raise bad_input(
+                _("bad --limit %(value)r: use a whole number from 1 to %(most)d")
+                % {"value": limit[:30], "most": most}
+            )
         return criteria, day, number
 
     def _dry_run(self, actor, criteria, through, limit, report_dir, *, as_json: bool) -> None:
@@ -99,15 +112,17 @@ class Command(KundCommand):
                     path.write_text(text, encoding="utf-8")
                     written.append(str(path))
             except OSError as exc:
-                raise bad_input(f"cannot write the lists to --report-dir: {exc.strerror}") from None
+                raise bad_input(
+                    _("cannot write the lists to --report-dir: %(error)s") % {"error": os_error_text(exc)}
+                ) from None
         if as_json:
             self.stdout.write(json.dumps({**counts, "dry_run": True, "lists": written}))
         else:
             self.stdout.write(self._counts_line(counts))
             for path in written:
-                self.stdout.write(f"written: {path}")
+                self.stdout.write(_("written: %(path)s") % {"path": path})
         if not verification.rows:
-            raise not_done("nothing selected: no customer meets the criteria")
+            raise not_done(_("nothing selected: no customer meets the criteria"))
 
     def _run(self, actor, criteria, through, limit, *, as_json: bool) -> None:
         try:
@@ -115,7 +130,7 @@ class Command(KundCommand):
         except jobs.NothingSelected:
             if as_json:
                 self.stdout.write(json.dumps({"selected": 0, "ignored": 0, "delete": 0, "anonymize": 0}))
-            raise not_done("nothing selected: no customer meets the criteria") from None
+            raise not_done(_("nothing selected: no customer meets the criteria")) from None
         planned = {
             "selected": job.total,
             "ignored": job.planned_ignored,
@@ -137,20 +152,35 @@ class Command(KundCommand):
             self.stdout.write(json.dumps({**planned, **result, "ignored": job.ignored, "job": job.pk}))
         else:
             self.stdout.write(
-                f"done (job {job.pk}): deleted {job.deleted}, anonymized {job.anonymized}, "
-                f"ignored {job.ignored}, failed {job.failed}"
+                _(
+                    "done (job %(job)d): deleted %(deleted)d, anonymized %(anonymized)d, "
+                    "ignored %(ignored)d, failed %(failed)d"
+                )
+                % {
+                    "job": job.pk,
+                    "deleted": job.deleted,
+                    "anonymized": job.anonymized,
+                    "ignored": job.ignored,
+                    "failed": job.failed,
+                }
             )
             for item in job.items.filter(result="failed").order_by("pk")[:50]:
-                self.stdout.write(f"  failed: {item.customer_number}: {item.reason}")
+                self.stdout.write(
+                    "  "
+                    + _("failed: %(number)s: %(reason)s")
+                    % {"number": item.customer_number, "reason": reasons.describe(item.reason)}
+                )
 
     @staticmethod
     def _counts_line(counts: dict) -> str:
         line = (
-            f"selected {counts['selected']}: delete {counts['delete']}, anonymize {counts['anonymize']}, "
-            f"ignored {counts['ignored']}"
+            _("selected %(selected)d: delete %(delete)d, anonymize %(anonymize)d, ignored %(ignored)d")
+            % counts
         )
         if counts.get("residue"):
-            line += f"; findings of the person in kept text to redact: {counts['residue']}"
+            line += "; " + _("findings of the person in kept text to redact: %(count)d") % {
+                "count": counts["residue"]
+            }
         return line
 
 

@@ -1,11 +1,12 @@
 import json
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from kund.core import rules
 from kund.core.cli import KundCommand, acting_user, bad_input, not_done
 from kund.customers.models import Customer
-from kund.privacy import residue
+from kund.privacy import presenters, reasons, residue
 
 SCAN_CHUNK = 1000  # customers read per round of queries
 
@@ -30,14 +31,17 @@ class Command(KundCommand):
 
     def handle(self, *args, anonymized, redact, yes, username, **options):
         if redact and not anonymized:
-            raise bad_input("--redact works on anonymized customers only: add --anonymized")
+            raise bad_input(_("--redact works on anonymized customers only: add --anonymized"))
         if redact and not yes:
-            raise bad_input("nothing done: --redact cannot be undone; add --yes to redact")
+            raise bad_input(_("nothing done: --redact cannot be undone; add --yes to redact"))
         actor = acting_user(username)
         if not rules.may_view_register(actor):
-            raise not_done(f"user {actor.get_username()} does not have the right to view customers")
+            raise not_done(
+                _("user %(username)s does not have the right to view customers")
+                % {"username": actor.get_username()}
+            )
         if redact and not rules.may_erase_any(actor):
-            raise not_done(f"user {actor.get_username()} does not have the right to erase customers")
+            raise not_done(_no_erasure_right(actor))
 
         customers = Customer.objects.anonymized() if anonymized else Customer.objects.not_anonymized()
         visible = rules.restrict(customers, actor).order_by("pk")
@@ -52,9 +56,7 @@ class Command(KundCommand):
             try:
                 redacted = residue.redact_anonymized(customer_ids=sorted(findings), actor=actor).findings
             except PermissionDenied:
-                raise not_done(
-                    f"user {actor.get_username()} does not have the right to erase customers"
-                ) from None
+                raise not_done(_no_erasure_right(actor)) from None
 
         counts = {
             "customers": len(findings),
@@ -68,10 +70,25 @@ class Command(KundCommand):
         for customer_id in sorted(findings, key=lambda pk: numbers[pk]):
             for finding in findings[customer_id]:
                 self.stdout.write(
-                    f"customer {numbers[customer_id]}: {finding.kind} {finding.ref} {finding.field} "
-                    f"({finding.found.replace('_', ' ')})"
+                    _("customer %(number)s: %(record)s %(ref)s, %(field)s (%(found)s)")
+                    % {
+                        "number": numbers[customer_id],
+                        "record": presenters.kind_label(finding.kind),
+                        "ref": finding.ref,
+                        "field": presenters.field_label(finding.kind, finding.field),
+                        "found": reasons.found_text(finding.found),
+                    }
                 )
-        self.stdout.write(
-            f"scanned {counts['scanned']}: {counts['findings']} findings in {counts['customers']} customers"
-            + (f", {redacted} redacted" if redact else "")
-        )
+        if redact:
+            summary = _(
+                "scanned %(scanned)d: %(findings)d findings in %(customers)d customers, %(redacted)d redacted"
+            )
+        else:
+            summary = _("scanned %(scanned)d: %(findings)d findings in %(customers)d customers")
+        self.stdout.write(summary % counts)
+
+
+def _no_erasure_right(actor) -> str:
+    return _("user %(username)s does not have the right to erase customers") % {
+        "username": actor.get_username()
+    }

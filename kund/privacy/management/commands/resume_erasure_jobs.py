@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from django.utils.translation import gettext as _
+
 from kund.core.cli import KundCommand, bad_input
 from kund.privacy.jobs import resume_stale_jobs
 from kund.privacy.models import job_lease
@@ -30,10 +32,13 @@ class Command(KundCommand):
             seconds = -1
         if not 0 <= seconds <= MAX_STALE_AFTER:  # also refuses nan; inf or 1e308 would overflow a timedelta
             raise bad_input(
-                f"bad --stale-after {stale_after[:30]!r}: use a number of seconds from 0 to {MAX_STALE_AFTER}"
+                _("bad --stale-after %(value)r: use a number of seconds from 0 to %(most)d")
+                % {"value": stale_after[:30], "most": MAX_STALE_AFTER}
             )
         resumed = resume_stale_jobs(stale_after=timedelta(seconds=seconds))
         if resumed:
-            self.stdout.write("resumed erasure jobs: " + ", ".join(str(pk) for pk in resumed))
+            self.stdout.write(
+                _("resumed erasure jobs: %(jobs)s") % {"jobs": ", ".join(str(pk) for pk in resumed)}
+            )
         else:
-            self.stdout.write("no erasure job to resume")
+            self.stdout.write(_("no erasure job to resume"))

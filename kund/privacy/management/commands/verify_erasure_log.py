@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+
 from kund.audit.erasure_log import verify_chain
 from kund.core.cli import KundCommand, not_done
 
@@ -8,5 +10,8 @@ class Command(KundCommand):
     def handle(self, *args, **options):
         check = verify_chain()
         if not check.ok:
-            raise not_done(f"erasure log broken at row {check.broken_at}: {check.problem}")
-        self.stdout.write(f"erasure log intact: {check.checked} rows")
+            raise not_done(
+                _("erasure log broken at row %(row)s: %(problem)s")
+                % {"row": check.broken_at, "problem": check.problem}
+            )
+        self.stdout.write(_("erasure log intact: %(count)d rows") % {"count": check.checked})

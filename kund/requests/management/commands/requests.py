@@ -13,9 +13,11 @@ import json
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kund.core import rules
-from kund.core.cli import KundCommand, acting_user, bad_input, customer_by_number, not_done
+from kund.core.cli import KundCommand, acting_user, bad_input, customer_by_number, not_done, unknown_customer
 from kund.requests import selectors, services
 from kund.requests.models import DataRequest
 
@@ -66,19 +68,22 @@ class Command(KundCommand):
 
     def handle(self, *args, action, username, **options):
         if action not in ACTIONS:
-            raise bad_input(f"say what to do: kund requests {{{','.join(ACTIONS)}}} (got {action!r})")
+            raise bad_input(
+                _("say what to do: kund requests {%(actions)s} (got %(value)r)")
+                % {"actions": ",".join(ACTIONS), "value": action}
+            )
         if action in ("notify", "purge"):
             if username:
-                raise bad_input(f"requests {action} runs without a user: leave out --as")
+                raise bad_input(
+                    _("requests %(action)s runs without a user: leave out --as") % {"action": action}
+                )
             getattr(self, f"_{action}")(as_json=options["json"])
             return
         # The input is checked before anything is looked up: bad input is bad input for anyone.
         added = self._parse_add(options) if action == "add" else None
         actor = acting_user(username)
         if not rules.may_handle_requests(actor):
-            raise not_done(
-                f"user {actor.get_username()} does not have the right to handle data-subject requests"
-            )
+            raise _no_right(actor)
         if action == "add":
             self._add(actor, *added, as_json=options["json"])
         else:
@@ -88,40 +93,63 @@ class Command(KundCommand):
         number, kind, received = options["customer"], options["kind"], options["received"]
         channel = options["channel"] or DataRequest.Channel.EMAIL
         if not number or not kind or not received:
-            raise bad_input("requests add needs --customer, --kind and --received")
+            raise bad_input(_("requests add needs --customer, --kind and --received"))
         if kind not in DataRequest.Kind.values:
-            raise bad_input(f"bad --kind {kind!r}: use one of {', '.join(DataRequest.Kind.values)}")
+            raise bad_input(
+                _("bad --kind %(value)r: use one of %(choices)s")
+                % {"value": kind, "choices": ", ".join(DataRequest.Kind.values)}
+            )
         if channel not in DataRequest.Channel.values:
-            raise bad_input(f"bad --channel {channel!r}: use one of {', '.join(DataRequest.Channel.values)}")
+            raise bad_input(
+                _("bad --channel %(value)r: use one of %(choices)s")
+                % {"value": channel, "choices": ", ".join(DataRequest.Channel.values)}
+            )
         try:
             received_on = date.fromisoformat(received)
         except ValueError:
-            raise bad_input(f"bad --received date {received!r}: use YYYY-MM-DD") from None
+            raise bad_input(
+                _("bad --received date %(value)r: use YYYY-MM-DD") % {"value": received}
+            ) from None
         problem = services.check_received_on(received_on)
         if problem:
-            raise bad_input(f"bad --received date {received}: {problem}")
+            raise bad_input(
+                _("bad --received date %(value)s: %(problem)s") % {"value": received, "problem": problem}
+            )
         return number, kind, received_on, channel
 
     def _add(self, actor, number: str, kind: str, received_on: date, channel: str, *, as_json: bool) -> None:
         customer = customer_by_number(number)
         if not rules.may_view(actor, customer):
-            raise bad_input(f"unknown customer number: {number}")
+            raise unknown_customer(number)
         try:
             created = services.request_register(
                 actor=actor, kind=kind, received_on=received_on, customer=customer, channel=channel
             )
         except PermissionDenied:
-            raise not_done(
-                f"user {actor.get_username()} does not have the right to handle data-subject requests"
-            ) from None
+            raise _no_right(actor) from None
         except services.RequestRefused as refused:
             raise not_done(str(refused)) from None
         if as_json:
             self.stdout.write(json.dumps(as_dict(created, on=services.today())))
         else:
+            registered = {
+                DataRequest.Kind.ERASURE: _(
+                    "request %(ref)s registered: erasure for customer %(number)s, received %(received)s, "
+                    "deadline %(deadline)s"
+                ),
+                DataRequest.Kind.ACCESS: _(
+                    "request %(ref)s registered: access for customer %(number)s, received %(received)s, "
+                    "deadline %(deadline)s"
+                ),
+            }
             self.stdout.write(
-                f"request {created.ref} registered: {created.kind} for customer {created.customer_number}, "
-                f"received {created.received_on.isoformat()}, deadline {created.deadline.isoformat()}"
+                registered[created.kind]
+                % {
+                    "ref": created.ref,
+                    "number": created.customer_number,
+                    "received": created.received_on.isoformat(),
+                    "deadline": created.deadline.isoformat(),
+                }
             )
 
     def _list(self, actor, *, overdue: bool, as_json: bool) -> None:
@@ -137,17 +165,30 @@ class Command(KundCommand):
             self.stdout.write(json.dumps({"requests": rows}))
             return
         if not rows:
-            self.stdout.write("no overdue requests" if overdue else "no open requests")
+            self.stdout.write(_("no overdue requests") if overdue else _("no open requests"))
         for row in rows:
-            flag = " OVERDUE" if row["overdue"] else (" due soon" if row["due_soon"] else "")
+            flag = " " + _("OVERDUE") if row["overdue"] else (" " + _("due soon") if row["due_soon"] else "")
             self.stdout.write(
-                f"{row['ref']:<10} {row['kind']:<8} {row['customer'] or '-':<12} received {row['received']} "
-                f"deadline {row['deadline']}{flag} ({row['state']})"
+                _(
+                    "%(ref)s %(kind)s %(customer)s received %(received)s "
+                    "deadline %(deadline)s%(flag)s (%(state)s)"
+                )
+                % {
+                    "ref": f"{row['ref']:<10}",
+                    "kind": f"{DataRequest.Kind(row['kind']).label:<8}",
+                    "customer": f"{row['customer'] or '-':<12}",
+                    "received": row["received"],
+                    "deadline": row["deadline"],
+                    "flag": flag,
+                    "state": DataRequest.State(row["state"]).label,
+                }
             )
 
     def _notify(self, *, as_json: bool) -> None:
         sent = services.notify_due_requests()
-        self.stdout.write(json.dumps({"notified": sent}) if as_json else f"notified: {sent}")
+        self.stdout.write(
+            json.dumps({"notified": sent}) if as_json else _("notified: %(count)d") % {"count": sent}
+        )
 
     def _purge(self, *, as_json: bool) -> None:
         result = services.purge_closed_requests()
@@ -157,6 +198,17 @@ class Command(KundCommand):
             )
         else:
             self.stdout.write(
-                f"cleared who asked from {result.cleared} request(s) "
-                f"closed before {result.before.isoformat()}"
+                ngettext(
+                    "cleared who asked from %(count)d request closed before %(day)s",
+                    "cleared who asked from %(count)d requests closed before %(day)s",
+                    result.cleared,
+                )
+                % {"count": result.cleared, "day": result.before.isoformat()}
             )
+
+
+def _no_right(actor):
+    return not_done(
+        _("user %(username)s does not have the right to handle data-subject requests")
+        % {"username": actor.get_username()}
+    )

@@ -5,8 +5,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from kund.core.cli import KundCommand, bad_input, not_done
+from kund.core.cli import KundCommand, bad_input, not_done, os_error_text
 from kund.customers.models import Customer
 from kund.privacy import mass
 from kund.retention import selectors, services
@@ -63,27 +64,12 @@ class Command(KundCommand):
             self.stdout.write(json.dumps({"rules": results, "dry_run": dry_run, "lists": written}))
         else:
             for r in results:
-                line = (
-                    f"{r['name']}: selected {r['selected']}: delete {r['delete']}, "
-                    f"anonymize {r['anonymize']}, ignored {r['ignored']}"
-                )
-                if r.get("builtin"):
-                    line = f"{r['name']}: {r['legal_copies']} legal copies past their period"
-                    if "cleared" in r:
-                        line += f", cleared {r['cleared']}"
-                elif "job" in r:
-                    line += (
-                        f" — erased: deleted {r['deleted']}, anonymized {r['anonymized']}, "
-                        f"failed {r['failed']}"
-                    )
-                elif "state" in r:
-                    line += f" — {RetentionRun.State(r['state']).label}"
-                self.stdout.write(line)
+                self.stdout.write(_result_line(r))
             for path in written:
-                self.stdout.write(f"written: {path}")
+                self.stdout.write(_("written: %(path)s") % {"path": path})
         failed = [r["name"] for r in results if r.get("error")]
         if failed:
-            raise not_done(f"the erasure of these rules failed: {', '.join(failed)}")
+            raise not_done(_("the erasure of these rules failed: %(rules)s") % {"rules": ", ".join(failed)})
 
     def _write_lists(self, results, *, now, report_dir, dry_run) -> list[str]:
         directory = Path(report_dir)
@@ -108,23 +94,29 @@ class Command(KundCommand):
                     path.write_text(text, encoding="utf-8")
                     written.append(str(path))
         except OSError as exc:
-            raise bad_input(f"cannot write the lists to --report-dir: {exc.strerror}") from None
+            raise bad_input(
+                _("cannot write the lists to --report-dir: %(error)s") % {"error": os_error_text(exc)}
+            ) from None
         return written
 
     # --- rules --------------------------------------------------------------------------------------
 
     def _add(self, *, name, criteria, years, kind, status, mode, limit, **options):
         if not criteria or not years:
-            raise bad_input("--criteria and --years are required")
+            raise bad_input(_("--criteria and --years are required"))
         data = {"name": name, "criteria": criteria, "years": _whole(years, "--years"), "kind": kind}
         data.update(status=status, mode=mode, limit=_whole(limit, "--limit") if limit else None)
         try:
             rule = services.rule_save(actor=None, data=data)
         except ValidationError as exc:
             raise bad_input("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from None
-        self.stdout.write(f"rule {rule.pk}: {rule.name} ({rule.get_mode_display()})")
+        self.stdout.write(
+            _("rule %(id)d: %(name)s (%(mode)s)")
+            % {"id": rule.pk, "name": rule.name, "mode": rule.get_mode_display()}
+        )
 
     def _list(self, **options):
+        defined = list(RetentionRule.objects.order_by("name"))
         rules = [
             {
                 "id": r.pk,
@@ -138,29 +130,67 @@ class Command(KundCommand):
                 "enabled": r.enabled,
                 "next_run_at": r.next_run_at.isoformat() if r.next_run_at else None,
             }
-            for r in RetentionRule.objects.order_by("name")
+            for r in defined
         ]
         if options["json"]:
             self.stdout.write(json.dumps({"rules": rules}))
             return
-        for r in rules:
-            self.stdout.write(f"{r['id']}: {r['name']}: {r['criteria']} {r['years']} years, {r['mode']}")
+        for r in defined:
+            self.stdout.write(
+                _("%(id)d: %(name)s: %(criteria)s (N = %(years)d); %(mode)s")
+                % {
+                    "id": r.pk,
+                    "name": r.name,
+                    "criteria": r.get_criteria_display(),
+                    "years": r.years,
+                    "mode": r.get_mode_display(),
+                }
+            )
 
     def _schedule(self, **options):
         slot = services.ensure_scheduled()
         if slot is None:
-            self.stdout.write("the task backend cannot schedule; run `kund retention run` from cron instead")
+            self.stdout.write(
+                _("the task backend cannot schedule; run `kund retention run` from cron instead")
+            )
         else:
             self.stdout.write(
-                f"the daily retention run is queued for {timezone.localtime(slot):%Y-%m-%d %H:%M}"
+                _("the daily retention run is queued for %(when)s")
+                % {"when": f"{timezone.localtime(slot):%Y-%m-%d %H:%M}"}
             )
+
+
+def _result_line(r: dict) -> str:
+    """One rule's run in a line of the command's language."""
+    if r.get("builtin"):
+        if "cleared" in r:
+            return _(
+                "legal copies after the bookkeeping period: %(count)d past their period, cleared %(cleared)d"
+            ) % {
+                "count": r["legal_copies"],
+                "cleared": r["cleared"],
+            }
+        return _("legal copies after the bookkeeping period: %(count)d past their period") % {
+            "count": r["legal_copies"]
+        }
+    line = (
+        _("%(name)s: selected %(selected)d: delete %(delete)d, anonymize %(anonymize)d, ignored %(ignored)d")
+        % r
+    )
+    if "job" in r:
+        line += " — " + _("erased: deleted %(deleted)d, anonymized %(anonymized)d, failed %(failed)d") % r
+    elif "state" in r:
+        line += f" — {RetentionRun.State(r['state']).label}"
+    return line
 
 
 def _whole(value: str, option: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise bad_input(f"bad {option} {value!r}: use a whole number") from None
+        raise bad_input(
+            _("bad %(option)s %(value)r: use a whole number") % {"option": option, "value": value}
+        ) from None
 
 
 def _slug(name: str) -> str:

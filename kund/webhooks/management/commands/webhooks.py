@@ -2,6 +2,7 @@ import json
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from kund.core.cli import KundCommand, bad_input, not_done
 from kund.webhooks import delivery, services
@@ -58,10 +59,11 @@ class Command(KundCommand):
             self.stdout.write(_json(data))
             return
         self.stdout.write(
-            f"subscription {subscription.pk}: {subscription.url} ({', '.join(subscription.events)})"
+            _("subscription %(id)d: %(url)s (%(events)s)")
+            % {"id": subscription.pk, "url": subscription.url, "events": ", ".join(subscription.events)}
         )
         if made:
-            self.stdout.write(f"secret (shown once): {secret_used}")
+            self.stdout.write(_("secret (shown once): %(secret)s") % {"secret": secret_used})
 
     def _list(self, *, json: bool, **options):
         rows = []
@@ -77,27 +79,44 @@ class Command(KundCommand):
             return
         for r in rows:
             self.stdout.write(
-                f"{r['id']}: {r['url']} [{'active' if r['active'] else 'paused'}] {','.join(r['events'])}: "
-                f"{r['pending']} waiting, {r['delivered']} delivered, {r['failed']} given up"
+                _(
+                    "%(id)d: %(url)s [%(state)s] %(events)s: "
+                    "%(pending)d waiting, %(delivered)d delivered, %(failed)d given up"
+                )
+                % {**r, "state": _("active") if r["active"] else _("paused"), "events": ",".join(r["events"])}
             )
 
     def _test(self, *, id, **options):
         subscription = Subscription.objects.filter(pk=int(id) if str(id).isdigit() else 0).first()
         if subscription is None:
-            raise bad_input(f"unknown subscription: {id}")
+            raise bad_input(_("unknown subscription: %(id)s") % {"id": id})
         attempt = services.send_test_event(actor=None, subscription=subscription)
         if not attempt.ok:
-            raise not_done(f"not delivered: {attempt.error or 'status'} {attempt.status_code or ''}".strip())
-        self.stdout.write(f"delivered: status {attempt.status_code} in {attempt.duration_ms} ms")
+            if attempt.status_code:
+                raise not_done(_("not delivered: status %(status)d") % {"status": attempt.status_code})
+            raise not_done(
+                _("not delivered: %(error)s") % {"error": attempt.get_error_display() or attempt.error}
+            )
+        self.stdout.write(
+            _("delivered: status %(status)d in %(ms)d ms")
+            % {"status": attempt.status_code, "ms": attempt.duration_ms}
+        )
 
     def _resume(self, **options):
         resumed = delivery.resume_lost(grace=timedelta(0), ignore_claims=True)
-        self.stdout.write(f"queued {len(resumed)} events again" if resumed else "no event to queue again")
+        self.stdout.write(
+            _("queued %(count)d events again") % {"count": len(resumed)}
+            if resumed
+            else _("no event to queue again")
+        )
 
     def _deliver(self, **options):
         attempts = delivery.deliver_due(ignore_claims=True)
         ok = sum(1 for a in attempts if a.ok)
-        self.stdout.write(f"attempted {len(attempts)}: {ok} delivered, {len(attempts) - ok} to retry")
+        self.stdout.write(
+            _("attempted %(count)d: %(ok)d delivered, %(retry)d to retry")
+            % {"count": len(attempts), "ok": ok, "retry": len(attempts) - ok}
+        )
 
 
 def _json(data) -> str:
