@@ -276,8 +276,10 @@ def ensure_search_index(using: str = "default") -> bool:
     """Create what keeps the trigram index current where it is missing; True if anything was.
 
     On SQLite, Django rebuilds a table to alter it, which drops the table's triggers: without them the
-    index would silently fall behind (A-7). Run after every migration (post_migrate) it puts them back
-    and rebuilds the index from the table. Cheap when all is in place (one look at the schema)."""
+    index would silently fall behind (A-7). A migration that alters the customer table therefore ends by
+    calling this (as 0012 does), which puts them back and rebuilds the index from the table;
+    test_migrations guards that the migrations leave every trigger in place. Cheap when all is in place
+    (one look at the schema)."""
     connection = connections[using]
     with connection.cursor() as cursor:
         if not _has_search_text(connection, cursor):

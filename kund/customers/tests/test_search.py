@@ -325,7 +325,7 @@ def test_a7_index_triggers_come_back_after_sqlite_rebuilds_the_table(register):
             cursor.execute(f"DROP TRIGGER {name}")
     Customer.objects.filter(pk=register["nordkyl"].pk).update(name="Kylteknik Ljungby AB")
 
-    # when the post-migrate check runs
+    # when the repair a migration that alters the table ends with runs
     repaired = search.ensure_search_index()
 
     # then the index is whole again and follows writes
