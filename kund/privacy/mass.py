@@ -13,8 +13,6 @@ than the last customer taken (all of them when fewer than `limit` can be erased)
 most `limit` of them, so a run lists at most twice its limit. A second query finds them.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -317,17 +315,16 @@ def csv_lists(rows: list[Row], *, reader) -> tuple[str, str]:
     return to_erase.csv(), ignored.csv()
 
 
-def residue_csv(rows: list[Row]) -> str:
+def residue_sheet(rows: list[Row]) -> Sheet:
     """B-5's review list: for each customer to anonymize whose kept text holds the person, where each
     finding is — kind and reference of the record, field, and what was found (`phone`, `email`, …) —
-    never the text. Read now, set-based, chunk by chunk."""
+    never the text. Read now, set-based, chunk by chunk; written as CSV or XLSX like the other review
+    lists (kund.core.spreadsheet)."""
     numbers = {row.customer_id: row.number for row in rows if row.action == "anonymize"}
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(RESIDUE_COLUMNS)
+    sheet = Sheet("residue", RESIDUE_COLUMNS)
     found = dict(residue_findings(list(numbers)))
     for pk, number in numbers.items():
         places = {tuple(f.as_dict().values()): None for f in found.get(pk, [])}
         for kind, ref, field_name, what in places:
-            writer.writerow([neutralise(cell) for cell in (number, kind, ref, field_name, what)])
-    return out.getvalue()
+            sheet.writerow([neutralise(cell) for cell in (number, kind, ref, field_name, what)])
+    return sheet

@@ -8,7 +8,7 @@ urlpatterns = [
     path("runs/<int:pk>/", views.JobDetailView.as_view(), name="job"),
     # M-4's review lists as XLSX (their CSV: "list", below)
     re_path(
-        r"^runs/(?P<pk>[0-9]+)/(?P<which>to-erase|ignored)\.xlsx$",
+        r"^runs/(?P<pk>[0-9]+)/(?P<which>to-erase|ignored|residue)\.xlsx$",
         views.JobListView.as_view(),
         {"fmt": "xlsx"},
         name="list_xlsx",

@@ -113,6 +113,7 @@ def _residue(request, job: ErasureJob) -> dict:
         "residue_customers": totals["customers"],
         "residue_findings": totals["findings"],
         "residue_csv_url": reverse("mass_erasure:list", args=[job.pk, "residue"]),
+        "residue_xlsx_url": reverse("mass_erasure:list_xlsx", args=[job.pk, "residue"]),
     }
 
 
@@ -186,13 +187,10 @@ class JobListView(JobView):
         )
         rows = [mass.Row(*item) for item in items]
         if which == "residue":
-            body = mass.residue_csv([row for row in rows if row.residue])
-            response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="erasure-{self.job.pk}-residue.csv"'
-            response["Cache-Control"] = "no-store"
-            return response
-        to_erase, ignored = mass.review_sheets(rows, reader=request.user)
-        sheet = to_erase if which == "to-erase" else ignored
+            sheet = mass.residue_sheet([row for row in rows if row.residue])
+        else:
+            to_erase, ignored = mass.review_sheets(rows, reader=request.user)
+            sheet = to_erase if which == "to-erase" else ignored
         if fmt == "xlsx":
             response = HttpResponse(sheet.xlsx(), content_type=XLSX_CONTENT_TYPE)
         else:

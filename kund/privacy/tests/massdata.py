@@ -1,7 +1,9 @@
 """Customers for the mass-erasure and selection tests: private persons and companies created on a chosen
 day, with purchases (orders, invoices, receipts) on chosen days, built with the register's service; and
-a fast bulk builder for the runs of thousands (the crash test)."""
+a fast bulk builder for the runs of thousands (the crash test); and the review lists read back."""
 
+import csv
+import io
 import itertools
 import random
 from datetime import date, datetime, time, timedelta
@@ -177,3 +179,15 @@ def bulk_private_customers(count: int, *, seed: int = 7, first_day: date = date(
     Invoice.objects.bulk_create(invoices, batch_size=1000)
     Receipt.objects.bulk_create(receipts, batch_size=1000)
     return ids
+
+
+def read_list(source, delimiter: str = ",") -> list[dict]:
+    """A review list (M-4, B-5) as the reader's spreadsheet reads it: a response, bytes or a file written
+    by the command line, which must start with the byte-order mark every list Kund hands out has."""
+    if hasattr(source, "read_bytes"):
+        source = source.read_bytes()
+    content = getattr(source, "content", source)
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    assert content.startswith(b"\xef\xbb\xbf"), content[:40]
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=delimiter))

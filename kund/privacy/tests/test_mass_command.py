@@ -1,6 +1,5 @@
 """`kund mass_erase` (SPEC §5 and §8) and `kund resume_erasure_jobs`."""
 
-import csv
 import json
 from datetime import date
 
@@ -10,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from kund.customers.models import Customer
 from kund.privacy.models import ErasureJob
-from kund.privacy.tests.massdata import enable_crm, mass_eraser, order, private
+from kund.privacy.tests.massdata import enable_crm, mass_eraser, order, private, read_list
 
 pytestmark = pytest.mark.django_db
 
@@ -74,9 +73,9 @@ def test_m4_dry_run_prints_the_counts_and_writes_both_lists(three, tmp_path):
     to_erase = tmp_path / "mass-erasure-both-2020-12-31-to-erase.csv"
     ignored = tmp_path / "mass-erasure-both-2020-12-31-ignored.csv"
     # written as the customer list's export writes them: UTF-8 with a byte-order mark
-    to_erase_rows = csv.DictReader(to_erase.open(encoding="utf-8-sig"))
+    to_erase_rows = read_list(to_erase)
     assert [r["customer_number"] for r in to_erase_rows] == [never.number, buyer.number]
-    ignored_rows = csv.DictReader(ignored.open(encoding="utf-8-sig"))
+    ignored_rows = read_list(ignored)
     assert [r["customer_number"] for r in ignored_rows] == [blocked.number]
 
 

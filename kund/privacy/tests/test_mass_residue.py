@@ -2,7 +2,6 @@
 kept text its anonymization will redact, and a CSV of where they are (kind, ref, field, what was found)
 that never holds the text; read set-based, a chunk of customers at a time."""
 
-import csv
 import io
 import json
 from datetime import date
@@ -13,12 +12,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from kund.customers.models import Customer
 from kund.privacy import jobs, mass
 from kund.privacy.models import ErasureJob
 from kund.privacy.selections import selection_save
-from kund.privacy.tests.massdata import enable_crm, mass_eraser, order, private
+from kund.privacy.tests.massdata import enable_crm, mass_eraser, order, private, read_list
 from kund.privacy.tests.residue_cases import document
 from kund.sales.models import Order
 
@@ -48,11 +48,6 @@ def eraser_client(client):
     return client
 
 
-def _rows(response) -> list[dict]:
-    text = response.content.decode("utf-8-sig")  # the review lists as every list Kund hands out: with a BOM
-    return list(csv.DictReader(io.StringIO(text), delimiter=";" if ";" in text.splitlines()[0] else ","))
-
-
 def test_b5_the_mass_verification_shows_per_customer_how_many_findings_will_be_redacted(
     eraser_client, customers
 ):
@@ -71,7 +66,7 @@ def test_b5_the_mass_verification_shows_per_customer_how_many_findings_will_be_r
     assert job.items.get(customer_id=talker.pk).residue == 3
 
     # and the list to erase has the count, and the residue list says where, never what
-    to_erase = _rows(eraser_client.get(reverse("mass_erasure:list", args=[job.pk, "to-erase"])))
+    to_erase = read_list(eraser_client.get(reverse("mass_erasure:list", args=[job.pk, "to-erase"])))
     assert [(r["customer_number"], r["action"], r["residue"]) for r in to_erase] == [
         (talker.number, "anonymize", "3"),
         (quiet.number, "anonymize", "0"),
@@ -79,7 +74,7 @@ def test_b5_the_mass_verification_shows_per_customer_how_many_findings_will_be_r
     ]
     listed = eraser_client.get(reverse("mass_erasure:list", args=[job.pk, "residue"]))
     assert listed["Content-Disposition"].startswith("attachment;") and "no-store" in listed["Cache-Control"]
-    assert _rows(listed) == [
+    assert read_list(listed) == [
         {"customer_number": talker.number, "kind": "customer", "ref": talker.number, "field": "info",
          "found": "name"},
         {"customer_number": talker.number, "kind": "customer", "ref": talker.number, "field": "info",
@@ -89,6 +84,19 @@ def test_b5_the_mass_verification_shows_per_customer_how_many_findings_will_be_r
     ]  # fmt: skip
     for value in PERSONAL:
         assert value not in listed.content.decode()
+
+    # and it is written as the other review lists are: in Swedish with ";", or as XLSX
+    swedish = eraser_client.get(
+        reverse("mass_erasure:list", args=[job.pk, "residue"]), headers={"accept-language": "sv"}
+    )
+    assert [r["found"] for r in read_list(swedish, ";")] == ["name", "phone", "email"]
+    workbook = load_workbook(
+        io.BytesIO(eraser_client.get(reverse("mass_erasure:list_xlsx", args=[job.pk, "residue"])).content)
+    )
+    cells = [[cell.value for cell in row] for row in workbook.active.iter_rows()]
+    assert cells[0] == mass.RESIDUE_COLUMNS
+    assert [row[4] for row in cells[1:]] == ["name", "phone", "email"]
+    assert not any(value in str(cells) for value in PERSONAL)
 
 
 def test_b5_the_mass_confirmation_says_what_stays_and_why(eraser_client, customers):
@@ -139,7 +147,7 @@ def test_b5_a_selection_shows_the_counts_in_its_check_before_it_is_erased(client
     residue_part = html[html.index('id="residue-items"') :]
     assert f'data-customer="{quiet.number}"' not in residue_part.split("</table>")[0]
     listed = client.get(reverse("mass_erasure:list", args=[job.pk, "residue"]))
-    assert [(r["customer_number"], r["kind"], r["found"]) for r in _rows(listed)] == [
+    assert [(r["customer_number"], r["kind"], r["found"]) for r in read_list(listed)] == [
         (talker.number, "customer", "name"),
         (talker.number, "customer", "phone"),
         (talker.number, "order", "email"),
@@ -158,7 +166,7 @@ def test_b5_mass_erase_dry_run_counts_the_residue_and_writes_where_it_is(custome
     counts = json.loads(out.getvalue())
     assert counts["residue"] == 3
     residue = tmp_path / "mass-erasure-both-2020-12-31-residue.csv"
-    assert [(r["customer_number"], r["field"], r["found"]) for r in csv.DictReader(residue.open())] == [
+    assert [(r["customer_number"], r["field"], r["found"]) for r in read_list(residue)] == [
         (talker.number, "info", "name"),
         (talker.number, "info", "phone"),
         (talker.number, "internal_comment", "email"),

@@ -1,19 +1,16 @@
 """Who a mass erasure selects (SPEC M-1, M-2), the one-year warning (M-3) and the verification (M-4)."""
 
-import csv
-import io
 from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kund.core.spreadsheet import BOM
 from kund.customers.models import Customer
 from kund.privacy import mass
 from kund.privacy.mass import Criteria, is_recent, select_customers, verify
 from kund.privacy.services import anonymize_customers
-from kund.privacy.tests.massdata import PURCHASES, company, order, private
+from kund.privacy.tests.massdata import PURCHASES, company, order, private, read_list
 
 THROUGH = date(2020, 6, 30)
 DAY_AFTER = THROUGH + timedelta(days=1)
@@ -153,14 +150,14 @@ def test_m4_verification_counts_and_the_two_csv_lists(admin_user):
 
     # and both lists, with the customer's number and name for review
     to_erase, ignored = mass.csv_lists(verification.rows, reader=admin_user)
-    erase_rows = list(csv.DictReader(io.StringIO(to_erase.removeprefix(BOM))))
+    erase_rows = read_list(to_erase)
     assert [(r["customer_number"], r["name"], r["action"]) for r in erase_rows] == [
         (never.number, "Astrid Nyström", "delete"),
         (buyer.number, "Gunnar Holm", "anonymize"),
     ]
     assert erase_rows[1]["last_purchase"] == "2016-06-06"
     assert erase_rows[0]["created_at"] == "2015-05-05"
-    ignored_rows = list(csv.DictReader(io.StringIO(ignored.removeprefix(BOM))))
+    ignored_rows = read_list(ignored)
     assert len(ignored_rows) == 1
     assert ignored_rows[0]["customer_number"] == blocked.number
     assert f"order {open_order.ref} is not delivered" in ignored_rows[0]["reason"]

@@ -1,7 +1,6 @@
 """The mass-erasure pages (SPEC M-1..M-6): criteria form, verification with both lists, the double
 confirmation, progress and result, rights and the CRM setting."""
 
-import csv
 import io
 from datetime import date, timedelta
 
@@ -16,7 +15,7 @@ from kund.customers.models import Customer
 from kund.customers.templatetags.kund import customer_link
 from kund.privacy import mass
 from kund.privacy.models import ErasureJob
-from kund.privacy.tests.massdata import enable_crm, mass_eraser, order, private, user_with
+from kund.privacy.tests.massdata import enable_crm, mass_eraser, order, private, read_list, user_with
 
 pytestmark = pytest.mark.django_db
 INDEX = reverse("mass_erasure:index")
@@ -43,12 +42,6 @@ def plan(client, through="2020-12-31", criteria="both"):
     response = client.post(INDEX, {"criteria": criteria, "through": through})
     assert response.status_code == 302, response.content.decode()[:2000]
     return ErasureJob.objects.latest("pk"), response
-
-
-def read_list(response, delimiter=",") -> list[dict]:
-    """A review list as the reader's spreadsheet reads it: UTF-8 with a byte-order mark."""
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=delimiter))
 
 
 def link_to(customer) -> str:

@@ -105,7 +105,7 @@ class Command(KundCommand):
             try:
                 directory.mkdir(parents=True, exist_ok=True)
                 to_erase, ignored = mass.csv_lists(verification.rows, reader=actor)
-                residue = mass.residue_csv([row for row in verification.rows if row.residue])
+                residue = mass.residue_sheet([row for row in verification.rows if row.residue]).csv()
                 stem = f"mass-erasure-{criteria}-{through.isoformat()}"
                 for suffix, text in (("to-erase", to_erase), ("ignored", ignored), ("residue", residue)):
                     path = directory / f"{stem}-{suffix}.csv"
