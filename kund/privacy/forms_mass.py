@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kund.core.bounds import BoundedDateField
-from kund.privacy.mass import years_before
+from kund.privacy.mass import MAX_YEARS, years_before
 from kund.privacy.models import ErasureJob
 
 
@@ -31,7 +31,7 @@ class MassErasureForm(forms.Form):
         label=_("Older than (years)"),
         required=False,
         min_value=1,
-        max_value=100,
+        max_value=MAX_YEARS,
         widget=forms.NumberInput(
             attrs={"class": "form-control", "inputmode": "numeric", "style": "width: 8rem"}
         ),

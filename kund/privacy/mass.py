@@ -113,6 +113,11 @@ def ignored_customers(
     return blocked.order_by("created_at", "pk")[:limit]
 
 
+# The most years "older than N years" (M-1's date counted back from today) may go back, in the web form
+# and in `mass_erase --years`.
+MAX_YEARS = 100
+
+
 def years_before(day: date, years: int) -> date:
     """The same day `years` years earlier (28 February for a 29 February that year lacks): "older than N
     years" as M-1's through date, counted back from today."""

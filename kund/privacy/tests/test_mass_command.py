@@ -6,8 +6,10 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from kund.customers.models import Customer
+from kund.privacy import mass
 from kund.privacy.models import ErasureJob
 from kund.privacy.tests.massdata import enable_crm, mass_eraser, order, private, read_list
 
@@ -137,6 +139,10 @@ def test_nothing_selected_exits_1(three):
         ("--criteria", "both", "--through", "2020-12-31", "--dry-run", "--as", "nobody"),
         ("--through", "2020-12-31", "--dry-run"),
         ("--criteria", "both", "--yes"),
+        ("--criteria", "both", "--years", "0", "--dry-run"),
+        ("--criteria", "both", "--years", "101", "--dry-run"),
+        ("--criteria", "both", "--years", "five", "--dry-run"),
+        ("--criteria", "both", "--years", "5", "--through", "2020-12-31", "--dry-run"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(three, args):
@@ -144,6 +150,19 @@ def test_bad_input_exits_2_with_one_line(three, args):
         run(*args)
     assert raised.value.returncode == 2
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("years", [1, 10, 11])
+def test_m1_years_is_the_web_forms_older_than_n_years(three, years):
+    # given "older than N years", and the same date written out
+    through = mass.years_before(timezone.localdate(), years)
+
+    # when both are verified
+    by_years = run("--criteria", "both", "--years", str(years), "--dry-run", "--json")
+    by_date = run("--criteria", "both", "--through", through.isoformat(), "--dry-run", "--json")
+
+    # then they select the same customers
+    assert json.loads(by_years.splitlines()[-1]) == json.loads(by_date.splitlines()[-1])
 
 
 def test_the_largest_limit_and_the_last_sensible_day_are_accepted(three):

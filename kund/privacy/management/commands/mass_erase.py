@@ -3,6 +3,7 @@ from datetime import date
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kund.core.bounds import EARLIEST_DATE, LATEST_DATE, date_in_range, whole_number
@@ -27,7 +28,11 @@ class Command(KundCommand):
         # Required, but checked in handle(): a missing one is then one line and exit status 2 (SPEC §8),
         # where argparse would print its usage as well.
         parser.add_argument("--criteria", help=f"required; one of: {', '.join(CRITERIA)}")
-        parser.add_argument("--through", help="required; the last day included, YYYY-MM-DD")
+        parser.add_argument("--through", help="the last day included, YYYY-MM-DD (or --years)")
+        parser.add_argument(
+            "--years",
+            help="instead of --through: older than N years, counted back from today (as the web form's)",
+        )
         parser.add_argument("--limit", help="at most this many customers (default: the register's setting)")
         parser.add_argument("--dry-run", action="store_true", help="show the verification, erase nothing")
         parser.add_argument("--yes", action="store_true", help="confirm: erase, which cannot be undone")
@@ -39,8 +44,8 @@ class Command(KundCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON object with the counts")
         parser.add_argument("--as", dest="username", help="the acting user (needs the mass-erasure right)")
 
-    def handle(self, *args, criteria, through, limit, dry_run, yes, report_dir, username, **options):
-        criteria, through, limit = self._parse(criteria, through, limit)
+    def handle(self, *args, criteria, through, years, limit, dry_run, yes, report_dir, username, **options):
+        criteria, through, limit = self._parse(criteria, through, years, limit)
         if not (yes or dry_run):
             raise bad_input(_("nothing done: add --dry-run to see what would be erased, or --yes to erase"))
         actor = acting_user(username)
@@ -66,14 +71,26 @@ class Command(KundCommand):
         else:
             self._run(actor, criteria, through, limit, as_json=options["json"])
 
-    def _parse(self, criteria: str | None, through: str | None, limit: str | None) -> tuple[str, date, int]:
-        if criteria is None or through is None:
-            raise bad_input(_("--criteria and --through are required"))
+    def _parse(
+        self, criteria: str | None, through: str | None, years: str | None, limit: str | None
+    ) -> tuple[str, date, int]:
+        if criteria is None or (through is None and years is None):
+            raise bad_input(_("--criteria and --through (or --years) are required"))
+        if through is not None and years is not None:
+            raise bad_input(_("give either --through or --years, not both"))
         if criteria not in CRITERIA:
             raise bad_input(
                 _("bad --criteria %(value)r: use one of %(choices)s")
                 % {"value": criteria, "choices": ", ".join(CRITERIA)}
             )
+        if years is not None:
+            count = whole_number(years, minimum=1, maximum=mass.MAX_YEARS)
+            if count is None:
+                raise bad_input(
+                    _("bad --years %(value)r: use a whole number from 1 to %(most)d")
+                    % {"value": years[:30], "most": mass.MAX_YEARS}
+                )
+            through = mass.years_before(timezone.localdate(), count).isoformat()
         try:
             day = date.fromisoformat(through)
         except ValueError:
