@@ -169,6 +169,20 @@ def start_job(*, actor, job: ErasureJob, enqueue: bool = True) -> ErasureJob:
     return job
 
 
+def discard_job(*, actor, job: ErasureJob) -> None:
+    """Throw away a verification that was never started (M-4, S-2): its stored plan goes, nothing was
+    erased. Frees a selection for a new check; a run once started cannot be discarded."""
+    _require_may_run(actor, job)
+    with transaction.atomic():
+        job = ErasureJob.objects.select_for_update().filter(pk=job.pk).first()
+        if job is None:
+            return  # discarded meanwhile by someone else: the same outcome
+        if job.state != State.PLANNED:
+            raise JobRefused(_("This run has already been started: it can no longer be discarded."))
+        job.delete()
+    logger.info("erasure job %s discarded before it started", job.pk)
+
+
 def resume_job(*, actor, job: ErasureJob, stale_after: timedelta | None = None) -> bool:
     """Queue again a job whose workers are all gone (queued or running, no progress for `stale_after`,
     the lease by default, and no task of it waiting in the queue) or that failed with customers still

@@ -14,6 +14,7 @@ urlpatterns = [
         name="list_xlsx",
     ),
     path("runs/<int:pk>/start/", views.JobStartView.as_view(), name="start"),
+    path("runs/<int:pk>/discard/", views.JobDiscardView.as_view(), name="discard"),
     path("runs/<int:pk>/progress/", views.JobProgressView.as_view(), name="progress"),
     path("runs/<int:pk>/resume/", views.JobResumeView.as_view(), name="resume"),
     re_path(

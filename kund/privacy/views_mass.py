@@ -158,6 +158,22 @@ class JobStartView(JobView):
         return redirect("mass_erasure:job", pk=job.pk)
 
 
+class JobDiscardView(JobView):
+    """Throw away a verification that was never started; back to where it was checked from."""
+
+    def post(self, request):
+        job = self.job
+        try:
+            jobs.discard_job(actor=request.user, job=job)
+        except jobs.JobRefused as exc:
+            messages.error(request, str(exc))
+            return redirect("mass_erasure:job", pk=job.pk)
+        messages.success(request, _("Verification #%(run)d discarded: nothing was erased.") % {"run": job.pk})
+        if job.selection_id is not None:
+            return redirect("mass_erasure:selection", pk=job.selection_id)
+        return redirect("mass_erasure:index")
+
+
 class JobProgressView(JobView):
     """The progress bar, polled by htmx; once the job is over, htmx is sent to the result page."""
 

@@ -316,6 +316,7 @@ DOORS = [
     Door("mass_erasure:index", MASS, methods=("get", "post"), data=lambda w: {"criteria": "nonsense"}),
     Door("mass_erasure:job", MASS, args=lambda w: [w.other_job.pk]),
     Door("mass_erasure:start", MASS, args=lambda w: [w.other_job.pk], methods=("post",)),
+    Door("mass_erasure:discard", MASS, args=lambda w: [w.other_job.pk], methods=("post",)),
     Door("mass_erasure:progress", MASS, args=lambda w: [w.other_job.pk]),
     Door("mass_erasure:resume", MASS, args=lambda w: [w.other_job.pk], methods=("post",)),
     Door("mass_erasure:list", MASS, args=lambda w: [w.other_job.pk, "ignored"]),

@@ -13,9 +13,9 @@ from kund.customers.models import Customer
 from kund.customers.templatetags.kund import customer_link
 from kund.demo.testing.factories import Person, add_transactions, make_customer
 from kund.privacy import jobs
-from kund.privacy.models import ErasureJob
+from kund.privacy.models import ErasureJob, ErasureJobItem
 from kund.privacy.selections import selection_save
-from kund.privacy.tests.massdata import company, enable_crm, order, private, user_with
+from kund.privacy.tests.massdata import company, enable_crm, mass_eraser, order, private, user_with
 
 pytestmark = pytest.mark.django_db
 
@@ -272,6 +272,62 @@ def test_s2_no_erasure_is_offered_while_a_run_of_the_selection_is_open(client, a
     with pytest.raises(jobs.JobRefused):
         jobs.plan_selection_job(actor=admin, selection=selection)
     assert ErasureJob.objects.count() == 1
+
+
+def test_s2_a_checked_run_left_unstarted_can_be_discarded_and_the_selection_checked_again(
+    client, admin, umea
+):
+    # given a selection checked, and its verification left without confirmation
+    selection = saved(admin, umea)
+    client.force_login(admin)
+    check(client, selection)
+    job = ErasureJob.objects.get()
+    html = client.get(reverse("mass_erasure:job", args=[job.pk])).content.decode()
+    assert 'id="discard-run"' in html
+
+    # when it is discarded
+    response = client.post(reverse("mass_erasure:discard", args=[job.pk]), follow=True)
+
+    # then the plan is gone with its customers' rows, nothing was erased, and the selection offers the check
+    assert response.redirect_chain[-1][0] == reverse("mass_erasure:selection", args=[selection.pk])
+    assert f"Verification #{job.pk} discarded: nothing was erased." in response.content.decode()
+    assert not ErasureJob.objects.exists() and not ErasureJobItem.objects.exists()
+    assert Customer.objects.filter(anonymized_at__isnull=True).count() == 5
+    assert 'id="check-selection"' in response.content.decode()
+    check(client, selection)
+    assert ErasureJob.objects.get().state == "planned"
+
+
+@pytest.mark.parametrize("state", ["queued", "running", "done"])
+def test_s2_a_started_run_cannot_be_discarded(client, admin, umea, state):
+    selection = saved(admin, umea)
+    client.force_login(admin)
+    check(client, selection)
+    job = ErasureJob.objects.get()
+    ErasureJob.objects.filter(pk=job.pk).update(state=state)
+
+    response = client.post(reverse("mass_erasure:discard", args=[job.pk]), follow=True)
+
+    assert "This run has already been started: it can no longer be discarded." in response.content.decode()
+    assert ErasureJob.objects.get().items.count() == 4
+
+
+def test_m4_a_mass_verification_is_discarded_by_whoever_may_run_it(client, umea):
+    # given a mass run planned by one user with the right, and another with it, and one without it
+    enable_crm()
+    planner, colleague = mass_eraser("malin"), mass_eraser("jonas")
+    job = jobs.plan_mass_job(actor=planner, criteria="both", through=date(2020, 12, 31))
+    client.force_login(user_with("kim", "view_customer"))
+    assert client.post(reverse("mass_erasure:discard", args=[job.pk])).status_code == 403
+    assert ErasureJob.objects.filter(pk=job.pk).exists()
+
+    # when the colleague discards it
+    client.force_login(colleague)
+    response = client.post(reverse("mass_erasure:discard", args=[job.pk]))
+
+    # then it is gone, and the mass erasure's page is where they land
+    assert response["Location"] == reverse("mass_erasure:index")
+    assert not ErasureJob.objects.exists() and Customer.objects.count() == 5
 
 
 # --- the earlier runs -----------------------------------------------------------------------------------
