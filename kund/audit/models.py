@@ -24,6 +24,10 @@ class ChangeRecord(models.Model):
         CONVERTED = 40, _("converted from prospect to customer")
         # Whose address who took for a mailing, and when (field: the channel, "post" or "email").
         MAILING_EXPORTED = 41, _("address exported for a mailing")
+        # A document uploaded to or deleted from the card (field "document"; the value: its reference and
+        # title, cleared with the other values when the customer is anonymized).
+        DOCUMENT_ADDED = 42, _("document added")
+        DOCUMENT_DELETED = 43, _("document deleted")
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="change_records"

@@ -1,7 +1,8 @@
 """Adding and removing a customer's documents (SPEC §3 "documents (uploaded files)", R-9's upload and
-"delete uploaded files" rights, asked by the views). A document is stored under a random name
-(kund.core.files); its original name — often the customer's — is never kept, only its extension. The
-file goes with its row when the row is deleted (kund.core.files.remove_files_with_rows)."""
+"delete uploaded files" rights, asked by the views), each in the card's change history (R-4). A document
+is stored under a random name (kund.core.files); its original name — often the customer's — is never
+kept, only its extension. The file goes with its row when the row is deleted
+(kund.core.files.remove_files_with_rows)."""
 
 import logging
 
@@ -10,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kund.audit.models import ChangeRecord
+from kund.audit.services import record_event
 from kund.documents.models import Document
 
 logger = logging.getLogger(__name__)
@@ -35,6 +38,13 @@ def document_upload(*, customer, actor, title: str, upload) -> Document:
     check_document(upload)
     document = Document(customer=customer, title=title.strip(), uploaded_by=actor)
     document.file.save(upload.name, upload, save=True)
+    record_event(
+        customer=customer,
+        actor=actor,
+        event=ChangeRecord.Event.DOCUMENT_ADDED,
+        field="document",
+        new=_label(document),
+    )
     logger.info("document %s added to customer id %s", document.pk, customer.pk)
     return document
 
@@ -42,4 +52,16 @@ def document_upload(*, customer, actor, title: str, upload) -> Document:
 @transaction.atomic
 def document_delete(*, document: Document, actor) -> None:
     logger.info("document %s of customer id %s deleted", document.pk, document.customer_id)
+    record_event(
+        customer=document.customer,
+        actor=actor,
+        event=ChangeRecord.Event.DOCUMENT_DELETED,
+        field="document",
+        old=_label(document),
+    )
     document.delete()
+
+
+def _label(document: Document) -> str:
+    """How the card's history names a document: its reference and title (its file's name is not kept)."""
+    return f"{document.ref} {document.title}".strip()

@@ -65,6 +65,8 @@ def history_field(record: ChangeRecord) -> str:
         return ""
     if record.event == ChangeRecord.Event.MAILING_EXPORTED:
         return str(dict(Channel.choices).get(name, name))
+    if record.event in (ChangeRecord.Event.DOCUMENT_ADDED, ChangeRecord.Event.DOCUMENT_DELETED):
+        return _("Document")
     if name.startswith(CUSTOM_PREFIX):
         return name[len(CUSTOM_PREFIX) :]
     field = _customer_field(name)

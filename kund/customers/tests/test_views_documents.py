@@ -133,6 +133,23 @@ def test_delete_asks_first_then_removes_the_row_and_its_file(
     assert not default_storage.exists(stored)
 
 
+def test_r4_upload_and_delete_are_in_the_cards_change_history(client, clerk, person):
+    # when a document is uploaded and then deleted from the card
+    _upload(client, person, title="Serviceavtal 2024")
+    document = Document.objects.get(customer=person)
+    client.post(reverse("customers:document_delete", args=[person.number, document.pk]))
+
+    # then the history says who did which, naming the document by its reference and title
+    history = client.get(reverse("customers:history", args=[person.number])).content.decode()
+    rows = [row for row in history.split("<tr>")[2:] if "Document" in row]
+    assert len(rows) == 2
+    deleted, added = rows  # newest first
+    assert "document deleted" in deleted
+    assert f"{document.ref} Serviceavtal 2024</span> → ∅" in deleted
+    assert "document added" in added and f"∅</span> → {document.ref} Serviceavtal 2024" in added
+    assert "klara.clerk" in added and "klara.clerk" in deleted
+
+
 def test_delete_without_the_right_is_refused(client, person):
     document = add_owned(person)["document"]
     client.force_login(make_user("view_customer", "upload_customers", username="ulf.uploader"))
