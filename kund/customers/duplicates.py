@@ -4,8 +4,11 @@ import, SPEC R-3, R-8). A selector: it reads, never writes, and decides nothing 
 matches and the user decides.
 
 Decisions:
-- The numbers are compared as the register stores them (formatted by python-stdnum, as the form and the
-  import both store them: "19811218-9876", "556036-0793"), on the index of organisation_number.
+- The numbers are looked up as the register stores them (formatted by python-stdnum, as the form and the
+  import both store them: "19811218-9876", "556036-0793"), on the index of organisation_number, in each
+  form the same number may have been stored in: a personal identity number with or without its century
+  ("19811218-9876", "811218-9876", and "811218+9876" for a person of a hundred). They are compared by
+  their last ten digits (identity_key).
 - E-mail addresses are compared without regard to case, on the indexed lower-cased copy the list's
   search keeps (Customer.search_email).
 - Anonymized customers are never matches: their numbers and addresses are gone (A-4).
@@ -66,12 +69,27 @@ def email_key(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def identity_key(number: str) -> str:
+    """An identity number as it is compared: its last ten digits, so that a personal identity number is the
+    same with or without its century and whatever its separators."""
+    return "".join(ch for ch in number or "" if ch.isdigit())[-10:]
+
+
+def identity_forms(number: str) -> set[str]:
+    """The forms the register may hold the same identity number in (see Decisions)."""
+    key = identity_key(number)
+    if len(key) != 10:
+        return {number} if number else set()
+    short = f"{key[:6]}-{key[6:]}"
+    return {number, short, f"{key[:6]}+{key[6:]}", *(f"{century}{short}" for century in ("18", "19", "20"))}
+
+
 def customers_with_identity(
     *, organisation_numbers: Collection[str] = (), emails: Collection[str] = ()
 ) -> list[Customer]:
     """The customers, not anonymized, whose organisation number is one of `organisation_numbers` or whose
     e-mail is one of `emails` (case ignored), in the order of their numbers."""
-    numbers = sorted({number for number in organisation_numbers if number})
+    numbers = sorted({form for number in organisation_numbers for form in identity_forms(number)})
     keys = sorted({email_key(email) for email in emails if email_key(email)})
     if not numbers and not keys:
         return []
@@ -86,7 +104,8 @@ def customers_with_identity(
 def reasons_for(customer: Customer, *, organisation_number: str = "", email: str = "") -> tuple[str, ...]:
     """Why `customer` matches these values: the keys of REASONS that are the same."""
     reasons = []
-    if organisation_number and customer.organisation_number == organisation_number:
+    key = identity_key(organisation_number)
+    if key and identity_key(customer.organisation_number) == key:
         reasons.append("organisation_number")
     if email_key(email) and email_key(customer.email) == email_key(email):
         reasons.append("email")

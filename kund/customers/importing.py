@@ -152,7 +152,7 @@ class DecisionsNeeded(Exception):
 
     def __init__(self, report: "ImportReport"):
         super().__init__(
-            _("%(count)d rows are probable duplicates of customers in the register; nothing was imported.")
+            _("%(count)d rows are probable duplicates; nothing was imported.")
             % {"count": len(report.duplicates)}
         )
         self.report = report
@@ -226,11 +226,14 @@ class Match:
 @dataclass
 class Duplicate:
     """A new row (no customer number, or an unused one) with the organisation/personal number or e-mail
-    of a customer in the register: imported only as the user decides (DECISIONS)."""
+    of a customer in the register, or of an earlier new row of the same file: imported only as the user
+    decides (DECISIONS)."""
 
     line: int
     customer: dict  # the cleaned new customer, as in ImportReport.customers
     matches: list[Match]
+    earlier_line: int = 0  # the first earlier new row of the file with the same number or e-mail, if any
+    earlier_reasons: tuple[str, ...] = ()  # keys of duplicates.REASONS: what it has in common with it
 
     def choices(self) -> list[str]:
         """The decisions that may be taken for this row."""
@@ -268,6 +271,7 @@ class ImportReport:
                 [
                     d.line,
                     [[m.customer_id, m.can_update, sorted(map(str, m.changes.items()))] for m in d.matches],
+                    d.earlier_line,
                 ]
                 for d in self.duplicates
             ],
@@ -506,6 +510,9 @@ class _Checker:
         self.header_of = {column: report.parsed.headers[index] for column, index in self.columns.items()}
         self.register = RegisterSettings.load()
         self.typed: dict[str, int] = {}  # customer number → the line of its first row
+        # The new rows so far, to find the file's own duplicates: identity number / e-mail → first line.
+        self.new_numbers: dict[str, int] = {}
+        self.new_emails: dict[str, int] = {}
 
     def error(self, line: int, column: str, reason: str) -> None:
         self.report.errors.append(RowError(line, self.header_of.get(column, column), reason))
@@ -608,8 +615,8 @@ class _Checker:
         by_number: dict[str, list[Customer]] = {}
         by_email: dict[str, list[Customer]] = {}
         for candidate in candidates:
-            if candidate.organisation_number:
-                by_number.setdefault(candidate.organisation_number, []).append(candidate)
+            if key := duplicates.identity_key(candidate.organisation_number):
+                by_number.setdefault(key, []).append(candidate)
             if candidate.email:
                 by_email.setdefault(duplicates.email_key(candidate.email), []).append(candidate)
         for row in rows:
@@ -617,10 +624,11 @@ class _Checker:
             organisation_number, email = new.get("organisation_number", ""), new.get("email", "")
             found = {
                 c.pk: c
-                for c in by_number.get(organisation_number, [])
+                for c in by_number.get(duplicates.identity_key(organisation_number), [])
                 + by_email.get(duplicates.email_key(email), [])
             }
-            if not found:
+            earlier_line, earlier_reasons = self._earlier_row(row.line, organisation_number, email)
+            if not found and not earlier_line:
                 self.report.customers.append(new)
                 continue
             matches = []
@@ -634,7 +642,26 @@ class _Checker:
                     match.changeable, match.changes, match.old = True, changes, old
                     match.problems = [reason for _column, reason in problems]
                 matches.append(match)
-            self.report.duplicates.append(Duplicate(row.line, new, matches))
+            self.report.duplicates.append(Duplicate(row.line, new, matches, earlier_line, earlier_reasons))
+
+    def _earlier_row(self, line: int, organisation_number: str, email: str) -> tuple[int, tuple[str, ...]]:
+        """The first earlier new row of the file with this identity number or e-mail, and what they share
+        (0 and nothing if none); and this row noted for the rows after it. Two rows for one new customer
+        would otherwise become two customers without anyone being asked."""
+        number, key = duplicates.identity_key(organisation_number), duplicates.email_key(email)
+        by_number = self.new_numbers.get(number, 0) if number else 0
+        by_email = self.new_emails.get(key, 0) if key else 0
+        if number:
+            self.new_numbers.setdefault(number, line)
+        if key:
+            self.new_emails.setdefault(key, line)
+        earlier = min(n for n in (by_number, by_email) if n) if (by_number or by_email) else 0
+        reasons = tuple(
+            reason
+            for reason, at in (("organisation_number", by_number), ("email", by_email))
+            if at and at == earlier
+        )
+        return earlier, reasons
 
 
 def _as_cell(value) -> str:

@@ -102,8 +102,10 @@ class PreviewSummary:
     duplicate_count: int = 0
     # [line, customer id, customer number, [[attribute, old, new], …]], at most CHANGES_SHOWN
     updates: list[list] = field(default_factory=list)
-    # [line, {"name", "organisation_number", "email"}, [match, …]], at most DUPLICATES_SHOWN; a match is
-    # {"customer_id", "number", "reasons", "can_update", "changes": [[attribute, old, new], …], "problems"}
+    # [line, {"name", "organisation_number", "email"}, [match, …], earlier line, [reason, …]], at most
+    # DUPLICATES_SHOWN; a match is {"customer_id", "number", "reasons", "can_update", "changes":
+    # [[attribute, old, new], …], "problems"}; the earlier line (0 if none) is a new row of the same file
+    # with the same identity number or e-mail
     duplicates: list[list] = field(default_factory=list)
     plan: str = ""  # ImportReport.plan() of the check shown
 
@@ -169,6 +171,8 @@ class PreviewSummary:
                         }
                         for m in d.matches
                     ],
+                    d.earlier_line,
+                    list(d.earlier_reasons),
                 ]
                 for d in report.duplicates[:DUPLICATES_SHOWN]
             ],
@@ -378,7 +382,9 @@ def _render_preview(
         for line, customer_id, number, changes in summary.updates
     ]
     duplicates = []
-    for line, row, matches in summary.duplicates:
+    for line, row, matches, *earlier in summary.duplicates:
+        # A check kept by an earlier Kund has no earlier line (the file's own duplicates were not sought).
+        earlier_line, earlier_reasons = (*earlier, 0, [])[:2]
         chosen = decisions.get(line, "")
         choices = {NEW, SKIP} | {f"{UPDATE}{m['customer_id']}" for m in matches if m["can_update"]}
         duplicates.append(
@@ -390,6 +396,8 @@ def _render_preview(
                 "undecided": bool(decisions) and chosen not in choices,
                 "new": NEW,
                 "skip": SKIP,
+                "earlier_line": earlier_line,
+                "earlier_reasons": [str(duplicate_matching.REASONS[r]) for r in earlier_reasons],
                 "matches": [
                     {
                         **match,

@@ -60,6 +60,27 @@ def test_matches_by_number_or_by_e_mail_in_any_case_never_anonymized():
     assert probable_duplicates() == []
 
 
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        ("19811218-9876", "811218-9876"),
+        ("811218-9876", "19811218-9876"),
+        ("19811218-9876", "198112189876"),
+        ("19131218-9876", "131218+9876"),  # a person of a hundred and more, written with "+"
+    ],
+)
+def test_a_personal_number_matches_with_or_without_its_century(stored, typed):
+    # given a customer whose number the register holds in one form
+    person = new_private(organisation_number=stored)
+
+    # then the same number typed in another form is a probable duplicate of it, by its number
+    assert [(m.customer.pk, m.reasons) for m in probable_duplicates(organisation_number=typed)] == [
+        (person.pk, ("organisation_number",))
+    ]
+    # and another person born the same day is not
+    assert probable_duplicates(organisation_number=f"{typed[:-4]}0000") == []
+
+
 def test_one_query(django_assert_num_queries):
     new_private()
     with django_assert_num_queries(1):

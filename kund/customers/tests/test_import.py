@@ -53,7 +53,17 @@ def ascii_only(text: str) -> str:
 
 
 def register_rows(count: int, *, seed: int = 8) -> list[list[str]]:
-    """Rows in the order of COLUMNS: mostly private persons, every fifth a company; numbers assigned."""
+    """Rows in the order of COLUMNS: mostly private persons, every fifth a company; numbers assigned, each
+    once (a number twice in one file is a probable duplicate, R-8)."""
+    drawn: set[str] = set()
+
+    def unique(draw) -> str:
+        number = draw(rng)
+        while number[-11:] in drawn:
+            number = draw(rng)
+        drawn.add(number[-11:])
+        return number
+
     fake = Faker("sv_SE")
     fake.seed_instance(seed)
     rng = random.Random(seed)
@@ -74,7 +84,7 @@ def register_rows(count: int, *, seed: int = 8) -> list[list[str]]:
         if i % 5 == 4:
             name = rng.choice(pools["company"])
             mail = f"info{i}@{ascii_only(name)[:20]}.se"
-            rows.append(["", "företag", "", "", name, orgnr(rng), mail, phone, street, postal, city, "SE"])
+            rows.append(["", "företag", "", "", name, unique(orgnr), mail, phone, street, postal, city, "SE"])
         else:
             first, last = rng.choice(pools["first"]), rng.choice(pools["last"])
             mail = f"{ascii_only(first)}.{ascii_only(last)}{i}@example.se"
@@ -85,7 +95,7 @@ def register_rows(count: int, *, seed: int = 8) -> list[list[str]]:
                     first,
                     last,
                     "",
-                    personnummer(rng),
+                    unique(personnummer),
                     mail,
                     phone,
                     street,

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from kund.audit.models import ChangeRecord
 from kund.customers.columns import ENGLISH_HEADERS
+from kund.customers.importing import CHUNK_SIZE
 from kund.customers.models import Customer
 from kund.customers.services import customer_create, customer_update
 from kund.customers.tests.register_fixtures import anonymize, make_user, new_company, new_private
@@ -423,7 +424,7 @@ def test_r8_a_new_row_like_a_customer_is_flagged_and_nothing_is_imported_without
     assert preview.ok and (preview.new_count, preview.duplicate_count) == (1, 2)
     flagged = {
         line: [(m["number"], m["reasons"], m["can_update"]) for m in matches]
-        for line, _r, matches in preview.duplicates
+        for line, _r, matches, _earlier, _why in preview.duplicates
     }
     assert flagged == {
         2: [(company.number, ["organisation_number"], True)],
@@ -517,6 +518,73 @@ def test_r8_duplicates_on_the_command_line(tmp_path, register, boss):
     )
     assert (status, err) == (0, "")
     assert out.splitlines() == ["imported 1 customers", "skipped 2 probable duplicates"]
+
+
+def twice_in_the_file(filler: int = 0) -> bytes:
+    """New rows of which two repeat an earlier one: the same e-mail in other capitals (line 3), and the
+    same personal identity number written without century (line 4, after `filler` unrelated rows)."""
+    rows = [
+        new_row(kind="private", first_name="Greta", last_name="Sandberg", organisation_number="19700101-0029",
+                email="greta.sandberg@example.se"),
+        new_row(kind="private", first_name="Greta", last_name="Sandberg", email="Greta.Sandberg@Example.SE"),
+        *(new_row(kind="private", first_name="Olle", last_name=f"Rad{i}") for i in range(filler)),
+        new_row(kind="private", first_name="G.", last_name="Sandberg", organisation_number="700101-0029"),
+        new_row(kind="private", first_name="Bo", last_name="Ek", email="bo.ek@example.se"),
+    ]  # fmt: skip
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=";").writerows([list(ENGLISH_HEADERS), *rows])
+    return out.getvalue().encode("utf-8")
+
+
+def test_r8_a_new_row_repeating_an_earlier_new_row_of_the_file_waits_for_a_decision(client, register, boss):
+    # given a file that holds one new customer three times, and another once
+    client.force_login(boss)
+    count = Customer.objects.count()
+
+    # when it is uploaded
+    page = upload(client, twice_in_the_file())
+
+    # then the repeats are probable duplicates of the first row, by what they share; the others are new
+    preview = page.context["preview"]
+    assert preview.ok and (preview.new_count, preview.duplicate_count) == (2, 2)
+    assert [(line, matches, earlier, why) for line, _row, matches, earlier, why in preview.duplicates] == [
+        (3, [], 2, ["email"]),
+        (4, [], 2, ["organisation_number"]),
+    ]
+    html = page.content.decode()
+    assert html.count('class="mb-1 import-earlier-row" data-earlier-line="2"') == 2
+    assert "Line 2 of this file" in html
+    assert html.count('type="radio"') == 4  # new or skip: there is no customer to update
+
+    # when the user keeps one as a new customer and skips the other
+    response = client.post(
+        page.wsgi_request.path, {"import": "1", "duplicate-3": "new", "duplicate-4": "skip"}
+    )
+
+    # then
+    assert response.status_code == 302
+    assert Customer.objects.count() == count + 3
+    assert Customer.objects.filter(last_name="Sandberg").count() == 2
+
+
+def test_r8_the_files_own_duplicates_are_found_across_its_chunks(tmp_path, register, boss):
+    # given the repeats more than a chunk of rows after the first (the check reads the file in chunks)
+    data = twice_in_the_file(filler=CHUNK_SIZE + 10)
+
+    # when it is imported without a decision
+    status, _out, err = run_import(tmp_path, data, "--as", boss.username)
+
+    # then both are named with the line they repeat, and nothing is imported
+    assert status == 1
+    assert "line 3: probable duplicate of line 2 of the file" in err
+    assert f"line {CHUNK_SIZE + 14}: probable duplicate of line 2 of the file" in err
+    assert not Customer.objects.filter(last_name="Sandberg").exists()
+
+    # when they are skipped
+    status, out, err = run_import(tmp_path, data, "--duplicates", "skip", "--as", boss.username)
+    assert (status, err) == (0, "")
+    assert out.splitlines() == [f"imported {CHUNK_SIZE + 12} customers", "skipped 2 probable duplicates"]
+    assert Customer.objects.filter(last_name="Sandberg").count() == 1
 
 
 def test_r8_an_edited_row_on_the_command_line_updates_the_customer(tmp_path, client, register, boss):

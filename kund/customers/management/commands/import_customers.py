@@ -64,17 +64,23 @@ class Command(KundCommand):
             ) from None
         except DecisionsNeeded as needed:
             for duplicate in needed.report.duplicates:
-                self.stderr.write(
-                    _("line %(line)d: probable duplicate of customer %(numbers)s")
-                    % {
-                        "line": duplicate.line,
-                        "numbers": ", ".join(match.number for match in duplicate.matches),
-                    }
-                )
+                if duplicate.matches:
+                    self.stderr.write(
+                        _("line %(line)d: probable duplicate of customer %(numbers)s")
+                        % {
+                            "line": duplicate.line,
+                            "numbers": ", ".join(match.number for match in duplicate.matches),
+                        }
+                    )
+                if duplicate.earlier_line:
+                    self.stderr.write(
+                        _("line %(line)d: probable duplicate of line %(earlier)d of the file")
+                        % {"line": duplicate.line, "earlier": duplicate.earlier_line}
+                    )
             raise not_done(
                 _(
-                    "%(count)d rows are probable duplicates of customers in the register; nothing imported "
-                    "(choose --duplicates new or --duplicates skip)"
+                    "%(count)d rows are probable duplicates of customers in the register or of earlier "
+                    "rows; nothing imported (choose --duplicates new or --duplicates skip)"
                 )
                 % {"count": len(needed.report.duplicates)}
             ) from None
