@@ -25,7 +25,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
-from kund.core import rules
 from kund.core.program import ENGLISH
 
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
@@ -202,27 +201,3 @@ def acting_user(username: str | None):
     if user is None:
         raise bad_input(_("no user to act as: pass --as USERNAME"))
     return user
-
-
-def unknown_customer(number: str) -> CommandError:
-    return bad_input(_("unknown customer number: %(number)s") % {"number": number})
-
-
-def customer_by_number(number: str):
-    from kund.customers.models import Customer
-
-    customer = Customer.objects.filter(number=number.strip()).first()
-    if customer is None:
-        raise unknown_customer(number)
-    return customer
-
-
-def customer_and_actor(number: str, username: str | None):
-    """The customer with this number and the acting user (--as), if that user may view the customer
-    (kund.core.rules): to them any other customer is unknown, as a deleted one is, so numbers cannot be
-    probed."""
-    customer = customer_by_number(number)
-    actor = acting_user(username)
-    if not rules.may_view(actor, customer):
-        raise unknown_customer(number)
-    return customer, actor

@@ -3,10 +3,10 @@ other part of Kund — when it is loaded. Apps import core, never the other way 
 imports them all (the seeder, the test factories), stands on top.
 
 Only imports that run when a module is loaded are checked. An import inside a function runs when the
-function is called, and may reach an app where that is the function's point: kund.core.cli's
-customer_by_number finds a customer for the management commands of the apps, and kund.core.views' home
-shows the dashboard of kund.dashboard. No exception remains at
-module level, so none is listed here.
+function is called, and may reach an app where that is the function's point: kund.core.views' home
+shows the dashboard of kund.dashboard, `kund serve` queues the apps' unfinished background work, and
+the admin's record forms ask the customer services. No exception remains at module level, so none is
+listed here.
 """
 
 import ast

@@ -527,6 +527,8 @@ COMMANDS = [
     # B-5: scanning reads the kept text of the customers the user may view (restrict); only-assigned
     # users scan their own
     CommandDoor("residue_scan", REGISTER, lambda w: ["--json"]),
+    # users and their rights, for an administrator only
+    CommandDoor("users", ADMIN, lambda w: ["add", "nils.matrix", "--rights", "view_customer"]),
 ]
 
 

@@ -7,7 +7,8 @@ customer users, `delete` the right to delete them, `list` the right to view the 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from kund.core.cli import KundCommand, bad_input, customer_and_actor, not_done
+from kund.core.cli import KundCommand, bad_input, not_done
+from kund.customers.cli import customer_and_actor
 from kund.portal import services
 from kund.portal.models import CustomerUser
 

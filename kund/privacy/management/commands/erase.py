@@ -1,7 +1,8 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from kund.core.cli import KundCommand, bad_input, customer_and_actor, not_done, unknown_customer
+from kund.core.cli import KundCommand, bad_input, not_done
+from kund.customers.cli import customer_and_actor, unknown_customer
 from kund.customers.models import Customer
 from kund.privacy import reasons
 from kund.privacy.planner import plan_customer

@@ -2,7 +2,8 @@ import json
 
 from django.utils.translation import gettext as _
 
-from kund.core.cli import KundCommand, customer_and_actor, unknown_customer
+from kund.core.cli import KundCommand
+from kund.customers.cli import customer_and_actor, unknown_customer
 from kund.customers.models import Customer
 from kund.privacy import presenters, reasons
 from kund.privacy.planner import Action, plan_customer

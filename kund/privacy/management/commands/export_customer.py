@@ -1,4 +1,5 @@
-from kund.core.cli import KundCommand, customer_and_actor
+from kund.core.cli import KundCommand
+from kund.customers.cli import customer_and_actor
 from kund.privacy.access_export import access_export
 
 

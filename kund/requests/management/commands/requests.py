@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kund.core import rules
-from kund.core.cli import KundCommand, acting_user, bad_input, customer_by_number, not_done, unknown_customer
+from kund.core.cli import KundCommand, acting_user, bad_input, not_done
+from kund.customers.cli import customer_by_number, unknown_customer
 from kund.requests import selectors, services
 from kund.requests.models import DataRequest
 
