@@ -128,6 +128,16 @@ class PortalView(NoStoreView):
 # --- signing in and out ------------------------------------------------------------------------------
 
 
+def sign_in_page(request, form, *, locked_out_message: str = ""):
+    """The portal's sign-in form, with where to go after it and, when throttled, why it is refused."""
+    context = {
+        "form": form,
+        "next": _safe_next(request, request.POST.get("next") or request.GET.get("next", "")),
+        "locked_out_message": locked_out_message,
+    }
+    return render(request, "portal/sign_in.html", context)
+
+
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
 class HomeView(NoStoreView):
     """`/portal/`: the start page of a signed-in customer user, else Django's sign-in form (`username` is
@@ -136,26 +146,18 @@ class HomeView(NoStoreView):
     def get(self, request):
         user = signed_in(request)
         if user is None:
-            return self._sign_in_page(request, PortalSignInForm(request))
+            return sign_in_page(request, PortalSignInForm(request))
         return render(request, "portal/home.html", self._overview(user))
 
     def post(self, request):
         form = PortalSignInForm(request, data=request.POST)
         if not form.is_valid():
-            return self._sign_in_page(request, form)
+            return sign_in_page(request, form)
         secret = services.session_start(customer_user=form.get_user())
         rotate_token(request)  # a new CSRF secret with the new session, as Django's login() does
         response = redirect(_safe_next(request, request.POST.get("next", "")))
         _set_session_cookie(response, secret)
         return response
-
-    def _sign_in_page(self, request, form, *, locked_out_message: str = ""):
-        context = {
-            "form": form,
-            "next": _safe_next(request, request.POST.get("next") or request.GET.get("next", "")),
-            "locked_out_message": locked_out_message,
-        }
-        return render(request, "portal/sign_in.html", context)
 
     def _overview(self, user: CustomerUser) -> dict:
         context = {"portal_user": user, "customer": user.customer}
@@ -428,6 +430,6 @@ class UserListView(PortalView):
 def lockout_page(request, message: str):
     """The portal's sign-in page with sign-in throttling's message (KUND_LOCKOUT_PAGES, kund.core.throttle):
     a customer user locked out is shown their own door, never the register's."""
-    response = HomeView()._sign_in_page(request, PortalSignInForm(request), locked_out_message=message)
+    response = sign_in_page(request, PortalSignInForm(request), locked_out_message=message)
     response["Cache-Control"] = "no-store"
     return response
