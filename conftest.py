@@ -30,6 +30,15 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(autouse=True)
+def residue_scan_starts_afresh():
+    """The residue scan counts the texts it sees repeat, for the process's later scans
+    (kund.privacy.residue._FREQUENT): each test starts as a fresh process would."""
+    from kund.privacy.residue import forget_frequent
+
+    forget_frequent()
+
+
+@pytest.fixture(autouse=True)
 def command_line_in_english(monkeypatch):
     """Kund's commands speak the language of the locale (kund.core.cli.command_language): the tests read
     their English whatever the machine's locale is; a test of another language sets LANG itself."""

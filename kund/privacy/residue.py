@@ -952,9 +952,13 @@ class _Names:
 
 # Kept text that repeats (payment terms, stock phrases) across the chunks a process scans: the texts
 # seen most often are, chunk by chunk, left unread in the database where they hold nothing (_Names).
+# Only texts in which the scan found nothing are counted, and only those seen in many rows are tried:
+# a text that held someone's details is redacted, and must not live on in this process's memory nor be
+# sent back to the database as a query's parameter (where a server's statement log could keep it).
 _FREQUENT: Counter = Counter()
 FREQUENT_TEXTS = 200  # the most frequent texts tried
 FREQUENT_KEEP = 2_000  # texts counted at most (the rarer ones are forgotten)
+FREQUENT_ROWS = 20  # a text is tried only once seen in this many rows
 
 
 _FREQUENT_LOCK = threading.Lock()  # a web process may scan in several threads
@@ -972,7 +976,13 @@ def _count_frequent(texts: Iterable[str]) -> None:
 
 def _most_frequent() -> list[str]:
     with _FREQUENT_LOCK:
-        return [text for text, _n in _FREQUENT.most_common(FREQUENT_TEXTS)]
+        return [text for text, n in _FREQUENT.most_common(FREQUENT_TEXTS) if n >= FREQUENT_ROWS]
+
+
+def forget_frequent() -> None:
+    """Forget the texts counted so far (a test that wants a process's first scan)."""
+    with _FREQUENT_LOCK:
+        _FREQUENT.clear()
 
 
 def _scan_source(
@@ -1005,7 +1015,7 @@ def _scan_source(
         unless=unless,
     )
     texts = tuple(enumerate(source.text_fields, start=3))
-    _count_frequent(row[column] for row in rows for column, _name in texts)
+    held: set[str] = set()  # the texts something was found in: never counted as frequent
     label, kind = source.table.model, source.kind
     files = tuple(enumerate(source.file_fields, start=3 + len(texts)))
     owner_of, read_of, idle = owners.get, memo.get, everyone.idle  # the loop runs once per row: kept lean
@@ -1028,6 +1038,7 @@ def _scan_source(
             if hits:
                 result.texts[(label, row[1], name)] = text
                 found += [(name, hit) for hit in hits]
+                held.add(text)
         if files:
             owner = owner or owner_of(row[0])
             if owner is None:
@@ -1048,6 +1059,7 @@ def _scan_source(
             stored = [row[column] for column, _name in files if row[column]]
             if stored:
                 result.files[pk] = stored
+    _count_frequent(text for row in rows for column, _name in texts if (text := row[column]) not in held)
 
 
 # --- redacting ----------------------------------------------------------------------------------------

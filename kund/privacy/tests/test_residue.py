@@ -408,9 +408,8 @@ def test_rows_holding_only_repeated_texts_with_nothing_in_them_are_not_read_and_
     admin_user, monkeypatch
 ):
     # given texts the scan has seen repeat: payment terms, a date, and two that hold Johan's details
-    monkeypatch.setattr(residue, "_FREQUENT", residue.Counter())
     repeated = ["30 dagar netto", "Leverans 2023-11-25", "Ring Lundqvist", "Pnr 8001011234"]
-    residue._count_frequent(repeated * 9)
+    residue._count_frequent(repeated * residue.FREQUENT_ROWS)
     customer, order = customer_with_order()
     Order.objects.filter(pk=order.pk).update(internal_comment="Leverans 2023-11-25")
     naming = [
@@ -443,3 +442,27 @@ def test_rows_holding_only_repeated_texts_with_nothing_in_them_are_not_read_and_
     assert sorted(orders_read) == sorted(o.pk for o in naming)
     on_orders = {(f.ref, f.found) for f in findings if f.kind == "order"}
     assert on_orders == {(naming[0].ref, "name"), (naming[1].ref, "personal_number")}
+
+
+def test_a_text_something_was_found_in_is_never_remembered_as_frequent(admin_user):
+    # given many customers' orders with the same payment terms, each with a comment naming its customer
+    customers = [customer_with_order() for _ in range(3)]
+    for customer, order in customers:
+        Order.objects.filter(pk=order.pk).update(
+            terms="30 dagar netto", internal_comment=f"Ring {customer.last_name} på 070-745 38 49"
+        )
+
+    # when they are scanned, more than once
+    for _round in range(residue.FREQUENT_ROWS):
+        residue.scan_customers([customer.pk for customer, _order in customers])
+
+    # then the terms are remembered as a text to leave unread, the comments that held the person are not
+    assert "30 dagar netto" in residue._most_frequent()
+    assert not any("070-745" in text or "Ring" in text for text in residue._FREQUENT)
+
+
+def test_a_text_seen_in_few_rows_is_not_tried(admin_user):
+    residue._count_frequent(["30 dagar netto"] * (residue.FREQUENT_ROWS - 1))
+    assert residue._most_frequent() == []
+    residue._count_frequent(["30 dagar netto"])
+    assert residue._most_frequent() == ["30 dagar netto"]
