@@ -38,13 +38,7 @@ def document_upload(*, customer, actor, title: str, upload) -> Document:
     check_document(upload)
     document = Document(customer=customer, title=title.strip(), uploaded_by=actor)
     document.file.save(upload.name, upload, save=True)
-    record_event(
-        customer=customer,
-        actor=actor,
-        event=ChangeRecord.Event.DOCUMENT_ADDED,
-        field="document",
-        new=_label(document),
-    )
+    record_document(document, actor=actor, added=True)
     logger.info("document %s added to customer id %s", document.pk, customer.pk)
     return document
 
@@ -52,16 +46,18 @@ def document_upload(*, customer, actor, title: str, upload) -> Document:
 @transaction.atomic
 def document_delete(*, document: Document, actor) -> None:
     logger.info("document %s of customer id %s deleted", document.pk, document.customer_id)
-    record_event(
-        customer=document.customer,
-        actor=actor,
-        event=ChangeRecord.Event.DOCUMENT_DELETED,
-        field="document",
-        old=_label(document),
-    )
+    record_document(document, actor=actor, added=False)
     document.delete()
 
 
-def _label(document: Document) -> str:
-    """How the card's history names a document: its reference and title (its file's name is not kept)."""
-    return f"{document.ref} {document.title}".strip()
+def record_document(document: Document, *, actor, added: bool) -> None:
+    """The card's history (R-4) of a document added or deleted, by any door (the card, the admin). It is
+    named by its reference only: a title may name someone, and a deleted document's title must not
+    outlive it in the history."""
+    record_event(
+        customer=document.customer,
+        actor=actor,
+        event=ChangeRecord.Event.DOCUMENT_ADDED if added else ChangeRecord.Event.DOCUMENT_DELETED,
+        field="document",
+        **({"new": document.ref} if added else {"old": document.ref}),
+    )

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from kund.audit.models import ChangeRecord
 from kund.core import rules
 from kund.core.rights import ADMINISTRATOR_GROUP, KUND_APP_LABELS
 from kund.crm.models import Activity
@@ -311,6 +312,23 @@ def test_a7_a_deleted_document_is_logged_by_reference_not_by_title(admin_client)
     entry = LogEntry.objects.get()
     assert entry.object_repr == document.ref
     assert not LogEntry.objects.filter(object_repr__contains="Lindqvist").exists()
+    # and the card's history has the deletion, by reference, as when deleted from the card
+    record = ChangeRecord.objects.get(customer=customer, event=ChangeRecord.Event.DOCUMENT_DELETED)
+    assert (record.old_value, record.new_value) == (document.ref, "")
+
+
+def test_r4_a_document_added_in_the_admin_is_in_the_cards_history(admin_client, administrator):
+    customer = new_private()
+    url = reverse("admin:documents_document_add")
+    form = AdminForm(admin_client.get(url), "document")
+    data = form.set(customer=customer.pk, title="Pass", uploaded_at_0="2025-03-01", uploaded_at_1="10:00")
+
+    response = admin_client.post(url, {**data.data(), "file": ContentFile(b"%PDF-1.4 pass", name="pass.pdf")})
+
+    assert response.status_code == 302
+    document = Document.objects.get(customer=customer)
+    record = ChangeRecord.objects.get(customer=customer, event=ChangeRecord.Event.DOCUMENT_ADDED)
+    assert (record.new_value, record.actor) == (document.ref, administrator)
 
 
 def test_a4_a_document_cannot_be_uploaded_for_an_anonymized_customer(admin_client):
