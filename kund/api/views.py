@@ -551,6 +551,7 @@ class MassErasureStartView(ApiView):
         try:
             jobs.start_job(actor=request.user, job=job)
         except jobs.JobRefused as refused:
+            _mass_job(pk)  # discarded meanwhile: a 404, as if asked a moment later
             raise Problem(
                 status_code=409,
                 type=problems.ALREADY_STARTED,

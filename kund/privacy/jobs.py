@@ -154,7 +154,9 @@ def start_job(*, actor, job: ErasureJob, enqueue: bool = True) -> ErasureJob:
     (the command line: `run_job`)."""
     _require_may_run(actor, job)
     with transaction.atomic():
-        job = ErasureJob.objects.select_for_update().get(pk=job.pk)
+        job = ErasureJob.objects.select_for_update().filter(pk=job.pk).first()
+        if job is None:
+            raise JobRefused(_("This verification has been discarded: nothing was erased."))
         if job.state != State.PLANNED:
             raise JobRefused(_("This run has already been started."))
         job.state = State.QUEUED
@@ -179,8 +181,9 @@ def discard_job(*, actor, job: ErasureJob) -> None:
             return  # discarded meanwhile by someone else: the same outcome
         if job.state != State.PLANNED:
             raise JobRefused(_("This run has already been started: it can no longer be discarded."))
+        pk = job.pk
         job.delete()
-    logger.info("erasure job %s discarded before it started", job.pk)
+    logger.info("erasure job %s discarded before it started by user id %s", pk, getattr(actor, "pk", None))
 
 
 def resume_job(*, actor, job: ErasureJob, stale_after: timedelta | None = None) -> bool:

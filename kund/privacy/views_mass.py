@@ -155,6 +155,8 @@ class JobStartView(JobView):
             jobs.start_job(actor=request.user, job=job)
         except jobs.JobRefused as exc:
             messages.error(request, str(exc))
+            if not ErasureJob.objects.filter(pk=job.pk).exists():  # discarded meanwhile
+                return _where_it_was_checked(job)
         return redirect("mass_erasure:job", pk=job.pk)
 
 
@@ -169,9 +171,14 @@ class JobDiscardView(JobView):
             messages.error(request, str(exc))
             return redirect("mass_erasure:job", pk=job.pk)
         messages.success(request, _("Verification #%(run)d discarded: nothing was erased.") % {"run": job.pk})
-        if job.selection_id is not None:
-            return redirect("mass_erasure:selection", pk=job.selection_id)
-        return redirect("mass_erasure:index")
+        return _where_it_was_checked(job)
+
+
+def _where_it_was_checked(job: ErasureJob):
+    """Back to the page a run was planned from: its selection's, or the mass erasure's."""
+    if job.selection_id is not None:
+        return redirect("mass_erasure:selection", pk=job.selection_id)
+    return redirect("mass_erasure:index")
 
 
 class JobProgressView(JobView):

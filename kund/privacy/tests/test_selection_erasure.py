@@ -330,6 +330,31 @@ def test_m4_a_mass_verification_is_discarded_by_whoever_may_run_it(client, umea)
     assert not ErasureJob.objects.exists() and Customer.objects.count() == 5
 
 
+def test_m5_a_start_that_meets_a_discard_made_meanwhile_says_so(client, umea, monkeypatch):
+    # given a mass verification, discarded by a colleague while its confirmation page was open
+    enable_crm()
+    planner = mass_eraser("malin")
+    job = jobs.plan_mass_job(actor=planner, criteria="both", through=date(2020, 12, 31))
+    start = jobs.start_job
+
+    def discarded_first(*, actor, job, **kwargs):
+        jobs.discard_job(actor=actor, job=job)
+        return start(actor=actor, job=job, **kwargs)
+
+    monkeypatch.setattr(jobs, "start_job", discarded_first)
+    client.force_login(planner)
+
+    # when the second confirmation is sent
+    response = client.post(
+        reverse("mass_erasure:start", args=[job.pk]), {"understood": "on", "confirmed": "yes"}, follow=True
+    )
+
+    # then the mass erasure's page says why, and nothing was erased
+    assert response.redirect_chain[-1][0] == reverse("mass_erasure:index")
+    assert "This verification has been discarded: nothing was erased." in response.content.decode()
+    assert Customer.objects.count() == 5
+
+
 # --- the earlier runs -----------------------------------------------------------------------------------
 
 
