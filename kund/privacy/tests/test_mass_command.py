@@ -6,10 +6,9 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from kund.customers.models import Customer
-from kund.privacy import mass
+from kund.privacy.forms_mass import MassErasureForm
 from kund.privacy.models import ErasureJob
 from kund.privacy.tests.massdata import enable_crm, mass_eraser, order, private, read_list
 
@@ -154,14 +153,17 @@ def test_bad_input_exits_2_with_one_line(three, args):
 
 @pytest.mark.parametrize("years", [1, 10, 11])
 def test_m1_years_is_the_web_forms_older_than_n_years(three, years):
-    # given "older than N years", and the same date written out
-    through = mass.years_before(timezone.localdate(), years)
+    # given "older than N years" as the web form reads it
+    form = MassErasureForm({"criteria": "both", "years": years})
+    assert form.is_valid(), form.errors
+    through = form.cleaned_data["through"]
 
-    # when both are verified
+    # when the command is given the years, and the form's date
     by_years = run("--criteria", "both", "--years", str(years), "--dry-run", "--json")
     by_date = run("--criteria", "both", "--through", through.isoformat(), "--dry-run", "--json")
 
-    # then they select the same customers
+    # then it says the same date, and selects the same customers
+    assert f"Older than {years} years: customers through {through.isoformat()}." in by_years
     assert json.loads(by_years.splitlines()[-1]) == json.loads(by_date.splitlines()[-1])
 
 

@@ -46,6 +46,11 @@ class Command(KundCommand):
 
     def handle(self, *args, criteria, through, years, limit, dry_run, yes, report_dir, username, **options):
         criteria, through, limit = self._parse(criteria, through, years, limit)
+        if years is not None:  # the date it stands for, as the web page says it
+            self.stderr.write(
+                _("Older than %(years)d years: customers through %(through)s.")
+                % {"years": int(years), "through": through.isoformat()}
+            )
         if not (yes or dry_run):
             raise bad_input(_("nothing done: add --dry-run to see what would be erased, or --yes to erase"))
         actor = acting_user(username)
