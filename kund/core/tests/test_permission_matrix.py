@@ -511,6 +511,7 @@ class CommandDoor:
 
 
 TODAY = date.today().isoformat()
+USER_NAMES = ("--first-name", "Nils", "--last-name", "Matrix")
 COMMANDS = [
     CommandDoor("erasure_plan", VIEWERS, lambda w: [w.customer.number, "--json"]),
     CommandDoor("export_customer", VIEWERS, lambda w: [w.customer.number]),
@@ -528,7 +529,7 @@ COMMANDS = [
     # users scan their own
     CommandDoor("residue_scan", REGISTER, lambda w: ["--json"]),
     # users and their rights, for an administrator only
-    CommandDoor("users", ADMIN, lambda w: ["add", "nils.matrix", "--rights", "view_customer"]),
+    CommandDoor("users", ADMIN, lambda w: ["add", "nils.matrix", *USER_NAMES, "--rights", "view_customer"]),
 ]
 
 

@@ -17,6 +17,7 @@ from kund.customers.tests.register_fixtures import make_user
 pytestmark = pytest.mark.django_db
 
 Event = UserEvent.Event
+NAMES = ("--first-name", "Ny", "--last-name", "Person")
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def test_r9_add_makes_a_user_with_the_rights_and_prints_the_password_once(boss):
     # when
     status, out, err = users(
         "add", "karin.lund", "--email", "karin.lund@norrfjall.se", "--first-name", "Karin",
-        "--rights", "view_customer,assign_customer",
+        "--last-name", "Lund", "--rights", "view_customer,assign_customer",
     )  # fmt: skip
 
     # then the password is the only line on standard output, and it signs in
@@ -97,8 +98,9 @@ def test_r9_deactivate_reactivate_and_a_new_password(boss):
     ("args", "message"),
     [
         (("add",), "add needs a username"),
-        (("add", "kontorschef"), "username: That username is already taken."),
-        (("add", "ny.person", "--rights", "everything"), "unknown right: everything"),
+        (("add", "ny.person"), "add needs --first-name and --last-name"),
+        (("add", "kontorschef", *NAMES), "Username: That username is already taken."),
+        (("add", "ny.person", *NAMES, "--rights", "everything"), "unknown right: everything"),
         (("rights", "nobody"), "unknown user: nobody"),
         (("deactivate", "kontorschef"), "You cannot deactivate yourself."),
         (("reset-password", "kontorschef"), "Change your own password"),
@@ -116,7 +118,7 @@ def test_r9_bad_input_is_one_line_and_exit_2_and_changes_nothing(boss, args, mes
 def test_r9_only_an_administrator_manages_users(boss):
     make_user("view_customer", "upload_customers", username="erik.ek")
 
-    status, _out, error = users("add", "ny.person", actor="erik.ek")
+    status, _out, error = users("add", "ny.person", *NAMES, actor="erik.ek")
 
     assert status == 1 and "only an administrator manages users" in error
     assert not get_user_model().objects.filter(username="ny.person").exists()

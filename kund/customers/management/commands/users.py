@@ -3,7 +3,7 @@
 ask kund.core.rules and record each change in the user's history.
 
     kund users list [--json]
-    kund users add USERNAME [--email E] [--first-name F] [--last-name L] [--rights R,R]
+    kund users add USERNAME --first-name F --last-name L [--email E] [--rights R,R]
     kund users rights USERNAME [--set R,R]
     kund users deactivate USERNAME | reactivate USERNAME | reset-password USERNAME
 
@@ -13,17 +13,21 @@ kund.core.users): the administrator passes it on, and the user chooses their own
 import json
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.models import Permission
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from kund.core import rules
 from kund.core.cli import KundCommand, acting_user, bad_input, not_done
 from kund.core.rights import ADMINISTRATOR_GROUP
-from kund.core.user_rights import user_rights, user_set_rights
+from kund.core.user_rights import RIGHTS_APP, user_rights, user_set_rights
 from kund.core.users import new_password, user_create, user_reset_password, user_set_active
 from kund.customers.forms import RIGHTS
 
 OFFERED = [codename for codename, _label in RIGHTS]
+OFFERED_PERMISSIONS = Permission.objects.filter(content_type__app_label=RIGHTS_APP, codename__in=OFFERED)
 ACTIONS = ["list", "add", "rights", "deactivate", "reactivate", "reset-password"]
 
 
@@ -39,9 +43,18 @@ def _rights(text: str) -> list[str]:
 
 
 def _messages(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        return " ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
-    return " ".join(error.messages)
+    """A service's refusal in one line, each field by its label in the command's language."""
+    if not hasattr(error, "error_dict"):
+        return " ".join(error.messages)
+    fields = error.message_dict.items()
+    return " ".join(f"{_label(field)}: {' '.join(messages)}" for field, messages in fields)
+
+
+def _label(field: str) -> str:
+    try:
+        return capfirst(get_user_model()._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return field
 
 
 class Command(KundCommand):
@@ -54,8 +67,8 @@ class Command(KundCommand):
         parser.add_argument("action", choices=ACTIONS)
         parser.add_argument("user", nargs="?", default="", help="the username (every action but list)")
         parser.add_argument("--email", default="", help="add: the user's e-mail address")
-        parser.add_argument("--first-name", default="", help="add: the user's first name")
-        parser.add_argument("--last-name", default="", help="add: the user's last name")
+        parser.add_argument("--first-name", default="", help="add (required): the user's first name")
+        parser.add_argument("--last-name", default="", help="add (required): the user's last name")
         parser.add_argument(
             "--rights", default="", help=f"add: rights, comma-separated, of: {', '.join(OFFERED)}"
         )
@@ -95,14 +108,21 @@ class Command(KundCommand):
         return None
 
     def _list(self, *, as_json: bool) -> None:
-        people = get_user_model().objects.order_by("username").prefetch_related("user_permissions", "groups")
+        people = (
+            get_user_model()
+            .objects.order_by("username")
+            .prefetch_related(
+                Prefetch("user_permissions", queryset=OFFERED_PERMISSIONS.all()),
+                "groups",
+            )
+        )
         rows = [
             {
                 "username": person.get_username(),
                 "active": person.is_active,
                 "administrator": person.is_superuser
                 or any(group.name == ADMINISTRATOR_GROUP for group in person.groups.all()),
-                "rights": sorted(p.codename for p in person.user_permissions.all() if p.codename in OFFERED),
+                "rights": sorted(p.codename for p in person.user_permissions.all()),
             }
             for person in people
         ]
@@ -115,6 +135,9 @@ class Command(KundCommand):
             self.stdout.write(f"{row['username']}\t{state}\t{role}")
 
     def _add(self, actor, username: str, options) -> None:
+        if not (options["first_name"].strip() and options["last_name"].strip()):
+            # as the web form: the change history and the erasure log name a user, so people know who
+            raise bad_input(_("add needs --first-name and --last-name"))
         rights = _rights(options["rights"])
         password = new_password()
         person = user_create(
