@@ -530,6 +530,32 @@ class MassErasureDetailView(ApiView):
         _may_mass_erase(request.user)
         return Response(MassErasureSerializer(_mass_job(pk)).data)
 
+    @extend_schema(
+        operation_id="mass_erasures_destroy",
+        tags=["mass erasure"],
+        summary=gettext_lazy("Discard a planned mass erasure"),
+        description=gettext_lazy(
+            "Throws away a run that was planned and never started, as the web's \"Discard this "
+            'verification": nothing was erased, and the customers can be planned again. A run already '
+            "started is a 409."
+        ),
+        parameters=[JOB_ID],
+        responses=responses({204: None}, 403, 404, 409),
+    )
+    def delete(self, request, pk: int):
+        _may_mass_erase(request.user)
+        job = _mass_job(pk)
+        try:
+            jobs.discard_job(actor=request.user, job=job)
+        except jobs.JobRefused as refused:
+            raise Problem(
+                status_code=409,
+                type=problems.ALREADY_STARTED,
+                title=_("Already started"),
+                detail=str(refused),
+            ) from None
+        return Response(status=204)
+
 
 class MassErasureStartView(ApiView):
     @extend_schema(

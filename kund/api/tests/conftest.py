@@ -32,6 +32,9 @@ class Api:
         data = "" if body is None else json.dumps(body)
         return self.client.patch(path, data, content_type="application/json", headers=self._headers(headers))
 
+    def delete(self, path: str, body=None, headers: dict | None = None):
+        return self.client.delete(path, headers=self._headers(headers))
+
     def send(self, method: str, path: str, body=None):
         if method == "get":
             return self.get(path, body)

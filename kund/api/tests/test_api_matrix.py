@@ -71,6 +71,7 @@ ENDPOINTS = [
     Endpoint("api:customer-export", "get", VIEWERS, args=_number),
     Endpoint("api:mass-erasure-list", "post", MASS, body=lambda w: {"criteria": "x"}, ok=(400,)),
     Endpoint("api:mass-erasure-detail", "get", MASS, args=_run),
+    Endpoint("api:mass-erasure-detail", "delete", MASS, args=_run, ok=(204,)),
     Endpoint("api:mass-erasure-start", "post", MASS, args=_run, body=lambda w: {}, ok=(400,)),
     Endpoint("api:erasure-log", "get", LOG_READERS),
     # data-subject requests (B-7): the erasure right and the view right (rules.may_handle_requests)

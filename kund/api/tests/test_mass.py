@@ -164,6 +164,30 @@ def test_m5_a_run_starts_once(api_as, eraser, register, django_capture_on_commit
     assert problem_of(again)["type"] == "urn:kund:problem:already-started"
 
 
+def test_m4_a_planned_run_is_discarded_and_a_started_one_is_not(
+    api_as, eraser, register, django_capture_on_commit_callbacks
+):
+    # given a planned run
+    api = api_as(eraser)
+    run = api.post(RUNS, {"criteria": "both", "through": THROUGH}).json()
+
+    # when it is discarded: gone, nothing erased, and it is unknown afterwards
+    response = api.delete(f"{RUNS}{run['id']}/")
+    assert response.status_code == 204
+    assert not ErasureJob.objects.exists() and Customer.objects.count() == 6
+    assert api.get(f"{RUNS}{run['id']}/").status_code == 404
+    assert api.delete(f"{RUNS}{run['id']}/").status_code == 404
+
+    # when a run that was started is asked to be discarded: a 409, and it goes on
+    run = api.post(RUNS, {"criteria": "both", "through": THROUGH}).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post(f"{RUNS}{run['id']}/start/", {"confirm": True, "confirm_again": True})
+    refused = api.delete(f"{RUNS}{run['id']}/")
+    assert refused.status_code == 409
+    assert problem_of(refused)["type"] == "urn:kund:problem:already-started"
+    assert ErasureJob.objects.get(pk=run["id"]).state == "done"
+
+
 def test_m6_without_the_crm_module_mass_erasure_is_a_403(api_as, eraser, register):
     enable_crm(False)
     response = api_as(eraser).post(RUNS, {"criteria": "both", "through": THROUGH})
