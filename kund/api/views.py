@@ -481,6 +481,13 @@ def _mass_job(pk: int) -> ErasureJob:
     return job
 
 
+def _already_started(refused: jobs.JobRefused) -> Problem:
+    """409: the run was started already (or, for a discard, is no longer only planned)."""
+    return Problem(
+        status_code=409, type=problems.ALREADY_STARTED, title=_("Already started"), detail=str(refused)
+    )
+
+
 def _job_location(job: ErasureJob) -> str:
     return reverse("api:mass-erasure-detail", args=[job.pk])
 
@@ -548,12 +555,7 @@ class MassErasureDetailView(ApiView):
         try:
             jobs.discard_job(actor=request.user, job=job)
         except jobs.JobRefused as refused:
-            raise Problem(
-                status_code=409,
-                type=problems.ALREADY_STARTED,
-                title=_("Already started"),
-                detail=str(refused),
-            ) from None
+            raise _already_started(refused) from None
         return Response(status=204)
 
 
@@ -578,12 +580,7 @@ class MassErasureStartView(ApiView):
             jobs.start_job(actor=request.user, job=job)
         except jobs.JobRefused as refused:
             _mass_job(pk)  # discarded meanwhile: a 404, as if asked a moment later
-            raise Problem(
-                status_code=409,
-                type=problems.ALREADY_STARTED,
-                title=_("Already started"),
-                detail=str(refused),
-            ) from None
+            raise _already_started(refused) from None
         job.refresh_from_db()
         return Response(MassErasureSerializer(job).data, status=202, headers={"Location": _job_location(job)})
 
