@@ -9,6 +9,7 @@ say something the code does not do.
 from collections.abc import Mapping
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
@@ -17,6 +18,7 @@ from rest_framework import serializers
 from kund.customers.filtersets import SORTS
 from kund.customers.forms import CUSTOMER_FIELDS, CustomerForm
 from kund.customers.models import Customer
+from kund.privacy.mass import MAX_YEARS, years_before
 from kund.privacy.models import ErasureJob
 from kund.privacy.planner import Action
 from kund.requests.deadlines import MAX_EXTENSION_MONTHS
@@ -286,7 +288,18 @@ LAST_DAY = "9999-12-30"
 
 class MassErasurePlanSerializer(StrictSerializer):
     criteria = serializers.ChoiceField(choices=ErasureJob.Criteria.choices)
-    through = serializers.DateField(help_text=gettext_lazy("The last day included (YYYY-MM-DD)."))
+    through = serializers.DateField(
+        required=False, help_text=gettext_lazy("The last day included (YYYY-MM-DD); or give `years`.")
+    )
+    years = JsonInteger(
+        required=False,
+        min_value=1,
+        max_value=MAX_YEARS,
+        help_text=gettext_lazy(
+            "Instead of `through`: older than this many years, counted back from today (the web form's and "
+            "`kund mass_erase --years`)."
+        ),
+    )
     limit = JsonInteger(
         required=False,
         min_value=1,
@@ -303,6 +316,17 @@ class MassErasurePlanSerializer(StrictSerializer):
                 _("Enter a date from %(first)s to %(last)s.") % {"first": FIRST_DAY, "last": LAST_DAY}
             )
         return value
+
+    def validate(self, attrs):
+        """A date or a number of years, as the web form asks; the years become the date (shown in the run)."""
+        if "through" in attrs and "years" in attrs:
+            message = _("Give either a date or a number of years, not both.")
+            raise serializers.ValidationError({"years": [message]})
+        if "through" not in attrs and "years" not in attrs:
+            raise serializers.ValidationError({"through": [_("Give a date or a number of years.")]})
+        if "years" in attrs:
+            attrs["through"] = years_before(timezone.localdate(), attrs.pop("years"))
+        return attrs
 
     def validate_limit(self, value: int) -> int:
         maximum = self.context["max_limit"]

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from kund.api.tests.conftest import problem_of
 from kund.core.tests.test_permission_matrix import make_persona
 from kund.customers.models import Customer
+from kund.privacy.forms_mass import MassErasureForm
 from kund.privacy.models import ErasureJob
 from kund.privacy.tests.massdata import enable_crm, order, private
 
@@ -120,6 +121,10 @@ def test_m4_the_limit_is_the_command_lines_limit(api_as, eraser, register):
         ({"criteria": "both", "through": THROUGH, "limit": 0}, "limit"),
         ({"criteria": "both", "through": THROUGH, "limit": 501}, "limit"),  # M-2: at most 500 a run
         ({"criteria": "both", "through": THROUGH, "limit": "3"}, "limit"),
+        ({"criteria": "both", "through": THROUGH, "years": 5}, "years"),
+        ({"criteria": "both", "years": 0}, "years"),
+        ({"criteria": "both", "years": 101}, "years"),
+        ({"criteria": "both", "years": "5"}, "years"),
     ],
 )
 def test_m1_bad_criteria_are_a_400(api_as, eraser, register, body, field):
@@ -127,6 +132,35 @@ def test_m1_bad_criteria_are_a_400(api_as, eraser, register, body, field):
     assert response.status_code == 400
     assert field in problem_of(response)["errors"]
     assert not ErasureJob.objects.exists()
+
+
+@pytest.mark.parametrize("years", [8, 9, 10])
+def test_m1_older_than_n_years_is_the_web_forms_and_the_command_lines(api_as, eraser, register, years):
+    # given "older than N years" as the web form reads it
+    form = MassErasureForm({"criteria": "both", "years": years})
+    assert form.is_valid(), form.errors
+    through = form.cleaned_data["through"].isoformat()
+
+    # when a run is planned with the years
+    run = api_as(eraser).post(RUNS, {"criteria": "both", "years": years})
+
+    # then it is planned through the form's date, with the counts of `mass_erase --years`
+    assert run.status_code == 201, run.content
+    expected = _dry_run_years(eraser, years)
+    assert run.json()["through"] == through
+    assert {key: run.json()[key] for key in expected} == expected
+
+
+def _dry_run_years(eraser, years: int) -> dict:
+    out = io.StringIO()
+    call_command(
+        "mass_erase",
+        *("--criteria", "both", "--years", str(years), "--dry-run", "--json", "--as", eraser.username),
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    counts = json.loads(out.getvalue())
+    return {key: counts[key] for key in ("selected", "ignored", "delete", "anonymize")}
 
 
 def test_m1_nothing_selected_is_a_409(api_as, eraser, register):
