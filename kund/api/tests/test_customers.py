@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kund.api.paging import after_cursor, cursor_after
 from kund.api.tests.conftest import problem_of
 from kund.audit.models import ChangeRecord
 from kund.core.tests.test_permission_matrix import make_persona
@@ -116,6 +117,36 @@ def test_b9_cursor_pages_walk_the_whole_list_in_order_without_counting(
     # then every customer came once, in the list's order, and nothing was counted
     assert seen == expected
     assert not [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+@pytest.mark.parametrize("sort", ["number", "-number", "name", "-name", "created", "-created"])
+def test_b9_a_page_at_any_depth_walks_an_index_in_the_sorts_order(db, sort):
+    # given a cursor somewhere in the list
+    for first, last in [("Elsa", "Ek"), ("Nils", "Ström"), ("Maja", "Wallin")]:
+        private(first, last)
+    row = Customer.objects.order_by("number")[1]
+    after = Customer.objects.filter(after_cursor(sort, cursor_after(sort, row))).order_by(*SORTS[sort])[:26]
+
+    # when the database is asked how it reads the page (PostgreSQL told to use indexes where it can:
+    # three customers are cheapest read whole)
+    with connection.cursor() as cursor:
+        sql, params = after.query.sql_with_params()
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ") + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+
+    # then it walks an index in the order of the sort's first key (at most sorting what it reads), never
+    # sorting the whole table: a page deep in a million customers costs what the first one does
+    if connection.vendor == "sqlite":
+        assert "USING INDEX" in plan or "USING COVERING INDEX" in plan or "USING PRIMARY KEY" in plan, plan
+        assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan
+    else:  # an index in the collation's order of the sort's first key (a pattern-ops index has none)
+        index = {"number": "customers_customer_number_key", "name": "customer_sort_name"}.get(
+            sort.lstrip("-"), "customers_customer_created_at_"
+        )
+        assert f"using {index}" in plan and "Seq Scan" not in plan, plan
 
 
 def test_b9_a_cursor_holds_no_name(viewer, register):
