@@ -655,7 +655,7 @@ class _Checker:
             self.new_numbers.setdefault(number, line)
         if key:
             self.new_emails.setdefault(key, line)
-        earlier = min(n for n in (by_number, by_email) if n) if (by_number or by_email) else 0
+        earlier = min((at for at in (by_number, by_email) if at), default=0)
         reasons = tuple(
             reason
             for reason, at in (("organisation_number", by_number), ("email", by_email))

@@ -54,10 +54,6 @@ def record_document(document: Document, *, actor, added: bool) -> None:
     """The card's history (R-4) of a document added or deleted, by any door (the card, the admin). It is
     named by its reference only: a title may name someone, and a deleted document's title must not
     outlive it in the history."""
-    record_event(
-        customer=document.customer,
-        actor=actor,
-        event=ChangeRecord.Event.DOCUMENT_ADDED if added else ChangeRecord.Event.DOCUMENT_DELETED,
-        field="document",
-        **({"new": document.ref} if added else {"old": document.ref}),
-    )
+    event = ChangeRecord.Event.DOCUMENT_ADDED if added else ChangeRecord.Event.DOCUMENT_DELETED
+    old, new = ("", document.ref) if added else (document.ref, "")
+    record_event(customer=document.customer, actor=actor, event=event, field="document", old=old, new=new)

@@ -3,12 +3,11 @@ around it, the choice to keep a document holding the person with a reason (check
 erasure's transaction), and what stays by law in plain words."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from kund.audit.models import ErasureLogEntry
 from kund.customers.models import Customer
+from kund.customers.tests.register_fixtures import make_user
 from kund.demo.testing.factories import Person
 from kund.documents.models import Document
 from kund.privacy import presenters, residue
@@ -25,17 +24,9 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
-def _user(username: str, *codenames: str):
-    user = get_user_model().objects.create_user(username, f"{username}@kund.test", "pw")
-    user.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="customers", codename__in=codenames)
-    )
-    return get_user_model().objects.get(pk=user.pk)
-
-
 @pytest.fixture
 def officer():
-    return _user("erik.privacy", "view_customer", "erase_customer")
+    return make_user("view_customer", "erase_customer", username="erik.privacy")
 
 
 def _url(customer) -> str:
@@ -100,7 +91,7 @@ def test_b5_a_document_kund_cannot_read_is_listed_as_such_with_a_keep_box(client
 def test_b5_the_words_around_a_finding_are_shown_only_to_a_user_who_may_see_the_customer(officer):
     # given a user with the erasure right who may view only the customers assigned to him
     customer, _order, _letter, _drawing = _johan_with_residue()
-    assigned_only = _user("lisa.assigned", "view_assigned_customer", "erase_customer")
+    assigned_only = make_user("view_assigned_customer", "erase_customer", username="lisa.assigned")
     findings = plan_customer(customer).residue
 
     # then he sees no text of a customer not assigned to him, and the officer does
