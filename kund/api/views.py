@@ -826,17 +826,8 @@ class RequestListView(ApiView):
         )
         if not form.is_valid():
             raise invalid(_renamed(problems.form_errors(form.errors), CREATE_NAMES))
-        cleaned = form.cleaned_data
         try:
-            created = request_services.request_register(
-                actor=user,
-                kind=cleaned["kind"],
-                channel=cleaned["channel"],
-                customer=form.customer,
-                contact=cleaned["contact"],
-                received_on=cleaned["received_on"],
-                responsible=cleaned["responsible"],
-            )
+            created = form.register()
         except request_services.RequestRefused as refused:
             raise _not_possible(str(refused)) from None
         return Response(

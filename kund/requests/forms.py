@@ -118,6 +118,20 @@ class RequestForm(_Styled):
                     )
         return data
 
+    def register(self) -> DataRequest:
+        """The request as the valid form describes it, registered by its actor (services.request_register,
+        which may still refuse: RequestRefused)."""
+        data = self.cleaned_data
+        return services.request_register(
+            actor=self.actor,
+            kind=data["kind"],
+            channel=data["channel"],
+            customer=self.customer,
+            contact=data["contact"],
+            received_on=data["received_on"],
+            responsible=data["responsible"],
+        )
+
 
 class IdentityForm(_Styled):
     method = forms.ChoiceField(

@@ -71,17 +71,8 @@ class RequestCreateView(RequestsView):
         form = RequestForm(request.POST, actor=request.user)
         if not form.is_valid():
             return self._render(request, form)
-        data = form.cleaned_data
         try:
-            created = services.request_register(
-                actor=request.user,
-                kind=data["kind"],
-                channel=data["channel"],
-                customer=form.customer,
-                contact=data["contact"],
-                received_on=data["received_on"],
-                responsible=data["responsible"],
-            )
+            created = form.register()
         except services.RequestRefused as refused:
             form.add_error(None, str(refused))
             return self._render(request, form)
