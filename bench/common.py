@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -62,6 +63,48 @@ def database_to_use(*, database_url: str | None, source: Path, customers: int, w
     env["DATABASE_URL"] = f"sqlite:///{work}"
     kund("migrate", "-v0", env=env)  # a register seeded by an older Kund gets the current schema
     return env["DATABASE_URL"]
+
+
+def seeded_source(args) -> Path:
+    """The seeded SQLite register a benchmark copies: --source, or var/bench-N.sqlite3."""
+    return Path(args.source or ROOT / "var" / f"bench-{args.customers}.sqlite3")
+
+
+def temporary_work(source: Path, label: str) -> Path:
+    """Where a benchmark that writes a lot keeps its copy: KUND_BENCH_WORK_DIR, else the temporary folder."""
+    folder = Path(os.environ.get("KUND_BENCH_WORK_DIR") or tempfile.gettempdir())
+    return folder / f"{source.stem}-{label}-work.sqlite3"
+
+
+def start_django(args, *, work: Path) -> None:
+    """Point Kund at the database to benchmark (database_to_use: --database-url, or a fresh copy of the
+    seeded register at `work`) and set Django up, with the local settings and quiet logs."""
+    os.environ["DATABASE_URL"] = database_to_use(
+        database_url=args.database_url, source=seeded_source(args), customers=args.customers, work=work
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kund.settings.local")
+    os.environ.setdefault("KUND_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def seed_if_empty(args) -> None:
+    """A --database-url given empty is seeded once (later runs reuse it)."""
+    from kund.customers.models import Customer
+
+    if args.database_url and not Customer.objects.exists():
+        kund("seed_demo", "--customers", str(args.customers), "--seed", "1", env=dict(os.environ))
+
+
+def bench_actor():
+    """The user the benchmarks erase as: a superuser named bench, made the first time."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    return User.objects.filter(username="bench").first() or User.objects.create_superuser(
+        "bench", "bench@kund.invalid", None
+    )
 
 
 def naive_erase(pk: int, actor, *, only: str | None = None) -> str | None:

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import database_to_use, naive_erase, reference_loop, timed  # noqa: E402
+from common import bench_actor, naive_erase, reference_loop, seeded_source, start_django, timed  # noqa: E402
 
 RAW_CLASSIFICATION = """
 SELECT c.id,
@@ -78,29 +78,15 @@ def parse_args():
 
 def main():
     args = parse_args()
-    source = Path(args.source or ROOT / "var" / f"bench-{args.customers}.sqlite3")
-    os.environ["DATABASE_URL"] = database_to_use(
-        database_url=args.database_url,
-        source=source,
-        customers=args.customers,
-        work=source.with_name(source.stem + "-work.sqlite3"),
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kund.settings.local")
-    os.environ.setdefault("KUND_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
+    source = seeded_source(args)
+    start_django(args, work=source.with_name(source.stem + "-work.sqlite3"))
     from django.db import connection
     from django.utils import timezone
 
     from kund.customers.models import Customer
     from kund.privacy.planner import Action, plan_customers
 
-    User = get_user_model()
-    actor = User.objects.filter(username="bench").first() or User.objects.create_superuser(
-        "bench", "bench@kund.invalid", None
-    )
+    actor = bench_actor()
     vendor = connection.vendor
     if not Customer.objects.exists():
         from kund.demo.seeder import seed_demo

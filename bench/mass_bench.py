@@ -15,10 +15,8 @@ per-customer outcomes and all — costs over the bare executor (target: at most 
 """
 
 import argparse
-import os
 import random
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -26,7 +24,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import database_to_use, kund, naive_erase, reference_loop, timed  # noqa: E402
+from common import (  # noqa: E402
+    bench_actor,
+    naive_erase,
+    reference_loop,
+    seed_if_empty,
+    seeded_source,
+    start_django,
+    temporary_work,
+    timed,
+)
 
 
 def parse_args():
@@ -44,20 +51,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    source = Path(args.source or ROOT / "var" / f"bench-{args.customers}.sqlite3")
-    os.environ["DATABASE_URL"] = database_to_use(
-        database_url=args.database_url,
-        source=source,
-        customers=args.customers,
-        work=Path(os.environ.get("KUND_BENCH_WORK_DIR") or tempfile.gettempdir())
-        / f"{source.stem}-mass-work.sqlite3",
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kund.settings.local")
-    os.environ.setdefault("KUND_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
+    start_django(args, work=temporary_work(seeded_source(args), "mass"))
     from django.db import connection
 
     from kund.audit.models import ErasureLogEntry
@@ -67,12 +61,8 @@ def main():
     from kund.privacy.models import ErasureJob
     from kund.privacy.services import erase_customers
 
-    if args.database_url and not Customer.objects.exists():
-        kund("seed_demo", "--customers", str(args.customers), "--seed", "1", env=dict(os.environ))
-    User = get_user_model()
-    actor = User.objects.filter(username="bench").first() or User.objects.create_superuser(
-        "bench", "bench@kund.invalid", None
-    )
+    seed_if_empty(args)
+    actor = bench_actor()
     register = RegisterSettings.load()
     register.crm_enabled = True
     register.save(update_fields=["crm_enabled"])

@@ -26,13 +26,20 @@ import argparse
 import os
 import random
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import database_to_use, kund, reference_loop, timed  # noqa: E402
+from common import (  # noqa: E402
+    bench_actor,
+    reference_loop,
+    seed_if_empty,
+    seeded_source,
+    start_django,
+    temporary_work,
+    timed,
+)
 
 # Each group is anonymized in this many parts (--parts), alternating without and with the residue step,
 # so that both meet the database, and the machine's load, in the same states on average.
@@ -61,20 +68,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    source = Path(args.source or ROOT / "var" / f"bench-{args.customers}.sqlite3")
-    os.environ["DATABASE_URL"] = database_to_use(
-        database_url=args.database_url,
-        source=source,
-        customers=args.customers,
-        work=Path(os.environ.get("KUND_BENCH_WORK_DIR") or tempfile.gettempdir())
-        / f"{source.stem}-residue-work.sqlite3",
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kund.settings.local")
-    os.environ.setdefault("KUND_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
+    start_django(args, work=temporary_work(seeded_source(args), "residue"))
     from django.core.files.storage import default_storage
     from django.db import connection
     from django.db.models import Max, Q
@@ -85,12 +79,8 @@ def main():
     from kund.privacy.planner import Action, plan_customers
     from kund.privacy.services import erase_customers
 
-    if args.database_url and not Customer.objects.exists():
-        kund("seed_demo", "--customers", str(args.customers), "--seed", "1", env=dict(os.environ))
-    User = get_user_model()
-    actor = User.objects.filter(username="bench").first() or User.objects.create_superuser(
-        "bench", "bench@kund.invalid", None
-    )
+    seed_if_empty(args)
+    actor = bench_actor()
     default_storage.delete = lambda name: None  # the seeded register's files stay for the next run
 
     total = Customer.objects.count()

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import kund, reference_loop  # noqa: E402
+from common import bench_actor, kund, reference_loop  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -118,16 +118,12 @@ def main():
 
 def plan_job(args) -> int:
     """The job every run erases: planned in the template once, found again by later invocations."""
-    from django.contrib.auth import get_user_model
 
     from kund.core.models import RegisterSettings
     from kund.privacy import jobs, mass
     from kund.privacy.models import ErasureJob
 
-    User = get_user_model()
-    actor = User.objects.filter(username="bench").first() or User.objects.create_superuser(
-        "bench", "bench@kund.invalid", None
-    )
+    actor = bench_actor()
     register = RegisterSettings.load()
     register.crm_enabled = True
     register.save(update_fields=["crm_enabled"])

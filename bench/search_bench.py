@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import database_to_use, reference_loop, timed  # noqa: E402
+from common import bench_actor, reference_loop, seeded_source, start_django, timed  # noqa: E402
 
 ROUNDS = int(os.environ.get("KUND_BENCH_SEARCH_ROUNDS", 10))
 
@@ -40,19 +40,8 @@ def parse_args():
 
 def main():
     args = parse_args()
-    source = Path(args.source or ROOT / "var" / f"bench-{args.customers}.sqlite3")
-    os.environ["DATABASE_URL"] = database_to_use(
-        database_url=args.database_url,
-        source=source,
-        customers=args.customers,
-        work=source.with_name(source.stem + "-search.sqlite3"),
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kund.settings.local")
-    os.environ.setdefault("KUND_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
+    source = seeded_source(args)
+    start_django(args, work=source.with_name(source.stem + "-search.sqlite3"))
     from django.db import connection
 
     from kund.customers import search
@@ -60,10 +49,7 @@ def main():
     from kund.privacy.planner import Action, plan_customers
     from kund.privacy.services import erase_customers
 
-    User = get_user_model()
-    actor = User.objects.filter(username="bench").first() or User.objects.create_superuser(
-        "bench", "bench@kund.invalid", None
-    )
+    actor = bench_actor()
     total = Customer.objects.count()
     print(f"== search index benchmark on {connection.vendor}, {total:,} customers")
     print(f"machine speed: reference loop {reference_loop():.2f} s (lower is faster)")
